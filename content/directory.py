@@ -1,0 +1,82 @@
+"""NHS England regions and the organisation directory from the 2017 review's annexes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+
+# 2017 status of each organisation, by annex of the review.
+STATUSES = {
+    "A": "network",
+    "B": "setting_up",
+    "C": "alternative",
+    "D": "none",
+    "E": "considering",
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    listed_region: str
+    region: str | None
+    status: str
+    annex: str
+    kind: str
+    note: str
+
+
+def normalise(text: str) -> str:
+    """Lower case, '&' as 'and', punctuation dropped, spaces collapsed."""
+    text = text.lower().replace("&", " and ")
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return " ".join(text.split())
+
+
+_NOISE = re.compile(r"\b(nhs|the|and|of|trust|foundation|university|hospitals?|ft)\b")
+
+
+@dataclass(frozen=True)
+class Directory:
+    regions: tuple[Region, ...]
+    organisations: tuple[Organisation, ...]
+
+    def region(self, key: str) -> Region:
+        return next(region for region in self.regions if region.key == key)
+
+    def match_region(self, text: str) -> Region | None:
+        """The region a user means: its key, name or an alias, forgiving case and punctuation."""
+        wanted = normalise(text)
+        if not wanted:
+            return None
+        for region in self.regions:
+            names = (region.key.replace("-", " "), region.name, *region.aliases)
+            if wanted in {normalise(name) for name in names}:
+                return region
+        return None
+
+    def match_organisations(self, text: str, limit: int = 3) -> tuple[Organisation, ...]:
+        """Closest directory entries to what the user typed, best first, one per name."""
+        query = _NOISE.sub(" ", normalise(text)).strip()
+        if not query:
+            return ()
+        names = {org.name: org for org in self.organisations}
+        choices = {name: _NOISE.sub(" ", normalise(name)).strip() for name in names}
+        found = process.extract(
+            query,
+            choices,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit,
+            score_cutoff=70,
+        )
+        return tuple(names[name] for _, _, name in found)

@@ -1,0 +1,351 @@
+"""Load and validate every content file; any problem stops start-up naming file and entry."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from content.directory import STATUSES, Directory, Organisation, Region
+from content.errors import ContentError
+from content.fields import Entry, unique
+from content.library import Nudge, Source
+from content.strings import Strings, fields
+from scoring.baseline import Baseline, Figure
+from scoring.model import (
+    ENABLER_KEYS,
+    Attribute,
+    Band,
+    BandRule,
+    Enabler,
+    Item,
+    Model,
+    Option,
+    Scale,
+    Section,
+)
+
+DATA_DIR = Path(__file__).with_name("data")
+
+# Lengths that keep messages and buttons readable on a phone (and under Telegram's limits).
+ITEM_TEXT_LIMIT = 300
+NEXT_STEP_LIMIT = 300
+OPTION_LABEL_LIMIT = 40
+TIP_LIMIT = 500
+NUDGE_TITLE_LIMIT = 80
+NUDGE_BODY_LIMIT = 900
+
+
+@dataclass(frozen=True)
+class Content:
+    model: Model
+    baseline: Baseline
+    directory: Directory
+    nudges: tuple[Nudge, ...]
+    strings: Strings
+
+    def nudge(self, key: str) -> Nudge | None:
+        return next((nudge for nudge in self.nudges if nudge.key == key), None)
+
+
+def _read(directory: Path, name: str) -> Entry:
+    path = directory / name
+    try:
+        with path.open("rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ContentError(name, "file", f"not found in {directory}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError(name, "file", f"is not valid TOML ({error})") from None
+    return Entry(name, "top level", data)
+
+
+def load_content(directory: Path = DATA_DIR) -> Content:
+    """Read every content file under `directory` and check it is complete and consistent."""
+    enablers = _load_enablers(_read(directory, "craft.toml"))
+    model = _load_model(_read(directory, "model.toml"), _read(directory, "bands.toml"), enablers)
+    return Content(
+        model=model,
+        baseline=_load_baseline(_read(directory, "baseline.toml"), model),
+        directory=_load_directory(
+            _read(directory, "regions.toml"), _read(directory, "organisations.toml")
+        ),
+        nudges=_load_nudges(_read(directory, "nudges.toml")),
+        strings=_load_strings(_read(directory, "strings.toml")),
+    )
+
+
+def _load_enablers(top: Entry) -> tuple[Enabler, ...]:
+    entries = list(top.entries("enablers"))
+    unique(entries, "key")
+    enablers = []
+    for entry in entries:
+        tips = entry.texts("tips", limit=TIP_LIMIT)
+        if len(tips) < 4:
+            raise entry.fail(f"needs at least 4 tips, has {len(tips)}")
+        if len(set(tips)) != len(tips):
+            raise entry.fail("has a repeated tip")
+        enablers.append(
+            Enabler(
+                key=entry.text("key"),
+                name=entry.text("name"),
+                short=entry.text("short", limit=20),
+                description=entry.text("description"),
+                tips=tips,
+            )
+        )
+    keys = tuple(enabler.key for enabler in enablers)
+    if keys != ENABLER_KEYS:
+        raise top.fail(f"enablers must be {', '.join(ENABLER_KEYS)} in that order, got {keys}")
+    return tuple(enablers)
+
+
+def _load_scales(top: Entry) -> dict[str, Scale]:
+    scales = {}
+    for key in top.table("scales").data:
+        entry = top.table("scales").table(key)
+        options = []
+        for option in entry.entries("options"):
+            options.append(
+                Option(
+                    label=option.text("label", limit=OPTION_LABEL_LIMIT),
+                    points=option.integer("points"),
+                    demonstrates=option.flag("demonstrates"),
+                )
+            )
+        points = [option.points for option in options]
+        if points[0] != 0 or points != sorted(set(points)):
+            raise entry.fail("option points must start at 0 and rise strictly")
+        shown = [option.demonstrates for option in options]
+        if shown != sorted(shown) or not shown[-1]:
+            raise entry.fail("once an option demonstrates an attribute, every higher one must")
+        scales[key] = Scale(key, tuple(options))
+    return scales
+
+
+def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) -> Model:
+    sections_entries = list(top.entries("sections"))
+    unique(sections_entries, "key")
+    sections = tuple(
+        Section(key=e.text("key"), title=e.text("title", limit=60), summary=e.text("summary"))
+        for e in sections_entries
+    )
+    scales = _load_scales(top)
+
+    attribute_entries = list(top.entries("attributes"))
+    unique(attribute_entries, "key")
+    attributes = {}
+    for entry in attribute_entries:
+        band = entry.text("band")
+        if band not in set(Band):
+            raise entry.fail(f"unknown band {band!r}")
+        attributes[entry.text("key")] = Attribute(entry.text("key"), Band(band), entry.text("text"))
+
+    item_entries = list(top.entries("items"))
+    unique(item_entries, "key")
+    unique(item_entries, "text")
+    items = []
+    for entry in item_entries:
+        section_key, enabler, scale = (
+            entry.text("section"),
+            entry.text("enabler"),
+            entry.text("scale"),
+        )
+        if section_key not in {s.key for s in sections}:
+            raise entry.fail(f"unknown section {section_key!r}")
+        if enabler not in ENABLER_KEYS:
+            raise entry.fail(f"unknown CRAFT enabler {enabler!r}")
+        if scale not in scales:
+            raise entry.fail(f"unknown scale {scale!r}")
+        attribute_key = entry.text("attribute", optional=True)
+        if attribute_key and attribute_key not in attributes:
+            raise entry.fail(f"unknown attribute {attribute_key!r}")
+        items.append(
+            Item(
+                key=entry.text("key", limit=40),
+                section=section_key,
+                enabler=enabler,
+                scale=scales[scale],
+                text=entry.text("text", limit=ITEM_TEXT_LIMIT),
+                next_step=entry.text("next_step", limit=NEXT_STEP_LIMIT),
+                attribute=attributes[attribute_key] if attribute_key else None,
+                evidence=entry.flag("evidence"),
+            )
+        )
+    # Items must come section by section, in the sections' order.
+    order = [s.key for s in sections]
+    if [order.index(i.section) for i in items] != sorted(order.index(i.section) for i in items):
+        raise top.fail("items must be grouped by section, in the order the sections are listed")
+    for attribute in attributes.values():
+        if not any(item.attribute == attribute for item in items):
+            raise top.fail(f"attribute {attribute.key!r} is not evidenced by any item")
+
+    model = Model(
+        version=top.text("version", limit=40),
+        max_total=top.integer("max_total"),
+        sections=sections,
+        items=tuple(items),
+        attributes=tuple(attributes.values()),
+        bands=_load_bands(bands_file, top.integer("max_total")),
+        enablers=enablers,
+    )
+    total = sum(model.section_maximum(s.key) for s in sections)
+    if total != model.max_total:
+        raise top.fail(f"section maxima add up to {total}, not max_total {model.max_total}")
+    for empty in (s.key for s in sections if model.section_maximum(s.key) == 0):
+        raise top.fail(f"section {empty!r} has no items")
+    return model
+
+
+def _load_bands(top: Entry, max_total: int) -> tuple[BandRule, ...]:
+    rules = []
+    for entry in top.entries("bands"):
+        key = entry.text("key")
+        if key not in set(Band):
+            raise entry.fail(f"unknown band {key!r}")
+        rules.append(
+            BandRule(
+                band=Band(key),
+                name=entry.text("name", limit=30),
+                theme=entry.text("theme", limit=60),
+                minimum=entry.integer("min"),
+                maximum=entry.integer("max"),
+                summary=entry.text("summary"),
+            )
+        )
+    if [rule.band for rule in rules] != list(Band):
+        raise top.fail("bands must be pathfinder, cultivator, activator, in that order")
+    expected_min = 0
+    for rule in rules:
+        if rule.minimum != expected_min or rule.maximum < rule.minimum:
+            raise top.fail(f"band {rule.band} must start at {expected_min} and not end before it")
+        expected_min = rule.maximum + 1
+    if rules[-1].maximum != max_total:
+        raise top.fail(f"the top band must end at the maximum total {max_total}")
+    return tuple(rules)
+
+
+def _load_baseline(top: Entry, model: Model) -> Baseline:
+    counts_entry, percent_entry = top.table("band_counts"), top.table("band_percent")
+    counts = {band: counts_entry.integer(band.value) for band in Band}
+    percents = {band: percent_entry.number(band.value) for band in Band}
+    assessed = top.integer("networks_assessed")
+    if sum(counts.values()) != assessed:
+        raise counts_entry.fail(f"band counts add up to {sum(counts.values())}, not {assessed}")
+    for band in Band:
+        if abs(100 * counts[band] / assessed - percents[band]) > 0.01:
+            raise percent_entry.fail(f"{band} percent does not match its count")
+    figures = []
+    for entry in top.entries("figures"):
+        item = entry.text("item")
+        if not model.has_item(item):
+            raise entry.fail(f"unknown item {item!r}")
+        percent = entry.integer("percent")
+        if not 0 <= percent <= 100:
+            raise entry.fail("percent must be between 0 and 100")
+        figures.append(
+            Figure(
+                key=entry.text("key"),
+                item=item,
+                percent=percent,
+                at_least=entry.flag("at_least"),
+                text=entry.text("text"),
+            )
+        )
+    return Baseline(
+        year=top.integer("year"),
+        networks_assessed=assessed,
+        mean_total=top.integer("mean_total"),
+        max_total=top.integer("max_total"),
+        band_counts=counts,
+        band_percent=percents,
+        figures=tuple(figures),
+    )
+
+
+def _load_directory(regions_file: Entry, organisations_file: Entry) -> Directory:
+    region_entries = list(regions_file.entries("regions"))
+    unique(region_entries, "key")
+    regions = tuple(
+        Region(key=e.text("key"), name=e.text("name"), aliases=e.texts("aliases"))
+        for e in region_entries
+    )
+    region_keys = {region.key for region in regions}
+    organisations = []
+    for entry in organisations_file.entries("organisations"):
+        region = entry.text("region", optional=True) or None
+        if region is not None and region not in region_keys:
+            raise entry.fail(f"unknown region {region!r}")
+        annex = entry.text("annex")
+        status = entry.text("status")
+        if STATUSES.get(annex) != status:
+            raise entry.fail(f"status {status!r} does not match annex {annex!r}")
+        organisations.append(
+            Organisation(
+                name=entry.text("name", limit=120),
+                listed_region=entry.text("listed_region"),
+                region=region,
+                status=status,
+                annex=annex,
+                kind=entry.text("kind"),
+                note=entry.text("note", optional=True),
+            )
+        )
+    return Directory(regions=regions, organisations=tuple(organisations))
+
+
+def _load_nudges(top: Entry) -> tuple[Nudge, ...]:
+    source_entries = list(top.entries("sources"))
+    unique(source_entries, "key")
+    sources = {
+        e.text("key"): Source(
+            key=e.text("key"),
+            label=e.text("label", limit=200),
+            document=e.text("document"),
+            part=e.text("part"),
+        )
+        for e in source_entries
+    }
+    entries = list(top.entries("nudges"))
+    for name in ("key", "title", "body"):
+        unique(entries, name)
+    nudges = []
+    for entry in entries:
+        enabler, source = entry.text("enabler"), entry.text("source")
+        if enabler not in ENABLER_KEYS:
+            raise entry.fail(f"unknown CRAFT enabler {enabler!r}")
+        if source not in sources:
+            raise entry.fail(f"unknown source {source!r}")
+        nudges.append(
+            Nudge(
+                key=entry.text("key", limit=60),
+                enabler=enabler,
+                title=entry.text("title", limit=NUDGE_TITLE_LIMIT),
+                body=entry.text("body", limit=NUDGE_BODY_LIMIT),
+                source=sources[source],
+            )
+        )
+    return tuple(nudges)
+
+
+def _load_strings(top: Entry) -> Strings:
+    """Flatten `[section] name = "..."` into keys like "section.name"."""
+    templates: dict[str, str] = {}
+
+    def walk(prefix: str, table: dict[str, Any]) -> None:
+        for name, value in table.items():
+            key = f"{prefix}{name}"
+            if isinstance(value, dict):
+                walk(f"{key}.", value)
+                continue
+            if not isinstance(value, str) or not value.strip():
+                raise top.fail(f"string {key!r} must be non-empty text")
+            try:
+                fields(value)
+            except ValueError as error:
+                raise top.fail(f"string {key!r} has a broken placeholder ({error})") from None
+            templates[key] = value.strip()
+
+    walk("", top.data)
+    return Strings(templates)

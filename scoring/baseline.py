@@ -1,0 +1,61 @@
+"""The 2017 national baseline and how one network's answers stand against it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scoring.engine import Answers
+from scoring.model import Band, Model
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An item-level finding: `percent` of networks answered the item positively."""
+
+    key: str
+    item: str
+    percent: int
+    at_least: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    year: int
+    networks_assessed: int
+    mean_total: int
+    max_total: int
+    band_counts: Mapping[Band, int]
+    band_percent: Mapping[Band, float]
+    figures: tuple[Figure, ...]
+
+    @property
+    def mean_percent(self) -> float:
+        return 100.0 * self.mean_total / self.max_total
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A national figure next to this network's own answer to the same item."""
+
+    figure: Figure
+    positive: bool
+
+
+def contrasts(model: Model, baseline: Baseline, answers: Answers) -> tuple[Contrast, ...]:
+    """Figures where the network answered against the 2017 majority.
+
+    A network that lacks what most networks had in 2017 (or has what most lacked) learns the most
+    from the national figure; items the network has not answered are skipped.
+    """
+    found = []
+    for figure in baseline.figures:
+        option = answers.get(figure.item)
+        if option is None or not model.has_item(figure.item):
+            continue
+        positive = model.item(figure.item).scale.options[option].demonstrates
+        majority_positive = figure.percent >= 50
+        if positive != majority_positive:
+            found.append(Contrast(figure, positive))
+    return tuple(found)
