@@ -345,7 +345,8 @@ def _load_strings(top: Entry) -> Strings:
                 fields(value)
             except ValueError as error:
                 raise top.fail(f"string {key!r} has a broken placeholder ({error})") from None
-            templates[key] = value.strip()
+            # Only the newline after an opening triple quote goes; edge spaces can matter.
+            templates[key] = value.strip("\n")
 
     walk("", top.data)
     return Strings(templates)

@@ -1,0 +1,89 @@
+"""Chart images (PNG bytes) drawn with matplotlib's object API on the Agg canvas.
+
+No pyplot: figures are plain objects, so charts can be drawn in a worker thread while the event
+loop keeps serving updates.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+
+from matplotlib.figure import Figure
+
+from scoring import Result
+from scoring.baseline import Baseline
+from scoring.model import Model
+
+SECTION_COLOUR = "#005EB8"  # NHS blue
+ENABLER_COLOUR = "#41B6E6"
+BASELINE_COLOUR = "#DA291C"
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def result_chart(model: Model, baseline: Baseline, result: Result) -> bytes:
+    """Sections and CRAFT enablers as percentages, against the 2017 national mean."""
+    labels: list[str] = []
+    values: list[float] = []
+    colours: list[str] = []
+    titles = {section.key: section.title for section in model.sections}
+    for section in result.sections:
+        labels.append(titles.get(section.key, section.key))
+        values.append(100.0 * section.points / section.maximum if section.maximum else 0.0)
+        colours.append(SECTION_COLOUR)
+    names = {enabler.key: enabler.short for enabler in model.enablers}
+    for enabler in result.enablers:
+        labels.append(f"{enabler.key} · {names.get(enabler.key, enabler.key)}")
+        values.append(enabler.percent)
+        colours.append(ENABLER_COLOUR)
+
+    figure = Figure(figsize=(7.5, 4.6))
+    axes = figure.subplots()
+    positions = list(range(len(labels)))[::-1]
+    axes.barh(positions, values, color=colours)
+    axes.set_yticks(positions, labels)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of the points available")
+    axes.axvline(
+        baseline.mean_percent,
+        color=BASELINE_COLOUR,
+        linestyle="--",
+        label=f"{baseline.year} national average ({baseline.mean_percent:.0f}%)",
+    )
+    for position, value in zip(positions, values, strict=True):
+        axes.text(min(value + 1.5, 92), position, f"{value:.0f}%", va="center", fontsize=9)
+    axes.set_title(f"{result.total}/{result.maximum}: sections and CRAFT enablers", loc="left")
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def trend_chart(points: Sequence[tuple[datetime, int]], maximum: int, baseline: Baseline) -> bytes:
+    """Total score per completed assessment, against the 2017 national average."""
+    figure = Figure(figsize=(7.5, 3.8))
+    axes = figure.subplots()
+    # One step per assessment, labelled with its date: quarterly rounds read best evenly spaced.
+    steps = list(range(len(points)))
+    totals = [total for _, total in points]
+    axes.plot(steps, totals, marker="o", color=SECTION_COLOUR)
+    axes.set_xticks(steps, [moment.strftime("%-d %b %Y") for moment, _ in points])
+    for step, total in zip(steps, totals, strict=True):
+        axes.annotate(str(total), (step, total), textcoords="offset points", xytext=(0, 8))
+    axes.axhline(
+        baseline.mean_total,
+        color=BASELINE_COLOUR,
+        linestyle="--",
+        label=f"{baseline.year} national average ({baseline.mean_total})",
+    )
+    axes.set_ylim(0, maximum)
+    axes.set_ylabel(f"Total (of {maximum})")
+    axes.legend(loc="lower right", fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.autofmt_xdate()
+    return _png(figure)

@@ -1,0 +1,231 @@
+"""The assessment in a private chat: /assess, answer buttons, Back, Pause, evidence notes.
+
+Every press carries the assessment and the position it was shown for; it counts only if that is
+still the user's item on screen, so stale, repeated or forged presses change nothing.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot.context import BotContext
+from bot.storage import Assessment, User
+from content.strings import Safe
+from handlers import questions, registration
+from handlers.common import answer_query, deep_link, is_private, link_keyboard, read_press, show
+
+EVIDENCE_LIMIT = 1000
+
+
+async def assess_command(update: Update, context: BotContext) -> None:
+    """Start or resume the assessment; in a group, point to the private chat."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not is_private(update):
+        markup = link_keyboard(context.strings("assess.group_button"), deep_link(context, "assess"))
+        await message.reply_text(context.strings("assess.group"), reply_markup=markup)
+        return
+    await begin_or_resume(context, message.chat_id, user.id)
+
+
+async def begin_or_resume(
+    context: BotContext, chat_id: int, user_id: int, *, replace: Message | None = None
+) -> None:
+    """Register the network first if needed; then resume the open assessment or start one."""
+    storage, model = context.storage, context.content.model
+    user = await storage.ensure_user(user_id)
+    network = await storage.network_of(user_id)
+    if network is None or registration.is_registering(user):
+        await registration.begin(context, chat_id, user)
+        return
+    assessment = await storage.open_assessment(user_id)
+    if assessment is None:
+        earlier = await storage.completed_assessments(network.id)
+        assessment = await storage.start_assessment(user_id, network.id, model.version)
+        intro = context.strings("assess.new_round") if earlier else None
+        await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
+        return
+    answers = await storage.answers(assessment.id)
+    resume_at = questions.first_unanswered(model, answers)
+    evidence_due = assessment.awaiting_evidence and model.has_item(assessment.awaiting_evidence)
+    if not evidence_due and (
+        assessment.position != resume_at or assessment.content_version != model.version
+    ):
+        await storage.touch(assessment.id, version=model.version, position=resume_at)
+        assessment = await storage.assessment(assessment.id) or assessment
+    intro = None
+    if answers and resume_at < len(model.items):
+        intro = context.strings(
+            "assess.resumed", number=assessment.position + 1, count=len(model.items)
+        )
+    await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
+
+
+async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> Assessment | None:
+    assessment = await context.storage.assessment(assessment_id)
+    if assessment is None or assessment.user_id != user_id or assessment.status != "in_progress":
+        return None
+    return assessment
+
+
+async def answer_pressed(update: Update, context: BotContext) -> None:
+    """Record the chosen option for the item on screen and show what comes next."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    assessment_id, position, option = press.args
+    model = context.content.model
+    assessment = await _own_open(context, query.from_user.id, assessment_id)
+    valid = (
+        assessment is not None
+        and assessment.position == position
+        and assessment.awaiting_evidence is None
+        and position < len(model.items)
+        and option < len(model.items[position].scale.options)
+    )
+    if not valid or assessment is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    item = model.items[position]
+    answers = await context.storage.answers(assessment_id)
+    ask_evidence = item.evidence and option == len(item.scale.options) - 1
+    next_position = questions.first_unanswered(model, {*answers, item.key})
+    recorded = await context.storage.record_answer(
+        assessment_id,
+        position=position,
+        item_key=item.key,
+        option=option,
+        points=item.scale.options[option].points,
+        next_position=position if ask_evidence else next_position,
+        awaiting_evidence=item.key if ask_evidence else None,
+    )
+    if not recorded:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    updated = await context.storage.assessment(assessment_id)
+    if updated is not None:
+        await questions.present(context, message.chat.id, updated, replace=message)
+
+
+async def back_pressed(update: Update, context: BotContext) -> None:
+    """Re-ask the previous item with its current answer marked."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    assessment_id, position = press.args
+    assessment = await _own_open(context, query.from_user.id, assessment_id)
+    moved = (
+        assessment is not None
+        and position > 0
+        and assessment.awaiting_evidence is None
+        and await context.storage.move_to(
+            assessment_id, from_position=position, to_position=position - 1
+        )
+    )
+    updated = await context.storage.assessment(assessment_id) if moved else None
+    if updated is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    await questions.present(context, message.chat.id, updated, replace=message)
+
+
+async def pause_pressed(update: Update, context: BotContext) -> None:
+    """Leave the assessment where it is; /assess picks it up again."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    assessment = await _own_open(context, query.from_user.id, press.args[0])
+    if assessment is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    answers = await context.storage.answers(assessment.id)
+    count = len(context.content.model.items)
+    number = min(questions.first_unanswered(context.content.model, answers), count - 1) + 1
+    text = context.strings("assess.paused", number=number, count=count)
+    await show(context, message.chat.id, text, None, replace=message)
+
+
+async def skip_pressed(update: Update, context: BotContext) -> None:
+    """Go on without an evidence note."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    assessment_id, position = press.args
+    model = context.content.model
+    assessment = await _own_open(context, query.from_user.id, assessment_id)
+    if (
+        assessment is None
+        or position >= len(model.items)
+        or assessment.awaiting_evidence != model.items[position].key
+        or not await _finish_evidence(context, assessment, None)
+    ):
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    updated = await context.storage.assessment(assessment_id)
+    if updated is not None:
+        await questions.present(context, message.chat.id, updated, replace=message)
+
+
+async def _finish_evidence(context: BotContext, assessment: Assessment, note: str | None) -> bool:
+    answers = await context.storage.answers(assessment.id)
+    key = assessment.awaiting_evidence or ""
+    return await context.storage.finish_evidence(
+        assessment.id,
+        item_key=key,
+        evidence=note,
+        next_position=questions.first_unanswered(context.content.model, answers),
+    )
+
+
+async def evidence_received(update: Update, context: BotContext, assessment: Assessment) -> None:
+    """Store a typed evidence note for the item awaiting one, then ask the next item."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    note = message.text.strip()
+    if len(note) > EVIDENCE_LIMIT:
+        limit = EVIDENCE_LIMIT
+        await message.reply_text(context.strings("assess.evidence_too_long", limit=limit))
+        return
+    if not await _finish_evidence(context, assessment, note):
+        await message.reply_text(context.strings("assess.stale"))
+        return
+    updated = await context.storage.assessment(assessment.id)
+    if updated is not None:
+        saved = context.strings("assess.evidence_saved")
+        await questions.present(context, message.chat_id, updated, intro=saved)
+
+
+async def continue_pressed(update: Update, context: BotContext) -> None:
+    """Resume from a reminder's Continue button or the /start button."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    if press.kind == "c" and await _own_open(context, query.from_user.id, press.args[0]) is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    await begin_or_resume(context, message.chat.id, query.from_user.id)
+
+
+async def text_in_assessment(update: Update, context: BotContext, user: User) -> bool:
+    """Handle free text during an assessment (an evidence note or a hint); False if none open."""
+    message = update.effective_message
+    assessment = await context.storage.open_assessment(user.id)
+    if message is None or assessment is None:
+        return False
+    if assessment.awaiting_evidence:
+        await evidence_received(update, context, assessment)
+    else:
+        await message.reply_text(Safe(context.strings("assess.use_buttons")))
+    return True

@@ -1,0 +1,94 @@
+"""Small helpers every feature module shares: chat checks, links, keyboards, safe edits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from handlers import callbacks
+
+log = logging.getLogger(__name__)
+
+Button = tuple[str, str]  # (label, callback data)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def is_group(chat: Chat | None) -> bool:
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def deep_link(context: BotContext, payload: str) -> str:
+    """A t.me link opening a private chat with the bot and sending /start <payload>."""
+    return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def link_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner; an expired query is not worth failing the update for."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.debug("could not answer callback query: %s", error)
+
+
+async def show(
+    context: BotContext,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    replace: Message | None = None,
+) -> Message | None:
+    """Edit `replace` to show `text`, or send a new message if there is none or it cannot be
+    edited any more. Returns the message now showing the text (None if it was unchanged)."""
+    if replace is not None:
+        try:
+            edited = await context.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=replace.message_id, reply_markup=markup
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return None
+            log.info("could not edit message %s, sending anew: %s", replace.message_id, error)
+        else:
+            return edited if isinstance(edited, Message) else None
+    return await context.bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def read_press(
+    update: Update, context: BotContext
+) -> tuple[CallbackQuery, callbacks.Press, Message] | None:
+    """The pressed button's query, parsed data and message; None (answered) if unusable."""
+    query = update.callback_query
+    if query is None:
+        return None
+    press = callbacks.decode(query.data)
+    if press is None or not isinstance(query.message, Message):
+        await answer_query(query, context.strings("errors.button_expired"))
+        return None
+    return query, press, query.message

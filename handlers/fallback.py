@@ -1,0 +1,54 @@
+"""What the bot says to input it does not expect: it hints, and changes nothing."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from handlers import assessment, registration
+from handlers.common import answer_query, is_private
+
+
+async def private_text(update: Update, context: BotContext) -> None:
+    """Route free text by what the user's conversation expects next."""
+    message, tg_user = update.effective_message, update.effective_user
+    if message is None or tg_user is None:
+        return
+    user = await context.storage.ensure_user(tg_user.id)
+    if registration.is_registering(user):
+        await registration.text_received(update, context, user)
+    elif not await assessment.text_in_assessment(update, context, user):
+        await message.reply_text(context.strings("errors.unexpected"))
+
+
+async def other_private_message(update: Update, context: BotContext) -> None:
+    """Stickers, photos, voice notes and the like: a hint, nothing else."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    known = await context.storage.user(user.id)
+    in_assessment = known is not None and await context.storage.open_assessment(user.id)
+    if known is not None and registration.is_registering(known):
+        key = "registration.use_buttons"
+    elif in_assessment:
+        key = "assess.use_buttons"
+    else:
+        key = "errors.unexpected"
+    await message.reply_text(context.strings(key))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Answer an unknown command in private, or one addressed to this bot in a group."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    command = message.text.split()[0]
+    addressed = command.lower().endswith(f"@{(context.bot.username or '').lower()}")
+    if is_private(update) or addressed:
+        await message.reply_text(context.strings("errors.unknown_command"))
+
+
+async def expired_button(update: Update, context: BotContext) -> None:
+    """A button whose data this bot does not recognise (old, or forged)."""
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, context.strings("errors.button_expired"))

@@ -1,0 +1,89 @@
+"""Showing an assessment where it stands: the current item, the evidence prompt or the result."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InputFile, Message
+
+from bot import charts
+from bot.context import BotContext
+from bot.storage import Answer, Assessment
+from content.strings import Safe
+from handlers import render
+from handlers.common import show
+from scoring import Model, Result, score
+from scoring.records import result_to_dict
+
+log = logging.getLogger(__name__)
+
+
+def first_unanswered(model: Model, answered: set[str] | dict[str, Answer]) -> int:
+    """Index of the first item without an answer; len(items) when every item has one."""
+    return next(
+        (i for i, item in enumerate(model.items) if item.key not in answered), len(model.items)
+    )
+
+
+def score_answers(model: Model, answers: dict[str, Answer]) -> Result:
+    """Score stored answers against the current model, ignoring items it no longer has."""
+    return score(model, {k: a.option for k, a in answers.items() if model.has_item(k)})
+
+
+async def present(
+    context: BotContext,
+    chat_id: int,
+    assessment: Assessment,
+    *,
+    replace: Message | None = None,
+    intro: str | None = None,
+) -> None:
+    """Show the evidence prompt, the item on screen, or — with every item answered — the result."""
+    model, content = context.content.model, context.content
+    answers = await context.storage.answers(assessment.id)
+    if assessment.awaiting_evidence and model.has_item(assessment.awaiting_evidence):
+        position = model.items.index(model.item(assessment.awaiting_evidence))
+        option = answers[assessment.awaiting_evidence].option
+        text, markup = render.evidence_prompt(content, assessment, position, option)
+    elif first_unanswered(model, answers) >= len(model.items):
+        await complete(context, chat_id, assessment, answers, replace=replace)
+        return
+    else:
+        position = min(assessment.position, len(model.items) - 1)
+        current = answers.get(model.items[position].key)
+        text, markup = render.question(
+            content, assessment, position, current.option if current else None
+        )
+    if intro:
+        text = Safe(f"{intro}\n\n{text}")
+    await show(context, chat_id, text, markup, replace=replace)
+
+
+async def complete(
+    context: BotContext,
+    chat_id: int,
+    assessment: Assessment,
+    answers: dict[str, Answer],
+    *,
+    replace: Message | None = None,
+) -> None:
+    """Score a fully answered assessment, store the result, and send it with its chart."""
+    content = context.content
+    result = score_answers(content.model, answers)
+    stored = await context.storage.complete_assessment(
+        assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
+    )
+    finished = content.strings("assess.finished", count=len(content.model.items))
+    await show(context, chat_id, finished, None, replace=replace)
+    if not stored:
+        return  # another update completed it first and sent the result
+    await send_result(context, chat_id, result)
+
+
+async def send_result(context: BotContext, chat_id: int, result: Result) -> None:
+    content = context.content
+    await context.bot.send_message(chat_id, render.result(content, result))
+    png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
+    caption = content.strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
+    await context.bot.send_photo(chat_id, InputFile(png, filename="result.png"), caption=caption)

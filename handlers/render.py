@@ -1,0 +1,165 @@
+"""Turn assessment state and results into message text and keyboards, from content strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+
+from bot.storage import Assessment
+from content import Content
+from content.strings import Safe
+from handlers import callbacks
+from handlers.common import Button, keyboard
+from scoring import Band, Result
+from scoring.model import Attribute
+
+
+def band_name(content: Content, band: Band | str) -> Safe:
+    return content.strings(f"bands.{Band(band).value}")
+
+
+def question(
+    content: Content, assessment: Assessment, position: int, current: int | None
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """The item at `position`: progress line, statement, answer buttons low to high, navigation.
+
+    `current` is the option already chosen (when the user came Back), marked on its button.
+    """
+    strings, model = content.strings, content.model
+    item = model.items[position]
+    text = strings(
+        "assess.question",
+        number=position + 1,
+        count=len(model.items),
+        section=model.section(item.section).title,
+        text=item.text,
+    )
+    if current is not None:
+        answer = item.scale.options[current].label
+        text = Safe(f"{text}\n\n{strings('assess.current_answer', answer=answer)}")
+    rows: list[list[Button]] = []
+    for index, option in enumerate(item.scale.options):
+        label = strings("assess.marked", label=option.label) if index == current else option.label
+        rows.append([(label, callbacks.encode("a", assessment.id, position, index))])
+    navigation: list[Button] = []
+    if position > 0:
+        navigation.append((strings("assess.back"), callbacks.encode("b", assessment.id, position)))
+    navigation.append((strings("assess.pause"), callbacks.encode("p", assessment.id)))
+    rows.append(navigation)
+    return text, keyboard(rows)
+
+
+def evidence_prompt(
+    content: Content, assessment: Assessment, position: int, option: int
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    item = content.model.items[position]
+    text = content.strings(
+        "assess.evidence_prompt",
+        number=position + 1,
+        count=len(content.model.items),
+        answer=item.scale.options[option].label,
+    )
+    skip = content.strings("assess.skip")
+    return text, keyboard([[(skip, callbacks.encode("s", assessment.id, position))]])
+
+
+def _attributes(content: Content, attributes: tuple[Attribute, ...]) -> Safe:
+    lines = (content.strings("result.attribute_line", text=a.text) for a in attributes)
+    return Safe("\n".join(lines))
+
+
+def result(content: Content, result: Result) -> Safe:
+    """The full result message: total and band, sections, CRAFT, what holds it back, tips."""
+    strings, model = content.strings, content.model
+    rule = model.band_rule(result.band)
+    lines = [
+        strings(
+            "result.title",
+            total=result.total,
+            maximum=result.maximum,
+            band=band_name(content, result.band),
+        ),
+        strings("result.band_summary", theme=rule.theme.capitalize(), summary=rule.summary),
+        "",
+        strings("result.sections"),
+    ]
+    for section in result.sections:
+        title = model.section(section.key).title if _has_section(content, section.key) else ""
+        lines.append(
+            strings(
+                "result.section_line",
+                title=title or section.key,
+                points=section.points,
+                maximum=section.maximum,
+            )
+        )
+    lines += ["", strings("result.craft")]
+    for enabler in result.enablers:
+        lines.append(
+            strings(
+                "result.craft_line",
+                name=model.enabler(enabler.key).name,
+                percent=round(enabler.percent),
+            )
+        )
+    lines.append("")
+    lines.append(_progress(content, result))
+    lines += ["", strings("result.tips")]
+    for number, tip in enumerate(result.tips, start=1):
+        lines.append(strings("result.tip_line", number=number, text=tip.text))
+    return Safe("\n".join(lines))
+
+
+def _has_section(content: Content, key: str) -> bool:
+    return any(section.key == key for section in content.model.sections)
+
+
+def _progress(content: Content, result: Result) -> Safe:
+    """What holds the band back, or what the next band needs."""
+    strings = content.strings
+    if result.holding_back:
+        lower = {a.band for a in result.holding_back}
+        lower_band = min(lower, key=lambda b: b.rank)
+        count = len(result.holding_back)
+        return strings(
+            "result.held_back",
+            score_band=band_name(content, result.score_band),
+            count=count,
+            lower_band=band_name(content, lower_band),
+            foundations=strings("result.foundation" if count == 1 else "result.foundations"),
+            attributes=_attributes(content, result.holding_back),
+        )
+    if result.next_band is None:
+        return strings("result.top")
+    band = band_name(content, result.next_band)
+    attributes = _attributes(content, result.missing_for_next)
+    if result.points_to_next and attributes:
+        return strings(
+            "result.next_both", points=result.points_to_next, band=band, attributes=attributes
+        )
+    if attributes:
+        return strings("result.next_attributes", band=band, attributes=attributes)
+    return strings("result.next_points", points=result.points_to_next, band=band)
+
+
+def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo) -> Safe:
+    strings = content.strings
+    lines = [strings("score.history")]
+    for assessment in reversed(assessments):
+        completed = assessment.completed_at or assessment.updated_at
+        lines.append(
+            strings(
+                "score.history_line",
+                date=_date(completed, timezone),
+                total=assessment.total,
+                maximum=(assessment.result or {}).get("maximum", content.model.max_total),
+                band=band_name(content, assessment.band or Band.PATHFINDER),
+            )
+        )
+    return Safe("\n".join(lines))
+
+
+def _date(moment: datetime, timezone: ZoneInfo) -> str:
+    return moment.astimezone(timezone).strftime("%-d %b %Y")

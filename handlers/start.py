@@ -1,0 +1,65 @@
+"""/start (with its deep-link payloads) and /help."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from handlers import assessment, callbacks, score
+from handlers.common import is_private, keyboard
+
+JOIN_PREFIX = "join_"
+
+
+async def start_command(update: Update, context: BotContext) -> None:
+    """Greet the user, or act on a deep link: join a network, assess, or see the score."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    strings = context.strings
+    if not is_private(update):
+        await message.reply_text(strings("start.group"))
+        return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(JOIN_PREFIX):
+        await _join(update, context, payload.removeprefix(JOIN_PREFIX))
+    elif payload == "assess":
+        await assessment.begin_or_resume(context, message.chat_id, user.id)
+    elif payload == "score":
+        await score.show_score(context, message.chat_id, user.id)
+    else:
+        await context.storage.ensure_user(user.id)
+        button = keyboard([[(strings("start.private_button"), callbacks.encode("go"))]])
+        await message.reply_text(strings("start.private"), reply_markup=button)
+
+
+async def _join(update: Update, context: BotContext, code: str) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    storage, strings = context.storage, context.strings
+    await storage.ensure_user(user.id)
+    network = await storage.network_by_invite(code) if code.isascii() and code else None
+    if network is None:
+        await message.reply_text(strings("start.join_unknown"))
+        return
+    current = await storage.network_of(user.id)
+    if current is not None:
+        key = "start.join_same" if current.id == network.id else "start.join_already"
+        await message.reply_text(strings(key, network=current.name))
+        return
+    if not await storage.join_network(user.id, network.id):
+        await message.reply_text(strings("start.join_unknown"))
+        return
+    await message.reply_text(
+        strings("start.joined", network=network.name, organisation=network.organisation)
+    )
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """List the commands that fit the chat this is asked in."""
+    message = update.effective_message
+    if message is None:
+        return
+    key = "help.private" if is_private(update) else "help.group"
+    await message.reply_text(context.strings(key))

@@ -1,0 +1,57 @@
+"""Results as plain dicts, to store a completed assessment exactly as it was scored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scoring.engine import EnablerScore, Result, SectionScore, Tip
+from scoring.model import Attribute, Band
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    return {
+        "version": result.version,
+        "total": result.total,
+        "maximum": result.maximum,
+        "answered": result.answered,
+        "item_count": result.item_count,
+        "sections": [[s.key, s.points, s.maximum] for s in result.sections],
+        "enablers": [[e.key, e.points, e.maximum] for e in result.enablers],
+        "score_band": result.score_band.value,
+        "gate_band": result.gate_band.value,
+        "band": result.band.value,
+        "holding_back": [_attribute(a) for a in result.holding_back],
+        "next_band": result.next_band.value if result.next_band else None,
+        "points_to_next": result.points_to_next,
+        "missing_for_next": [_attribute(a) for a in result.missing_for_next],
+        "tips": [[t.kind, t.source, t.text] for t in result.tips],
+    }
+
+
+def result_from_dict(data: dict[str, Any]) -> Result:
+    return Result(
+        version=data["version"],
+        total=data["total"],
+        maximum=data["maximum"],
+        answered=data["answered"],
+        item_count=data["item_count"],
+        sections=tuple(SectionScore(k, p, m) for k, p, m in data["sections"]),
+        enablers=tuple(EnablerScore(k, p, m) for k, p, m in data["enablers"]),
+        score_band=Band(data["score_band"]),
+        gate_band=Band(data["gate_band"]),
+        band=Band(data["band"]),
+        holding_back=tuple(_from_attribute(a) for a in data["holding_back"]),
+        next_band=Band(data["next_band"]) if data["next_band"] else None,
+        points_to_next=data["points_to_next"],
+        missing_for_next=tuple(_from_attribute(a) for a in data["missing_for_next"]),
+        tips=tuple(Tip(kind, source, text) for kind, source, text in data["tips"]),
+    )
+
+
+def _attribute(attribute: Attribute) -> list[str]:
+    return [attribute.key, attribute.band.value, attribute.text]
+
+
+def _from_attribute(data: list[str]) -> Attribute:
+    key, band, text = data
+    return Attribute(key, Band(band), text)

@@ -1,0 +1,73 @@
+"""Simulated Telegram users for tests that run the bot with real polling (in or out of process).
+
+A user pushes an update to the fake Bot API and waits until the bot has answered in their chat,
+as a person waits to see the reply before tapping again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import callbacks
+from tests.fakebot import FakeBotApi, callback_update, message_update
+
+
+class PolledUser:
+    def __init__(self, fake: FakeBotApi, user_id: int, timeout: float = 30.0) -> None:
+        self.fake = fake
+        self.user_id = user_id
+        self.timeout = timeout
+
+    def _shown(self) -> int:
+        return self.fake.shown_count(self.user_id)
+
+    async def _push_and_wait(self, update: dict[str, Any], replies: int = 1) -> None:
+        before = self._shown()
+        self.fake.push(update)
+        await self.fake.wait_for(lambda: self._shown() >= before + replies, self.timeout)
+
+    async def send(self, text: str, replies: int = 1) -> None:
+        await self._push_and_wait(message_update(self.user_id, text), replies)
+
+    def keyboard(self) -> tuple[int, list[list[dict[str, Any]]]]:
+        showing = [
+            (message_id, message["reply_markup"]["inline_keyboard"])
+            for (chat, message_id), message in self.fake.messages.items()
+            if chat == self.user_id and (message.get("reply_markup") or {}).get("inline_keyboard")
+        ]
+        if not showing:
+            raise AssertionError(f"no buttons in chat {self.user_id}")
+        return max(showing, key=lambda entry: entry[0])
+
+    async def press(self, data: str, message_id: int, replies: int = 1) -> None:
+        message = self.fake.messages[(self.user_id, message_id)]
+        update = callback_update(self.user_id, data, message=dict(message))
+        await self._push_and_wait(update, replies)
+
+    async def tap(self, label: str, replies: int = 1) -> None:
+        message_id, rows = self.keyboard()
+        for row in rows:
+            for button in row:
+                if button["text"].startswith(label):
+                    await self.press(button["callback_data"], message_id, replies)
+                    return
+        raise AssertionError(f"no button {label!r}")
+
+    async def register(self, organisation: str = "Barts Health", name: str | None = None) -> None:
+        await self.send("/assess")
+        await self.send(organisation)
+        await self.tap(organisation)
+        _, rows = self.keyboard()
+        message_id, _ = self.keyboard()
+        await self.press(rows[0][0]["callback_data"], message_id)
+        await self.tap("1 to 3 years")
+        # Registration confirms, then asks question 1: two messages.
+        await self.send(name or f"Network {self.user_id}", replies=2)
+
+    def question(self) -> tuple[int, list[callbacks.Press], list[str]]:
+        """The message on screen, its answer presses and their button data, lowest first."""
+        message_id, rows = self.keyboard()
+        data = [row[0]["callback_data"] for row in rows]
+        presses = [callbacks.decode(d) for d in data]
+        answers = [(p, d) for p, d in zip(presses, data, strict=True) if p and p.kind == "a"]
+        return message_id, [p for p, _ in answers], [d for _, d in answers]

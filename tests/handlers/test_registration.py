@@ -1,0 +1,189 @@
+"""Registering a network, and co-leads joining it by invite."""
+
+from __future__ import annotations
+
+from tests.harness import Harness
+
+LEAD = 601
+CO_LEAD = 602
+STRANGER = 603
+
+
+async def _state(bot: Harness, user_id: int) -> tuple[str | None, dict[str, object]]:
+    user = await bot.storage.user(user_id)
+    assert user is not None
+    return user.state, user.draft
+
+
+async def test_registration_records_organisation_region_age_and_name(bot: Harness) -> None:
+    """The four steps create the network with this user as its lead."""
+    await bot.register(LEAD, name="Barts BME Network")
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    assert (network.organisation, network.region, network.age, network.name) == (
+        "Barts Health NHS Trust",
+        "london",
+        "y1-3",
+        "Barts BME Network",
+    )
+    assert await bot.storage.lead_ids(network.id) == [LEAD]
+
+
+async def test_organisation_matches_are_offered_with_use_what_i_typed(bot: Harness) -> None:
+    """Typed text brings the closest directory entries as buttons, plus "use what I typed"."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "kings college hospital")
+    labels = bot.buttons(LEAD)
+    assert labels[0] == "King's College Hospital NHS Foundation Trust"
+    assert labels[-1] == "Use “kings college hospital”"
+
+
+async def test_region_is_prefilled_from_the_directory(bot: Harness) -> None:
+    """A directory match suggests its NHS England region first, ticked."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Newcastle upon tyne")
+    await bot.tap(LEAD, "Newcastle Upon Tyne")
+    assert bot.buttons(LEAD)[0] == "✓ North East and Yorkshire"
+
+
+async def test_typed_organisation_asks_for_region_without_a_guess(bot: Harness) -> None:
+    """An organisation not in the directory can be used as typed; all seven regions offered."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Zebra Community Interest Company")
+    await bot.tap(LEAD, "Use")
+    labels = bot.buttons(LEAD)
+    assert len(labels) == 7
+    assert not any(label.startswith("✓") for label in labels)
+    state, draft = await _state(bot, LEAD)
+    assert (state, draft["organisation"]) == ("reg:region", "Zebra Community Interest Company")
+
+
+async def test_region_can_be_typed_forgivingly(bot: Harness) -> None:
+    """At the region step a typed region name is accepted however it is written."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Zebra CIC")
+    await bot.tap(LEAD, "Use")
+    await bot.send(LEAD, "north east & yorkshire")
+    state, draft = await _state(bot, LEAD)
+    assert (state, draft["region"]) == ("reg:age", "north-east-and-yorkshire")
+
+
+async def test_over_long_organisation_is_refused(bot: Harness) -> None:
+    """An organisation name over 120 characters gets a hint and changes nothing."""
+    await bot.send(LEAD, "/assess")
+    calls = await bot.send(LEAD, "x" * 121)
+    assert "120 characters" in calls[-1].text
+    assert await _state(bot, LEAD) == ("reg:organisation", {})
+
+
+async def test_over_long_network_name_is_refused(bot: Harness) -> None:
+    """A network name over 120 characters is refused and the step stays."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Barts Health")
+    await bot.tap(LEAD, "Barts Health NHS Trust")
+    await bot.tap(LEAD, "✓ London")
+    await bot.tap(LEAD, "Under a year")
+    before = await _state(bot, LEAD)
+    calls = await bot.send(LEAD, "N" * 121)
+    assert "120 characters" in calls[-1].text
+    assert await _state(bot, LEAD) == before
+    assert await bot.storage.network_of(LEAD) is None
+
+
+async def test_text_at_a_button_step_gets_a_hint(bot: Harness) -> None:
+    """Typing at the age step (a button step) gets a hint and changes nothing."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Barts Health")
+    await bot.tap(LEAD, "Barts Health NHS Trust")
+    await bot.tap(LEAD, "✓ London")
+    before = await _state(bot, LEAD)
+    calls = await bot.send(LEAD, "about two years")
+    assert "tap one of the buttons" in calls[-1].text
+    assert await _state(bot, LEAD) == before
+
+
+async def test_old_registration_button_is_refused(bot: Harness) -> None:
+    """Pressing an organisation button after moving on to the region step changes nothing."""
+    await bot.send(LEAD, "/assess")
+    calls = await bot.send(LEAD, "Barts Health")
+    old = calls[-1].params["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    await bot.tap(LEAD, "Barts Health NHS Trust")
+    before = await _state(bot, LEAD)
+    pressed = await bot.press(LEAD, old)
+    assert [c.method for c in pressed] == ["answerCallbackQuery"]
+    assert await _state(bot, LEAD) == before
+
+
+async def test_assess_mid_registration_reasks_the_current_step(bot: Harness) -> None:
+    """/assess during registration asks the step the user stopped at."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Barts Health")
+    await bot.tap(LEAD, "Barts Health NHS Trust")
+    calls = await bot.send(LEAD, "/assess")
+    assert "Which NHS England region" in calls[-1].text
+
+
+async def test_default_name_button_finishes_registration(bot: Harness) -> None:
+    """Tapping the suggested name registers the network and shows question 1."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Barts Health")
+    await bot.tap(LEAD, "Barts Health NHS Trust")
+    await bot.tap(LEAD, "✓ London")
+    await bot.tap(LEAD, "5 to 10 years")
+    await bot.tap(LEAD, "Call it")
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    assert network.name == "BME Staff Network"
+    assert "Question 1 of 48" in bot.fake.shown(LEAD)[-1].text
+
+
+async def test_user_text_is_escaped(bot: Harness) -> None:
+    """HTML in what a user types is shown literally, never parsed."""
+    await bot.send(LEAD, "/assess")
+    calls = await bot.send(LEAD, "<b>Evil</b> & Co")
+    assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in calls[-1].text
+
+
+async def test_co_lead_joins_by_invite_and_answers_their_own(bot: Harness) -> None:
+    """The invite deep link adds a co-lead, who goes straight to their own questions."""
+    await bot.register(LEAD)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    calls = await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    assert "co-lead of <b>" in calls[-1].text
+    assert await bot.storage.lead_ids(network.id) == [LEAD, CO_LEAD]
+    calls = await bot.send(CO_LEAD, "/assess")
+    assert "Question 1 of 48" in calls[-1].text
+    await bot.answer_all(CO_LEAD, "lowest")
+    completed = await bot.storage.completed_assessments(network.id)
+    assert [a.user_id for a in completed] == [CO_LEAD]
+
+
+async def test_invite_link_is_shown_at_registration(bot: Harness) -> None:
+    """Registration ends with the t.me invite link for co-leads."""
+    await bot.register(LEAD)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    link = f"https://t.me/hub_test_bot?start=join_{network.invite_code}"
+    assert any(link in c.text for c in bot.fake.sent(LEAD))
+
+
+async def test_unknown_invite_code_is_refused(bot: Harness) -> None:
+    """A wrong or forged invite code joins nothing."""
+    for code in ("nope", "", "💥", "A" * 60):
+        calls = await bot.send(STRANGER, f"/start join_{code}")
+        assert "does not work" in calls[-1].text
+    assert await bot.storage.network_of(STRANGER) is None
+
+
+async def test_lead_of_one_network_cannot_join_another(bot: Harness) -> None:
+    """Someone already leading a network is told so and not moved."""
+    await bot.register(LEAD)
+    await bot.register(STRANGER)
+    other = await bot.storage.network_of(STRANGER)
+    assert other is not None
+    calls = await bot.send(LEAD, f"/start join_{other.invite_code}")
+    assert "already a lead" in calls[-1].text
+    mine = await bot.storage.network_of(LEAD)
+    assert mine is not None
+    assert mine.id != other.id

@@ -1,0 +1,98 @@
+"""/start, /help, /score and the command menus."""
+
+from __future__ import annotations
+
+from tests.harness import Harness
+
+LEAD = 701
+GROUP = -100777
+
+
+async def test_start_explains_and_offers_to_begin(bot: Harness) -> None:
+    """/start says what the bot does and offers a button to begin."""
+    calls = await bot.send(LEAD, "/start")
+    assert "/assess" in calls[-1].text
+    assert bot.buttons(LEAD) == ["Start the assessment"]
+    await bot.tap(LEAD, "Start the assessment")
+    assert "Which NHS organisation" in bot.fake.sent(LEAD)[-1].text
+
+
+async def test_help_fits_the_chat(bot: Harness) -> None:
+    """/help lists private commands in private and group commands in a group."""
+    private = (await bot.send(LEAD, "/help"))[-1].text
+    group = (await bot.send(LEAD, "/help", chat_id=GROUP))[-1].text
+    assert "/assess" in private
+    assert "/assess" not in group
+
+
+async def test_score_before_any_result_says_so(bot: Harness) -> None:
+    """/score with no completed assessment points to /assess."""
+    await bot.register(LEAD)
+    calls = await bot.send(LEAD, "/score")
+    assert "no completed assessment" in calls[-1].text
+
+
+async def test_score_unregistered_points_to_assess(bot: Harness) -> None:
+    """/score from someone without a network says how to start."""
+    calls = await bot.send(LEAD, "/score")
+    assert "/assess" in calls[-1].text
+
+
+async def test_score_shows_latest_result_and_history(bot: Harness) -> None:
+    """/score shows the latest total, band and a history line per assessment."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    calls = await bot.send(LEAD, "/score")
+    assert [c.method for c in calls] == ["sendMessage"]  # no trend chart for a single result
+    text = calls[0].text
+    assert "<b>Your result: 0/178 · Pathfinder</b>" in text
+    assert text.count("• 23 Nov 2026: 0/178 · Pathfinder") == 1
+
+
+async def test_score_with_two_results_adds_a_trend_chart(bot: Harness) -> None:
+    """From the second completed assessment on, /score sends a trend chart."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    await bot.send(LEAD, "/assess")
+    await bot.answer_all(LEAD, "top")
+    calls = await bot.send(LEAD, "/score")
+    [text] = [c.text for c in calls if c.method == "sendMessage"]
+    assert text.index("178/178") < text.index("0/178")
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1
+    assert photos[0].files["photo"].startswith(b"\x89PNG")
+
+
+async def test_score_in_a_group_shows_nothing_about_any_network(bot: Harness) -> None:
+    """/score in a group answers only with a link to the private chat."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    calls = await bot.send(LEAD, "/score", chat_id=GROUP)
+    [reply] = calls
+    assert "/178" not in reply.text
+    assert "Barts" not in reply.text
+    button = reply.params["reply_markup"]["inline_keyboard"][0][0]
+    assert button["url"] == "https://t.me/hub_test_bot?start=score"
+
+
+async def test_score_deep_link_shows_the_score_in_private(bot: Harness) -> None:
+    """Following the group's link (/start score) shows the score privately."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    calls = await bot.send(LEAD, "/start score")
+    assert "0/178" in calls[0].text
+
+
+async def test_command_menus_are_set_per_scope(bot: Harness) -> None:
+    """setMyCommands gives private chats, groups and group admins their own menus."""
+    menus = {scope: [c["command"] for c in cmds] for scope, cmds in bot.fake.commands.items()}
+    assert "assess" in menus["all_private_chats"]
+    assert "assess" not in menus["all_group_chats"]
+    assert set(menus["all_group_chats"]) <= set(menus["all_chat_administrators"])
+
+
+async def test_unknown_command_in_a_group_is_ignored_unless_addressed(bot: Harness) -> None:
+    """A command meant for another bot in a group gets no reply; one addressed to us does."""
+    assert await bot.send(LEAD, "/weather", chat_id=GROUP) == []
+    calls = await bot.send(LEAD, "/weather@hub_test_bot", chat_id=GROUP)
+    assert "/help" in calls[-1].text

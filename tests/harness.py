@@ -1,0 +1,131 @@
+"""Drive the real Application against the fake Bot API: send updates, tap buttons, read replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot.context import BotApplication, services_of
+from bot.storage import Storage
+from handlers import callbacks
+from tests.fakebot import Call, FakeBotApi, callback_update, message_update
+
+
+@dataclass
+class FakeClock:
+    moment: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, delta: timedelta) -> None:
+        self.moment += delta
+
+
+class Harness:
+    def __init__(self, app: BotApplication, fake: FakeBotApi, clock: FakeClock) -> None:
+        self.app = app
+        self.fake = fake
+        self.clock = clock
+        self.errors: list[BaseException] = []
+
+    @property
+    def storage(self) -> Storage:
+        return services_of(self.app).storage
+
+    async def process(self, update: dict[str, Any]) -> list[Call]:
+        """Run one update through the application; the calls it made, in order."""
+        before = len(self.fake.calls)
+        data = {"update_id": self.fake.next_update_id(), **update}
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+        return self.fake.calls[before:]
+
+    async def send(self, user_id: int, text: str, *, chat_id: int | None = None) -> list[Call]:
+        return await self.process(message_update(user_id, text, chat_id=chat_id))
+
+    async def press(
+        self, user_id: int, data: str, *, chat_id: int | None = None, message_id: int | None = None
+    ) -> list[Call]:
+        """Press a button carrying `data` on a message in the chat (the latest with buttons)."""
+        chat = chat_id if chat_id is not None else user_id
+        if message_id is None:
+            message_id, _ = self.keyboard(chat)
+        message = self.fake.messages.get((chat, message_id)) or {
+            "message_id": message_id,
+            "date": 0,
+            "chat": {"id": chat, "type": "private", "first_name": "x"},
+            "text": "?",
+        }
+        return await self.process(callback_update(user_id, data, message=message))
+
+    def keyboard(self, chat_id: int) -> tuple[int, list[list[dict[str, Any]]]]:
+        """The newest message in the chat that still shows buttons, and its rows."""
+        showing = [
+            (message_id, message["reply_markup"]["inline_keyboard"])
+            for (chat, message_id), message in self.fake.messages.items()
+            if chat == chat_id and (message.get("reply_markup") or {}).get("inline_keyboard")
+        ]
+        if not showing:
+            raise AssertionError(f"no message with buttons in chat {chat_id}")
+        return max(showing, key=lambda entry: entry[0])
+
+    def buttons(self, chat_id: int) -> list[str]:
+        return [button["text"] for row in self.keyboard(chat_id)[1] for button in row]
+
+    async def tap(self, user_id: int, label: str, *, chat_id: int | None = None) -> list[Call]:
+        """Tap the button whose text is (or starts with) `label` in the latest keyboard."""
+        chat = chat_id if chat_id is not None else user_id
+        message_id, rows = self.keyboard(chat)
+        for row in rows:
+            for button in row:
+                if button["text"] == label or button["text"].startswith(label):
+                    return await self.press(
+                        user_id, button["callback_data"], chat_id=chat, message_id=message_id
+                    )
+        raise AssertionError(f"no button {label!r} in {[b['text'] for r in rows for b in r]}")
+
+    def current_question(self, chat_id: int) -> callbacks.Press | None:
+        """The answer press of the first button on screen, if a question is showing."""
+        _, rows = self.keyboard(chat_id)
+        press = callbacks.decode(rows[0][0].get("callback_data"))
+        return press if press and press.kind == "a" else None
+
+    async def register(
+        self, user_id: int, organisation: str = "Barts Health", name: str = "Barts BME Network"
+    ) -> None:
+        """Register a network for `user_id` through the real conversation."""
+        await self.send(user_id, "/assess")
+        await self.send(user_id, organisation)
+        await self.tap(
+            user_id, "Barts Health NHS Trust" if organisation == "Barts Health" else "Use"
+        )
+        _, rows = self.keyboard(user_id)
+        await self.press(user_id, rows[0][0]["callback_data"])  # the suggested (or first) region
+        await self.tap(user_id, "1 to 3 years")
+        await self.send(user_id, name)
+
+    async def answer_all(
+        self, user_id: int, choose: str = "top", evidence: str | None = None
+    ) -> None:
+        """Answer every remaining question with its "top" or "lowest" option; skip or fill notes."""
+        for _ in range(200):
+            if await self.storage.open_assessment(user_id) is None:
+                return
+            _, rows = self.keyboard(user_id)
+            presses = [callbacks.decode(row[0]["callback_data"]) for row in rows]
+            first = presses[0]
+            if first is not None and first.kind == "s":
+                if evidence is None:
+                    await self.tap(user_id, "Skip")
+                else:
+                    await self.send(user_id, evidence)
+                continue
+            if first is None or first.kind != "a":
+                raise AssertionError(f"expected a question, found {rows}")
+            answers = [row[0] for row, p in zip(rows, presses, strict=True) if p and p.kind == "a"]
+            button = answers[-1] if choose == "top" else answers[0]
+            await self.press(user_id, button["callback_data"])
+        raise AssertionError("assessment did not finish")
