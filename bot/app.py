@@ -11,6 +11,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -21,10 +22,21 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
+from bot.scheduling import STARTUP_JOB, startup_job
 from bot.storage import Storage
 from bot.updates import PerChatUpdateProcessor
 from content import Content
-from handlers import assessment, fallback, menu, registration, score, start
+from handlers import (
+    assessment,
+    fallback,
+    hubs,
+    meetings,
+    menu,
+    registration,
+    score,
+    share,
+    start,
+)
 from handlers.callbacks import pattern
 from handlers.errors import error_handler
 
@@ -80,6 +92,12 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("assess", assessment.assess_command))
     app.add_handler(CommandHandler("score", score.score_command))
+    app.add_handler(CommandHandler("share", share.share_command))
+    app.add_handler(CommandHandler("hub", hubs.hub_command))
+    app.add_handler(CommandHandler("nudges", hubs.nudges_command))
+    app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
+    app.add_handler(CommandHandler("meeting", meetings.meeting_command))
+    app.add_handler(CommandHandler("meetings", meetings.meetings_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
@@ -90,7 +108,14 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
     )
+    app.add_handler(CallbackQueryHandler(meetings.cancel_pressed, pattern=pattern("mc")))
+    app.add_handler(CallbackQueryHandler(share.credit_pressed, pattern=pattern("sc")))
+    app.add_handler(CallbackQueryHandler(share.review_pressed, pattern=pattern("pa")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
+
+    # Group housekeeping: migration to a supergroup, the bot being removed.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, hubs.chat_migrated))
+    app.add_handler(ChatMemberHandler(hubs.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
 
     # Free text and everything else the bot did not ask for.
     app.add_handler(
@@ -107,10 +132,13 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Open the database, then publish the command menus."""
+    """Open the database, publish the command menus, and queue the rebuild of schedules."""
     services = services_of(application)
     services.storage_ = await Storage.open(services.settings.db_path, services.clock)
     await menu.set_commands(application.bot, services.content.strings)
+    if application.job_queue is not None:
+        # Runs as soon as the job queue starts, after polling or the webhook is up.
+        application.job_queue.run_once(startup_job, when=0, name=STARTUP_JOB)
     log.info("bot @%s ready", application.bot.username)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -56,6 +56,13 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], di
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    @property
+    def jobs(self) -> JobQueue[BotContext] | None:
+        """The job queue, typed for jobs whose callbacks take a BotContext."""
+        # CallbackContext leaves the job queue's context type open; ours is always BotContext.
+        queue: Any = self.application.job_queue
+        return queue  # type: ignore[no-any-return]
 
 
 BotApplication = Application[

@@ -81,6 +81,63 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (assessment_id, item_key)
     );
     """,
+    # 2: hub groups, their nudge rotation, meetings, shared practices, and the delivery ledger.
+    """
+    CREATE TABLE hubs (
+        id INTEGER PRIMARY KEY,                  -- stable even when the group's chat id changes
+        chat_id INTEGER NOT NULL UNIQUE,
+        region TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,       -- 0 once the bot was removed from the group
+        nudge_weekday INTEGER,                   -- 0 Monday .. 6 Sunday; NULL: nudges off
+        nudge_time TEXT,                         -- HH:MM in the bot's time zone
+        schedule_since TEXT NOT NULL,            -- no slot before this is ever due
+        registered_by INTEGER NOT NULL,
+        registered_at TEXT NOT NULL
+    );
+    CREATE INDEX hubs_by_region ON hubs(region, active);
+    CREATE TABLE nudge_history (
+        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
+        cycle INTEGER NOT NULL,
+        nudge_key TEXT NOT NULL,
+        enabler TEXT,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (hub_id, cycle, nudge_key)
+    );
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
+        starts_at TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX meetings_by_hub ON meetings(hub_id, starts_at);
+    CREATE TABLE practices (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        region TEXT NOT NULL,
+        text TEXT NOT NULL,
+        credit TEXT,                             -- network name to credit; NULL: anonymous
+        status TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'rejected')),
+        submitted_at TEXT NOT NULL,
+        decided_by INTEGER,
+        decided_at TEXT
+    );
+    CREATE INDEX practices_by_region ON practices(region, status);
+    -- One row per message that must go out at most once: a nudge slot, a meeting reminder, a
+    -- reminder to a lead. The row is claimed before sending and finished after.
+    CREATE TABLE deliveries (
+        slot TEXT PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'skipped', 'unknown')),
+        detail TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX deliveries_by_chat ON deliveries(chat_id, kind);
+    """,
 )
 
 
@@ -126,6 +183,54 @@ class Answer:
     option: int
     points: int
     evidence: str | None
+
+
+@dataclass(frozen=True)
+class Hub:
+    id: int
+    chat_id: int
+    region: str
+    active: bool
+    nudge_weekday: int | None
+    nudge_time: str | None
+    schedule_since: datetime
+    registered_by: int
+
+    @property
+    def nudges_on(self) -> bool:
+        return self.nudge_weekday is not None and self.nudge_time is not None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    hub_id: int
+    starts_at: datetime
+    topic: str
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class Practice:
+    id: int
+    user_id: int | None
+    region: str
+    text: str
+    credit: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class NudgeState:
+    """Where a hub is in its rotation: the cycle, what it has had in it, the last enabler."""
+
+    cycle: int
+    used: frozenset[str]
+    last_enabler: str | None
+
+
+DEFAULT_NUDGE_WEEKDAY = 0  # Monday
+DEFAULT_NUDGE_TIME = "09:00"
 
 
 class Storage:
@@ -234,6 +339,274 @@ class Storage:
                 "UPDATE users SET state = ?, draft = ? WHERE id = ?",
                 (state, json.dumps(draft) if draft else None, user_id),
             )
+
+    async def set_user_active(self, user_id: int, active: bool) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    # -- hubs ----------------------------------------------------------------------------------
+
+    async def register_hub(self, chat_id: int, region: str, user_id: int) -> Hub:
+        """Make the group a region's hub (again): active, with its schedule kept or defaulted."""
+        now = self._now()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO hubs (chat_id, region, nudge_weekday, nudge_time, schedule_since, "
+                "registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET region = excluded.region, active = 1, "
+                "registered_by = excluded.registered_by, registered_at = excluded.registered_at, "
+                "schedule_since = excluded.schedule_since",
+                (chat_id, region, DEFAULT_NUDGE_WEEKDAY, DEFAULT_NUDGE_TIME, now, user_id, now),
+            )
+        hub = await self.hub_by_chat(chat_id)
+        assert hub is not None
+        return hub
+
+    async def hub(self, hub_id: int) -> Hub | None:
+        row = await self._one("SELECT * FROM hubs WHERE id = ?", (hub_id,))
+        return _hub(row) if row else None
+
+    async def hub_by_chat(self, chat_id: int) -> Hub | None:
+        row = await self._one("SELECT * FROM hubs WHERE chat_id = ?", (chat_id,))
+        return _hub(row) if row else None
+
+    async def active_hubs(self, region: str | None = None) -> list[Hub]:
+        if region is None:
+            rows = await self._all("SELECT * FROM hubs WHERE active = 1 ORDER BY id")
+        else:
+            rows = await self._all(
+                "SELECT * FROM hubs WHERE active = 1 AND region = ? ORDER BY id", (region,)
+            )
+        return [_hub(row) for row in rows]
+
+    async def set_nudge_schedule(self, hub_id: int, weekday: int | None, at: str | None) -> None:
+        """Change (or turn off, with None) the weekly nudge; earlier slots are no longer due."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE hubs SET nudge_weekday = ?, nudge_time = ?, schedule_since = ? "
+                "WHERE id = ?",
+                (weekday, at, self._now(), hub_id),
+            )
+
+    async def set_hub_active(self, hub_id: int, active: bool) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE hubs SET active = ? WHERE id = ?", (int(active), hub_id))
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> Hub | None:
+        """Move a hub (schedule, rotation, meetings) to the supergroup its group became."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE OR IGNORE hubs SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await db.execute(
+                "UPDATE deliveries SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
+        return await self.hub_by_chat(new_chat_id)
+
+    async def nudge_state(self, hub_id: int) -> NudgeState:
+        rows = await self._all(
+            "SELECT cycle, nudge_key, enabler FROM nudge_history WHERE hub_id = ? "
+            "AND cycle = (SELECT MAX(cycle) FROM nudge_history WHERE hub_id = ?) "
+            "ORDER BY sent_at, rowid",
+            (hub_id, hub_id),
+        )
+        if not rows:
+            return NudgeState(cycle=1, used=frozenset(), last_enabler=None)
+        return NudgeState(
+            cycle=rows[0]["cycle"],
+            used=frozenset(row["nudge_key"] for row in rows),
+            last_enabler=rows[-1]["enabler"],
+        )
+
+    async def record_nudge(self, hub_id: int, cycle: int, key: str, enabler: str | None) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO nudge_history (hub_id, cycle, nudge_key, enabler, sent_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (hub_id, cycle, key, enabler, self._now()),
+            )
+
+    async def nudge_history(self, hub_id: int) -> list[tuple[int, str]]:
+        rows = await self._all(
+            "SELECT cycle, nudge_key FROM nudge_history WHERE hub_id = ? ORDER BY sent_at, rowid",
+            (hub_id,),
+        )
+        return [(row["cycle"], row["nudge_key"]) for row in rows]
+
+    # -- deliveries ----------------------------------------------------------------------------
+
+    async def claim(self, slot: str, chat_id: int, kind: str, detail: str | None = None) -> bool:
+        """Reserve a slot before sending; False if it was claimed before (never send twice)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO deliveries (slot, chat_id, kind, status, detail, created_at) "
+                "VALUES (?, ?, ?, 'sending', ?, ?) ON CONFLICT (slot) DO NOTHING",
+                (slot, chat_id, kind, detail, self._now()),
+            )
+            return cursor.rowcount == 1
+
+    async def finish(self, slot: str, status: str, detail: str | None = None) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE deliveries SET status = ?, detail = COALESCE(?, detail), finished_at = ? "
+                "WHERE slot = ?",
+                (status, detail, self._now(), slot),
+            )
+
+    async def skip(self, slot: str, chat_id: int, kind: str, detail: str) -> bool:
+        """Record a slot as deliberately not sent (too late); False if it already had a row."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO deliveries "
+                "(slot, chat_id, kind, status, detail, created_at, finished_at) "
+                "VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT (slot) DO NOTHING",
+                (slot, chat_id, kind, detail, self._now(), self._now()),
+            )
+            return cursor.rowcount == 1
+
+    async def delivery_status(self, slot: str) -> str | None:
+        row = await self._one("SELECT status FROM deliveries WHERE slot = ?", (slot,))
+        return row["status"] if row else None
+
+    async def deliveries(self, kind: str | None = None) -> list[tuple[str, int, str]]:
+        """(slot, chat id, status) of every delivery, optionally of one kind, oldest first."""
+        rows = await self._all(
+            "SELECT slot, chat_id, status FROM deliveries WHERE ? IS NULL OR kind = ? "
+            "ORDER BY created_at, rowid",
+            (kind, kind),
+        )
+        return [(row["slot"], row["chat_id"], row["status"]) for row in rows]
+
+    # -- meetings ------------------------------------------------------------------------------
+
+    async def add_meeting(
+        self, hub_id: int, starts_at: datetime, topic: str, user_id: int
+    ) -> Meeting:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO meetings (hub_id, starts_at, topic, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (hub_id, iso(starts_at), topic, user_id, self._now()),
+            )
+            meeting_id = int(cursor.lastrowid or 0)
+        meeting = await self.meeting(meeting_id)
+        assert meeting is not None
+        return meeting
+
+    async def meeting(self, meeting_id: int) -> Meeting | None:
+        row = await self._one("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+        return _meeting(row) if row else None
+
+    async def upcoming_meetings(self, after: datetime, hub_id: int | None = None) -> list[Meeting]:
+        rows = await self._all(
+            "SELECT * FROM meetings WHERE cancelled = 0 AND starts_at > ? "
+            "AND (? IS NULL OR hub_id = ?) ORDER BY starts_at, id",
+            (iso(after), hub_id, hub_id),
+        )
+        return [_meeting(row) for row in rows]
+
+    async def cancel_meeting(self, meeting_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE meetings SET cancelled = 1 WHERE id = ? AND cancelled = 0", (meeting_id,)
+            )
+            return cursor.rowcount == 1
+
+    # -- shared practices ----------------------------------------------------------------------
+
+    async def add_practice(self, user_id: int, region: str, text: str) -> Practice:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO practices (user_id, region, text, status, submitted_at) "
+                "VALUES (?, ?, ?, 'draft', ?)",
+                (user_id, region, text, self._now()),
+            )
+            practice_id = int(cursor.lastrowid or 0)
+        practice = await self.practice(practice_id)
+        assert practice is not None
+        return practice
+
+    async def practice(self, practice_id: int) -> Practice | None:
+        row = await self._one("SELECT * FROM practices WHERE id = ?", (practice_id,))
+        return _practice(row) if row else None
+
+    async def submit_practice(self, practice_id: int, user_id: int, credit: str | None) -> bool:
+        """Move the author's draft to review, credited or anonymous; False if not a draft."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE practices SET status = 'pending', credit = ? "
+                "WHERE id = ? AND user_id = ? AND status = 'draft'",
+                (credit, practice_id, user_id),
+            )
+            return cursor.rowcount == 1
+
+    async def decide_practice(self, practice_id: int, approve: bool, user_id: int) -> bool:
+        """Approve or reject a pending practice; False if it was already decided."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE practices SET status = ?, decided_by = ?, decided_at = ? "
+                "WHERE id = ? AND status = 'pending'",
+                ("approved" if approve else "rejected", user_id, self._now(), practice_id),
+            )
+            return cursor.rowcount == 1
+
+    async def approved_practices(self, region: str) -> list[Practice]:
+        rows = await self._all(
+            "SELECT * FROM practices WHERE region = ? AND status = 'approved' ORDER BY id",
+            (region,),
+        )
+        return [_practice(row) for row in rows]
+
+    async def latest_results(
+        self, since: datetime, region: str | None = None
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        """(network, region, stored result) of each network's latest completed assessment,
+        for networks whose latest was completed at or after `since`."""
+        rows = await self._all(
+            "SELECT n.id, n.region, a.result FROM networks n "
+            "JOIN assessments a ON a.id = ("
+            "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
+            "  ORDER BY completed_at DESC, id DESC LIMIT 1"
+            ") WHERE a.completed_at >= ? AND (? IS NULL OR n.region = ?) ORDER BY n.id",
+            (iso(since), region, region),
+        )
+        return [(row["id"], row["region"], json.loads(row["result"])) for row in rows]
+
+    # -- reminders to leads --------------------------------------------------------------------
+
+    async def idle_assessments(self, idle_since: datetime) -> list[Assessment]:
+        """Open assessments untouched since `idle_since` and not yet reminded about, of users
+        who have not blocked the bot."""
+        rows = await self._all(
+            "SELECT a.* FROM assessments a JOIN users u ON u.id = a.user_id "
+            "LEFT JOIN deliveries d ON d.slot = 'idle:' || a.id || ':' || a.updated_at "
+            "WHERE a.status = 'in_progress' AND a.updated_at <= ? AND u.active = 1 "
+            "AND d.slot IS NULL ORDER BY a.updated_at",
+            (iso(idle_since),),
+        )
+        return [_assessment(row) for row in rows]
+
+    async def due_reassessments(self, completed_before: datetime) -> list[tuple[int, int, int]]:
+        """(network, latest assessment, lead) for networks whose latest result is older than
+        `completed_before`, for each active lead with no assessment open and no invitation yet."""
+        rows = await self._all(
+            "WITH latest AS ("
+            "  SELECT network_id, MAX(completed_at) AS done FROM assessments "
+            "  WHERE status = 'completed' GROUP BY network_id"
+            ") "
+            "SELECT a.network_id, a.id AS assessment_id, l.user_id FROM latest "
+            "JOIN assessments a ON a.network_id = latest.network_id "
+            "  AND a.completed_at = latest.done AND a.status = 'completed' "
+            "JOIN leads l ON l.network_id = a.network_id "
+            "JOIN users u ON u.id = l.user_id AND u.active = 1 "
+            "LEFT JOIN deliveries d ON d.slot = 'reassess:' || a.id || ':' || l.user_id "
+            "WHERE latest.done <= ? AND d.slot IS NULL AND NOT EXISTS ("
+            "  SELECT 1 FROM assessments o WHERE o.user_id = l.user_id AND o.status = 'in_progress'"
+            ") ORDER BY a.network_id, l.user_id",
+            (iso(completed_before),),
+        )
+        return [(row["network_id"], row["assessment_id"], row["user_id"]) for row in rows]
 
     # -- networks ------------------------------------------------------------------------------
 
@@ -424,6 +797,40 @@ class Storage:
             (network_id,),
         )
         return [_assessment(row) for row in rows]
+
+
+def _hub(row: aiosqlite.Row) -> Hub:
+    return Hub(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        region=row["region"],
+        active=bool(row["active"]),
+        nudge_weekday=row["nudge_weekday"],
+        nudge_time=row["nudge_time"],
+        schedule_since=parse(row["schedule_since"]),
+        registered_by=row["registered_by"],
+    )
+
+
+def _meeting(row: aiosqlite.Row) -> Meeting:
+    return Meeting(
+        id=row["id"],
+        hub_id=row["hub_id"],
+        starts_at=parse(row["starts_at"]),
+        topic=row["topic"],
+        cancelled=bool(row["cancelled"]),
+    )
+
+
+def _practice(row: aiosqlite.Row) -> Practice:
+    return Practice(
+        id=row["id"],
+        user_id=row["user_id"],
+        region=row["region"],
+        text=row["text"],
+        credit=row["credit"],
+        status=row["status"],
+    )
 
 
 def _network(row: aiosqlite.Row) -> Network:

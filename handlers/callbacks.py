@@ -27,6 +27,9 @@ KINDS: dict[str, int] = {
     "r": 1,  # registration: pick region
     "g": 1,  # registration: pick network age
     "n": 0,  # registration: use the suggested network name
+    "mc": 1,  # cancel a hub meeting: meeting
+    "sc": 2,  # shared practice, credit choice: practice, 1 credited / 0 anonymous
+    "pa": 2,  # shared practice, review: practice, 1 approve / 0 reject
 }
 
 

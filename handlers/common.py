@@ -13,7 +13,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 
 from bot.context import BotContext
@@ -92,3 +92,29 @@ async def read_press(
         await answer_query(query, context.strings("errors.button_expired"))
         return None
     return query, press, query.message
+
+
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def is_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Whether the user is an administrator of the chat right now (asked of the Bot API)."""
+    member = await context.bot.get_chat_member(chat_id, user_id)
+    return member.status in ADMIN_STATUSES
+
+
+async def sender_is_admin(context: BotContext, message: Message) -> bool:
+    """Whether whoever sent `message` administers its group, anonymous admins included.
+
+    An anonymous admin posts as the group itself (sender_chat is the chat); only admins can, and
+    the Bot API confirms the group has an anonymous one.
+    """
+    chat = message.chat
+    if message.sender_chat is not None:
+        if message.sender_chat.id != chat.id:
+            return False  # a linked channel posting into the group is not an admin
+        admins = await context.bot.get_chat_administrators(chat.id)
+        return any(getattr(admin, "is_anonymous", False) for admin in admins)
+    if message.from_user is None:
+        return False
+    return await is_admin(context, chat.id, message.from_user.id)

@@ -17,9 +17,9 @@ from content.strings import Strings
 
 log = logging.getLogger(__name__)
 
-PRIVATE = ("assess", "score", "start", "help")
-GROUP = ("help",)
-GROUP_ADMIN = GROUP
+PRIVATE = ("assess", "score", "share", "start", "help")
+GROUP = ("meetings", "help")
+GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", *GROUP)
 
 
 def menus() -> list[tuple[BotCommandScope, tuple[str, ...]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.engine import EnablerScore, Result, SectionScore, Tip
+from scoring.engine import EnablerScore, Result, SectionScore, Summary, Tip
 from scoring.model import Attribute, Band
 
 
@@ -55,3 +55,12 @@ def _attribute(attribute: Attribute) -> list[str]:
 def _from_attribute(data: list[str]) -> Attribute:
     key, band, text = data
     return Attribute(key, Band(band), text)
+
+
+def summary_from_dict(data: dict[str, Any]) -> Summary:
+    """What aggregates need of a stored result, without rebuilding the whole Result."""
+    return Summary(
+        total=data["total"],
+        band=Band(data["band"]),
+        enabler_percent={k: (100.0 * p / m if m else 0.0) for k, p, m in data["enablers"]},
+    )

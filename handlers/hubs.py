@@ -1,0 +1,298 @@
+"""Regional hub groups: /hub, /nudges, /nudge, the weekly nudge job, and group housekeeping."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+
+from bot import timing
+from bot.clock import iso, parse
+from bot.context import BotContext
+from bot.delivery import deliver, message_sender, nudge_job_name
+from bot.storage import Hub
+from content.strings import Safe
+from handlers.common import is_group, sender_is_admin
+from scoring import aggregate
+from scoring.records import summary_from_dict
+from scoring.rotation import Entry, next_entry
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_LIMIT = timedelta(hours=12)
+RESULTS_WINDOW = timedelta(days=365)
+PRACTICE_PREFIX = "practice:"
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+async def hub_command(update: Update, context: BotContext) -> None:
+    """Make this group a region's hub (admins only), or show its settings."""
+    message = update.effective_message
+    if message is None:
+        return
+    strings = context.strings
+    if not is_group(message.chat):
+        await message.reply_text(strings("hub.group_only"))
+        return
+    hub = await context.storage.hub_by_chat(message.chat_id)
+    if not context.args:
+        await message.reply_text(_settings_text(context, hub))
+        return
+    typed = " ".join(context.args)
+    region = context.content.directory.match_region(typed)
+    if region is None:
+        names = ", ".join(r.name for r in context.content.directory.regions)
+        await message.reply_text(strings("hub.unknown_region", typed=typed, regions=names))
+        return
+    if not await sender_is_admin(context, message):
+        await message.reply_text(strings("hub.admins_only"))
+        return
+    user_id = message.from_user.id if message.from_user else message.chat_id
+    hub = await context.storage.register_hub(message.chat_id, region.key, user_id)
+    schedule_hub(context, hub)
+    await message.reply_text(
+        strings("hub.registered", region=region.name) + "\n\n" + _settings_text(context, hub)
+    )
+
+
+def _settings_text(context: BotContext, hub: Hub | None) -> Safe:
+    strings = context.strings
+    if hub is None or not hub.active:
+        return strings("hub.not_a_hub")
+    region = context.content.directory.region(hub.region).name
+    if hub.nudges_on and hub.nudge_weekday is not None:
+        day = timing.WEEKDAYS[hub.nudge_weekday].capitalize()
+        nudges = strings(
+            "hub.nudges_on", day=day, time=hub.nudge_time, zone=context.settings.timezone.key
+        )
+    else:
+        nudges = strings("hub.nudges_off")
+    return strings("hub.settings", region=region, nudges=nudges)
+
+
+async def nudges_command(update: Update, context: BotContext) -> None:
+    """Set the weekly nudge's day and time, or turn nudges off (admins only)."""
+    message = update.effective_message
+    if message is None:
+        return
+    strings = context.strings
+    hub = await admin_hub(update, context)
+    if hub is None:
+        return
+    typed = context.args or []
+    args = [a.lower() for a in typed]
+    if args == ["off"]:
+        await context.storage.set_nudge_schedule(hub.id, None, None)
+        await message.reply_text(strings("hub.nudges_turned_off"))
+    elif len(args) == 2:
+        weekday, at = timing.parse_weekday(args[0]), timing.parse_time(args[1])
+        if weekday is None:
+            await message.reply_text(strings("hub.bad_day", typed=typed[0]))
+            return
+        if at is None:
+            await message.reply_text(strings("hub.bad_time", typed=typed[1]))
+            return
+        text_time = at.strftime("%H:%M")
+        await context.storage.set_nudge_schedule(hub.id, weekday, text_time)
+        await message.reply_text(
+            strings(
+                "hub.nudges_set",
+                day=timing.WEEKDAYS[weekday].capitalize(),
+                time=text_time,
+                zone=context.settings.timezone.key,
+            )
+        )
+    else:
+        await message.reply_text(strings("hub.nudges_usage"))
+        return
+    updated = await context.storage.hub(hub.id)
+    if updated is not None:
+        schedule_hub(context, updated)
+
+
+async def nudge_now_command(update: Update, context: BotContext) -> None:
+    """Send the hub's next nudge straight away (admins only)."""
+    message = update.effective_message
+    hub = await admin_hub(update, context)
+    if message is None or hub is None:
+        return
+    await send_nudge(context, hub, slot=f"nudge-now:{hub.id}:{message.message_id}")
+
+
+async def admin_hub(update: Update, context: BotContext) -> Hub | None:
+    """The group's hub when the sender is one of its admins; otherwise say why not."""
+    message = update.effective_message
+    if message is None:
+        return None
+    strings = context.strings
+    if not is_group(message.chat):
+        await message.reply_text(strings("hub.group_only"))
+        return None
+    hub = await context.storage.hub_by_chat(message.chat_id)
+    if hub is None or not hub.active:
+        await message.reply_text(strings("hub.not_a_hub"))
+        return None
+    if not await sender_is_admin(context, message):
+        await message.reply_text(strings("hub.admins_only"))
+        return None
+    return hub
+
+
+# -- the weekly nudge --------------------------------------------------------------------------
+
+
+def nudge_slot_key(hub: Hub, slot: datetime) -> str:
+    return f"nudge:{hub.id}:{iso(slot)}"
+
+
+def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> None:
+    """(Re)create the hub's one nudge job for its next slot, or none if nudges are off."""
+    job_queue = context.jobs
+    if job_queue is None:
+        return
+    for job in job_queue.get_jobs_by_name(nudge_job_name(hub.id)):
+        job.schedule_removal()
+    if not hub.active or hub.nudge_weekday is None or hub.nudge_time is None:
+        return
+    at = timing.parse_time(hub.nudge_time)
+    if at is None:
+        return
+    moment = now or context.services.clock.now()
+    slot = timing.weekly_slot_after(hub.nudge_weekday, at, context.settings.timezone, moment)
+    job_queue.run_once(
+        nudge_job, when=slot, name=nudge_job_name(hub.id), data={"hub": hub.id, "slot": iso(slot)}
+    )
+
+
+async def catch_up_hub(context: BotContext, hub: Hub, now: datetime) -> None:
+    """At start-up: send the last slot if missed by under 12 hours, else record it skipped."""
+    if not hub.active or hub.nudge_weekday is None or hub.nudge_time is None:
+        return
+    at = timing.parse_time(hub.nudge_time)
+    if at is None:
+        return
+    slot = timing.weekly_slot_at_or_before(hub.nudge_weekday, at, context.settings.timezone, now)
+    if slot < hub.schedule_since:
+        return
+    key = nudge_slot_key(hub, slot)
+    if await context.storage.delivery_status(key) is not None:
+        return
+    late = now - slot
+    if late < CATCH_UP_LIMIT:
+        log.info("hub %s missed its nudge of %s by %s; sending it now", hub.id, iso(slot), late)
+        await send_nudge(context, hub, slot=key)
+    elif await context.storage.skip(key, hub.chat_id, "nudge", f"{late} late"):
+        log.info("hub %s missed its nudge of %s by %s; skipped", hub.id, iso(slot), late)
+
+
+async def nudge_job(context: BotContext) -> None:
+    """Send the hub's nudge for this slot, then schedule the next slot."""
+    job = context.job
+    if job is None or not isinstance(job.data, dict):
+        return
+    hub = await context.storage.hub(int(job.data["hub"]))
+    if hub is None or not hub.active or not hub.nudges_on:
+        return
+    slot = parse(str(job.data["slot"]))
+    try:
+        await send_nudge(context, hub, slot=nudge_slot_key(hub, slot))
+    finally:
+        refreshed = await context.storage.hub(hub.id)
+        if refreshed is not None:
+            schedule_hub(context, refreshed, now=max(slot, context.services.clock.now()))
+
+
+async def send_nudge(context: BotContext, hub: Hub, *, slot: str) -> str:
+    """Pick the hub's next nudge, deliver it once for `slot`, and record it in the rotation."""
+    storage, content = context.storage, context.content
+    practices = {p.id: p for p in await storage.approved_practices(hub.region)}
+    library = [Entry(n.key, n.enabler) for n in content.nudges]
+    library += [Entry(f"{PRACTICE_PREFIX}{p}", None) for p in practices]
+    state = await storage.nudge_state(hub.id)
+    pick = next_entry(
+        library,
+        cycle=state.cycle,
+        used=state.used,
+        last_enabler=state.last_enabler,
+        favour=await weakest_enabler(context, hub.region),
+    )
+    nudge = content.nudge(pick.key)
+    strings = context.strings
+    if nudge is not None:
+        enabler = content.model.enabler(nudge.enabler)
+        text = strings(
+            "nudge.message",
+            title=nudge.title,
+            body=nudge.body,
+            enabler=enabler.name,
+            source=nudge.source.label,
+        )
+    else:
+        practice = practices[int(pick.key.removeprefix(PRACTICE_PREFIX))]
+        region = content.directory.region(hub.region).name
+        credit = (
+            strings("nudge.credited", network=practice.credit)
+            if practice.credit
+            else strings("nudge.anonymous")
+        )
+        text = strings("nudge.practice", body=practice.text, credit=credit, region=region)
+    outcome = await deliver(
+        context,
+        slot=slot,
+        chat_id=hub.chat_id,
+        kind="nudge",
+        detail=pick.key,
+        send=message_sender(context, text),
+    )
+    if outcome in ("sent", "unknown"):
+        await storage.record_nudge(hub.id, pick.cycle, pick.key, nudge.enabler if nudge else None)
+    return outcome
+
+
+async def weakest_enabler(context: BotContext, region: str) -> str | None:
+    """The CRAFT enabler the region's networks score lowest on, when enough have results."""
+    since = context.services.clock.now() - RESULTS_WINDOW
+    rows = await context.storage.latest_results(since, region)
+    distribution = aggregate(
+        [summary_from_dict(result) for _, _, result in rows], context.settings.min_group_size
+    )
+    return distribution.weakest_enabler if distribution else None
+
+
+# -- group housekeeping ------------------------------------------------------------------------
+
+
+async def chat_migrated(update: Update, context: BotContext) -> None:
+    """A group became a supergroup: keep its hub, schedule and history under the new id."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    hub = await context.storage.migrate_chat(old, new)
+    if hub is not None:
+        log.info("hub %s moved from chat %s to %s", hub.id, old, new)
+        schedule_hub(context, hub)
+
+
+async def membership_changed(update: Update, context: BotContext) -> None:
+    """The bot was removed from a group: mark its hub inactive and stop its jobs."""
+    change = update.my_chat_member
+    if change is None or change.new_chat_member.status not in (
+        ChatMemberStatus.LEFT,
+        ChatMemberStatus.BANNED,
+    ):
+        return
+    hub = await context.storage.hub_by_chat(change.chat.id)
+    if hub is not None:
+        await context.storage.set_hub_active(hub.id, False)
+        schedule_hub(context, await context.storage.hub(hub.id) or hub)
+        log.info("hub %s marked inactive: the bot left chat %s", hub.id, change.chat.id)

@@ -1,0 +1,147 @@
+"""/share: a lead offers a practice to their region; a hub admin or operator approves it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.storage import Practice
+from content.strings import Safe
+from handlers import callbacks
+from handlers.common import answer_query, is_admin, is_private, keyboard, read_press, show
+
+log = logging.getLogger(__name__)
+
+PRACTICE_LIMIT = 1000
+
+
+async def share_command(update: Update, context: BotContext) -> None:
+    """Take the practice text and ask whether to credit the network or share anonymously."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    strings = context.strings
+    if not is_private(update):
+        await message.reply_text(strings("errors.private_only"))
+        return
+    network = await context.storage.network_of(user.id)
+    if network is None:
+        await message.reply_text(strings("share.not_a_lead"))
+        return
+    text = (message.text or "").partition(" ")[2].strip()
+    if not text:
+        await message.reply_text(strings("share.usage"))
+        return
+    if len(text) > PRACTICE_LIMIT:
+        await message.reply_text(strings("share.too_long", limit=PRACTICE_LIMIT))
+        return
+    practice = await context.storage.add_practice(user.id, network.region, text)
+    rows = [
+        [(strings("share.credit", network=network.name), callbacks.encode("sc", practice.id, 1))],
+        [(strings("share.anonymous"), callbacks.encode("sc", practice.id, 0))],
+    ]
+    await message.reply_text(strings("share.ask_credit", text=text), reply_markup=keyboard(rows))
+
+
+async def credit_pressed(update: Update, context: BotContext) -> None:
+    """Submit the draft, credited or anonymous, and send it for review."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    practice_id, credited = press.args
+    strings, storage = context.strings, context.storage
+    network = await storage.network_of(query.from_user.id)
+    credit = network.name if network and credited else None
+    if network is None or not await storage.submit_practice(
+        practice_id, query.from_user.id, credit
+    ):
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    await answer_query(query)
+    practice = await storage.practice(practice_id)
+    assert practice is not None
+    reviewers = await _send_for_review(context, practice)
+    key = "share.submitted" if reviewers else "share.submitted_no_reviewer"
+    await show(context, message.chat.id, strings(key, text=practice.text), None, replace=message)
+
+
+async def _send_for_review(context: BotContext, practice: Practice) -> int:
+    """Post the review card to the region's hub groups and to operators; how many got it."""
+    strings = context.strings
+    text = _review_text(context, practice)
+    buttons = keyboard(
+        [
+            [
+                (strings("share.approve"), callbacks.encode("pa", practice.id, 1)),
+                (strings("share.reject"), callbacks.encode("pa", practice.id, 0)),
+            ]
+        ]
+    )
+    chats = [hub.chat_id for hub in await context.storage.active_hubs(practice.region)]
+    chats += sorted(context.settings.admin_ids)
+    reached = 0
+    for chat_id in chats:
+        try:
+            await context.bot.send_message(chat_id, text, reply_markup=buttons)
+            reached += 1
+        except TelegramError as error:
+            log.warning(
+                "could not send practice %s for review to %s: %s", practice.id, chat_id, error
+            )
+    return reached
+
+
+def _review_text(context: BotContext, practice: Practice) -> Safe:
+    strings = context.strings
+    region = context.content.directory.region(practice.region).name
+    credit = (
+        strings("nudge.credited", network=practice.credit)
+        if practice.credit
+        else strings("nudge.anonymous")
+    )
+    return strings("share.review", region=region, text=practice.text, credit=credit)
+
+
+async def review_pressed(update: Update, context: BotContext) -> None:
+    """Approve or reject: a hub admin of the practice's region (in its group) or an operator."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    practice_id, approve = press.args
+    strings, storage = context.strings, context.storage
+    practice = await storage.practice(practice_id)
+    if practice is None:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    if not await _may_review(context, practice, message.chat.id, query.from_user.id):
+        await answer_query(query, strings("share.not_allowed"))
+        return
+    if not await storage.decide_practice(practice.id, bool(approve), query.from_user.id):
+        await answer_query(query, strings("share.already_decided"))
+        return
+    await answer_query(query)
+    outcome = strings("share.approved" if approve else "share.rejected")
+    card = Safe(f"{_review_text(context, practice)}\n\n{outcome}")
+    await show(context, message.chat.id, card, None, replace=message)
+    if practice.user_id is not None:
+        key = "share.author_approved" if approve else "share.author_rejected"
+        try:
+            await context.bot.send_message(practice.user_id, strings(key, text=practice.text))
+        except TelegramError as error:
+            log.info("could not tell the author of practice %s: %s", practice.id, error)
+
+
+async def _may_review(context: BotContext, practice: Practice, chat_id: int, user_id: int) -> bool:
+    if user_id in context.settings.admin_ids:
+        return True
+    if chat_id > 0:
+        return False  # a private chat, and not an operator's
+    hub = await context.storage.hub_by_chat(chat_id)
+    if hub is None or not hub.active or hub.region != practice.region:
+        return False
+    return await is_admin(context, chat_id, user_id)
