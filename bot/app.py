@@ -52,10 +52,12 @@ def build_application(
     *,
     clock: Clock | None = None,
     rate_limiter: AIORateLimiter | None = None,
+    read_timeout: float | None = None,
 ) -> BotApplication:
     """The bot, wired: settings, content, storage (opened in post_init) and all handlers.
 
-    `clock` and `rate_limiter` default to the real ones; tests and benchmarks may pass their own.
+    `clock`, `rate_limiter` and `read_timeout` (seconds to wait for a Bot API answer) default to
+    the real ones; tests and benchmarks may pass their own.
     """
     builder = (
         ApplicationBuilder()
@@ -73,6 +75,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_base_file_url:

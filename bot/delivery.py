@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
@@ -42,6 +43,12 @@ def message_sender(
 
 def nudge_job_name(hub_id: int) -> str:
     return f"nudge:{hub_id}"
+
+
+# Scheduled sends still run if the event loop was busy at their time (APScheduler would otherwise
+# drop a job over a second late), up to the same 12 hours the start-up catch-up allows.
+CATCH_UP_LIMIT = timedelta(hours=12)
+SCHEDULED_JOB_KWARGS = {"misfire_grace_time": int(CATCH_UP_LIMIT.total_seconds())}
 
 
 async def send_safely(send: Callable[[int], Awaitable[T]], chat_id: int, *, idempotent: bool) -> T:

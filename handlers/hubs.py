@@ -11,7 +11,13 @@ from telegram.constants import ChatMemberStatus
 from bot import timing
 from bot.clock import iso, parse
 from bot.context import BotContext
-from bot.delivery import deliver, message_sender, nudge_job_name
+from bot.delivery import (
+    CATCH_UP_LIMIT,
+    SCHEDULED_JOB_KWARGS,
+    deliver,
+    message_sender,
+    nudge_job_name,
+)
 from bot.storage import Hub
 from content.strings import Safe
 from handlers.common import is_group, sender_is_admin
@@ -21,7 +27,6 @@ from scoring.rotation import Entry, next_entry
 
 log = logging.getLogger(__name__)
 
-CATCH_UP_LIMIT = timedelta(hours=12)
 RESULTS_WINDOW = timedelta(days=365)
 PRACTICE_PREFIX = "practice:"
 
@@ -164,7 +169,11 @@ def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> 
     moment = now or context.services.clock.now()
     slot = timing.weekly_slot_after(hub.nudge_weekday, at, context.settings.timezone, moment)
     job_queue.run_once(
-        nudge_job, when=slot, name=nudge_job_name(hub.id), data={"hub": hub.id, "slot": iso(slot)}
+        nudge_job,
+        when=slot,
+        name=nudge_job_name(hub.id),
+        data={"hub": hub.id, "slot": iso(slot)},
+        job_kwargs=SCHEDULED_JOB_KWARGS,
     )
 
 

@@ -10,12 +10,12 @@ from telegram import Update
 from bot import timing
 from bot.clock import iso
 from bot.context import BotContext
-from bot.delivery import deliver, message_sender
+from bot.delivery import CATCH_UP_LIMIT, SCHEDULED_JOB_KWARGS, deliver, message_sender
 from bot.storage import Hub, Meeting
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, is_admin, is_group, keyboard, read_press, show
-from handlers.hubs import CATCH_UP_LIMIT, admin_hub
+from handlers.hubs import admin_hub
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,7 @@ def schedule_meeting(context: BotContext, meeting: Meeting, now: datetime | None
                 when=at,
                 name=name,
                 data={"meeting": meeting.id, "reminder": reminder},
+                job_kwargs=SCHEDULED_JOB_KWARGS,
             )
 
 

@@ -10,14 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.ext import AIORateLimiter
 
-from bot.app import build_application
+from bot.app import RATE_LIMIT_RETRIES, build_application
 from bot.config import Settings
 from bot.context import BotApplication
 from content import Content, load_content
 from scoring import Model
 from tests.fakebot import TOKEN, FakeBotApi
 from tests.harness import FakeClock, Harness
+
+# Seconds the bot waits for the fake's answer; the fake's scripted time-outs take longer.
+READ_TIMEOUT = 1.0
 
 # Opt in to python-telegram-bot's timedelta durations, as the bot itself does.
 os.environ["PTB_TIMEDELTA"] = "1"
@@ -35,7 +39,7 @@ def model(content: Content) -> Model:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
+    server = FakeBotApi(timeout_delay=READ_TIMEOUT + 0.5)
     await server.start()
     yield server
     await server.stop()
@@ -51,12 +55,24 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
     )
 
 
+def unthrottled() -> AIORateLimiter:
+    """The bot's rate limiter with its RetryAfter handling but without Telegram's pacing, which
+    would turn tests of behaviour into waits (the fan-out benchmark measures the pacing)."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=RATE_LIMIT_RETRIES)
+
+
 @asynccontextmanager
 async def running(
     fake: FakeBotApi, content: Content, db_path: Path, clock: FakeClock, **overrides: Any
 ) -> AsyncIterator[Harness]:
     """A real Application on `db_path`, initialised as run_polling would, torn down after."""
-    app = build_application(settings_for(fake, db_path, **overrides), content, clock=clock)
+    app = build_application(
+        settings_for(fake, db_path, **overrides),
+        content,
+        clock=clock,
+        rate_limiter=unthrottled(),
+        read_timeout=READ_TIMEOUT,
+    )
     harness = Harness(app, fake, clock)
 
     async def collect(update: object, context: Any) -> None:

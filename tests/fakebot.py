@@ -94,8 +94,12 @@ class TelegramError(Exception):
 
 @dataclass
 class FloodLimits:
+    """About 30 messages a second overall (a bucket that holds `slack` more than a second's
+    worth, as Telegram tolerates small bursts), and 20 a minute in any one group."""
+
     per_second: float = 30.0
     per_group_minute: int = 20
+    slack: float = 2.0
 
 
 class FakeBotApi:
@@ -118,7 +122,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
-        self._overall: deque[float] = deque()
+        self._tokens = (limits.per_second + limits.slack) if limits else 0.0
+        self._refilled = time.monotonic()
         self._per_group: dict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
@@ -286,24 +291,25 @@ class FakeBotApi:
         raise ValueError(f"unknown failure kind {failure.kind!r}")
 
     def _flood_check(self, method: str, params: dict[str, Any], call: Call) -> None:
+        """Telegram's flood control, as a token bucket per second overall and a sliding window
+        per group per minute; over either, 429 with retry_after."""
         if self.limits is None or method not in SEND_METHODS | EDIT_METHODS:
             return
         now = time.monotonic()
-        while self._overall and now - self._overall[0] >= 1.0:
-            self._overall.popleft()
+        limits = self.limits
+        capacity = limits.per_second + limits.slack
+        self._tokens = min(capacity, self._tokens + (now - self._refilled) * limits.per_second)
+        self._refilled = now
         chat_id = params.get("chat_id")
         group = self._per_group[chat_id] if isinstance(chat_id, int) and chat_id < 0 else None
         if group is not None:
             while group and now - group[0] >= 60.0:
                 group.popleft()
-        # "About" 30 per second: allow the burst Telegram itself tolerates at a window's edge.
-        over_overall = len(self._overall) >= self.limits.per_second
-        over_group = group is not None and len(group) >= self.limits.per_group_minute
-        if over_overall or over_group:
+        if self._tokens < 1 or (group is not None and len(group) >= limits.per_group_minute):
             self.rejected_429 += 1
             call.outcome = "retry_after"
             raise TelegramError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
-        self._overall.append(now)
+        self._tokens -= 1
         if group is not None:
             group.append(now)
 
@@ -613,6 +619,9 @@ async def _params(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes
 # -- updates a test sends ------------------------------------------------------------------------
 
 
+_incoming_ids = itertools.count(1_000_000)
+
+
 def user_json(user_id: int) -> dict[str, Any]:
     return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
 
@@ -622,13 +631,14 @@ def message_update(
     text: str | None = None,
     *,
     chat_id: int | None = None,
-    message_id: int = 1,
+    message_id: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A message from `user_id` (in their private chat unless `chat_id` names a group)."""
     chat = chat_id if chat_id is not None else user_id
     message: dict[str, Any] = {
-        "message_id": message_id,
+        # Users' messages get ids far above the bot's own, so the two never collide.
+        "message_id": message_id if message_id is not None else next(_incoming_ids),
         "date": int(time.time()),
         "chat": _chat(chat),
         "from": user_json(user_id),

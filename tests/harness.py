@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.ext import Job
 
 from bot.context import BotApplication, services_of
 from bot.storage import Storage
@@ -16,7 +18,8 @@ from tests.fakebot import Call, FakeBotApi, callback_update, message_update
 
 @dataclass
 class FakeClock:
-    moment: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    # A Monday, 10:00 in London (GMT), safely ahead of the real clock for scheduled jobs.
+    moment: datetime = field(default_factory=lambda: datetime(2027, 3, 1, 10, 0, tzinfo=UTC))
 
     def now(self) -> datetime:
         return self.moment
@@ -24,8 +27,43 @@ class FakeClock:
     def advance(self, delta: timedelta) -> None:
         self.moment += delta
 
+    def set(self, moment: datetime) -> None:
+        self.moment = moment
 
-class Harness:
+
+class JobsMixin:
+    """Job helpers for the harness: find, time and run jobs on demand."""
+
+    app: BotApplication
+    fake: FakeBotApi
+
+    def jobs(self, name: str) -> list[Job[Any]]:
+        assert self.app.job_queue is not None
+        return list(self.app.job_queue.get_jobs_by_name(name))
+
+    def job_time(self, name: str) -> datetime:
+        """When the one job of this name is due (its trigger's date)."""
+        [job] = self.jobs(name)
+        run_date: datetime = job.job.trigger.run_date
+        return run_date.astimezone(UTC)
+
+    async def run_callback(
+        self, callback: Callable[[Any], Coroutine[Any, Any, None]]
+    ) -> list[Call]:
+        """Run a job callback once, now, outside any schedule; the calls it made."""
+        before = len(self.fake.calls)
+        await Job(callback, name="on-demand").run(self.app)
+        return self.fake.calls[before:]
+
+    async def run_job(self, name: str) -> list[Call]:
+        """Run every job of this name now, as the scheduler would; the calls they made."""
+        before = len(self.fake.calls)
+        for job in self.jobs(name):
+            await job.run(self.app)
+        return self.fake.calls[before:]
+
+
+class Harness(JobsMixin):
     def __init__(self, app: BotApplication, fake: FakeBotApi, clock: FakeClock) -> None:
         self.app = app
         self.fake = fake

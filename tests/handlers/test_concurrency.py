@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from telegram.ext import AIORateLimiter
-
 from bot.app import build_application
 from content import Content
 from scoring import score
 from tests.clients import PolledUser
-from tests.conftest import polling, settings_for
+from tests.conftest import polling, settings_for, unthrottled
 from tests.fakebot import FakeBotApi
 from tests.harness import FakeClock
 
@@ -28,10 +26,11 @@ async def test_fifty_leads_answering_concurrently_each_get_their_own_result(
 ) -> None:
     """50 leads answer at the same time; each result matches exactly that lead's answers."""
     model = content.model
-    # Telegram's 30 messages/s would make this a test of patience, not of concurrency.
-    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0)
     app = build_application(
-        settings_for(fake, tmp_path / "bot.sqlite3"), content, clock=clock, rate_limiter=limiter
+        settings_for(fake, tmp_path / "bot.sqlite3"),
+        content,
+        clock=clock,
+        rate_limiter=unthrottled(),
     )
     errors: list[BaseException] = []
 

@@ -46,7 +46,7 @@ async def test_score_shows_latest_result_and_history(bot: Harness) -> None:
     assert [c.method for c in calls] == ["sendMessage"]  # no trend chart for a single result
     text = calls[0].text
     assert "<b>Your result: 0/178 · Pathfinder</b>" in text
-    assert text.count("• 23 Nov 2026: 0/178 · Pathfinder") == 1
+    assert text.count("• 1 Mar 2027: 0/178 · Pathfinder") == 1
 
 
 async def test_score_with_two_results_adds_a_trend_chart(bot: Harness) -> None:

@@ -1,0 +1,37 @@
+"""Run the benchmarks named on the command line (default: all) and print one table."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from bench import fanout
+from bench.report import Row, table
+
+BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Row]]] = {
+    "fanout": fanout.run,
+}
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    logging.basicConfig(level=logging.WARNING)
+    names = argv or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    rows: list[Row] = []
+    for name in names:
+        print(f"running {name}...", file=sys.stderr, flush=True)
+        rows.append(asyncio.run(BENCHMARKS[name]()))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,93 @@
+"""Calendar arithmetic in the bot's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import timing
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("monday", 0), ("Mon", 0), ("TUESDAY", 1), ("wed", 2), ("sun", 6), ("fr", None), ("x", None)],
+)
+def test_parse_weekday(text: str, day: int | None) -> None:
+    """Weekdays are read from full names or three-letter starts, any case."""
+    assert timing.parse_weekday(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:00", time(9)),
+        ("9:05", time(9, 5)),
+        ("23:59", time(23, 59)),
+        ("24:00", None),
+        ("12:60", None),
+        ("9am", None),
+        ("", None),
+    ],
+)
+def test_parse_time(text: str, expected: time | None) -> None:
+    """Times are 24-hour HH:MM."""
+    assert timing.parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2027-01-20", date(2027, 1, 20)), ("2027-02-30", None), ("20/01/2027", None)],
+)
+def test_parse_date(text: str, expected: date | None) -> None:
+    """Dates are YYYY-MM-DD and must exist."""
+    assert timing.parse_date(text) == expected
+
+
+def test_weekly_slot_follows_british_summer_time() -> None:
+    """Monday 09:00 London is 09:00 UTC in winter and 08:00 UTC in summer."""
+    winter = timing.weekly_slot_after(0, time(9), LONDON, datetime(2027, 1, 6, tzinfo=UTC))
+    summer = timing.weekly_slot_after(0, time(9), LONDON, datetime(2027, 7, 1, tzinfo=UTC))
+    assert winter == datetime(2027, 1, 11, 9, tzinfo=UTC)
+    assert summer == datetime(2027, 7, 5, 8, tzinfo=UTC)
+
+
+def test_slot_across_the_clocks_going_forward() -> None:
+    """The Monday after the clocks change (28 March 2027) is at 08:00 UTC."""
+    slot = timing.weekly_slot_after(0, time(9), LONDON, datetime(2027, 3, 23, tzinfo=UTC))
+    assert slot == datetime(2027, 3, 29, 8, tzinfo=UTC)
+
+
+def test_slot_at_or_before_includes_the_exact_moment() -> None:
+    """A slot exactly at `moment` is the latest one at or before it, not the one after."""
+    moment = datetime(2027, 3, 8, 9, tzinfo=UTC)
+    assert timing.weekly_slot_at_or_before(0, time(9), LONDON, moment) == moment
+    assert timing.weekly_slot_after(0, time(9), LONDON, moment) == datetime(
+        2027, 3, 15, 9, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "working"),
+    [
+        (datetime(2027, 3, 8, 9, 0, tzinfo=UTC), True),  # Monday 09:00 GMT
+        (datetime(2027, 3, 8, 8, 59, tzinfo=UTC), False),
+        (datetime(2027, 3, 8, 17, 59, tzinfo=UTC), True),
+        (datetime(2027, 3, 8, 18, 0, tzinfo=UTC), False),
+        (datetime(2027, 3, 6, 12, 0, tzinfo=UTC), False),  # Saturday
+        (datetime(2027, 7, 5, 8, 0, tzinfo=UTC), True),  # Monday 09:00 BST
+        (datetime(2027, 7, 5, 17, 0, tzinfo=UTC), False),  # Monday 18:00 BST
+    ],
+)
+def test_working_hours(moment: datetime, working: bool) -> None:
+    """People are messaged only Monday to Friday, 09:00 to 18:00 local time."""
+    assert timing.in_working_hours(moment, LONDON) == working
+
+
+def test_next_working_moment_after_friday_evening_is_monday_nine() -> None:
+    """Friday 19:00 waits until Monday 09:00."""
+    friday = datetime(2027, 3, 5, 19, 0, tzinfo=UTC)
+    assert timing.next_working_moment(friday, LONDON) == datetime(2027, 3, 8, 9, 0, tzinfo=UTC)

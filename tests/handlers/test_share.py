@@ -1,0 +1,128 @@
+"""Shared practice: a lead offers it, a hub admin or operator decides, approved ones are nudged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from content import Content
+from tests.conftest import running
+from tests.fakebot import FakeBotApi
+from tests.harness import FakeClock, Harness
+
+LEAD = 1201
+ADMIN = 1202
+MEMBER = 1203
+OPERATOR = 1299
+GROUP = -1012001
+PRACTICE = "We rotate meeting times so night staff can come"
+
+
+async def _setup(bot: Harness) -> None:
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.register(LEAD)  # Barts Health: London
+
+
+async def _share(bot: Harness, choice: str = "Credit") -> int:
+    await bot.send(LEAD, f"/share {PRACTICE}")
+    await bot.tap(LEAD, choice)
+    practice = await bot.storage.practice(1)
+    assert practice is not None
+    return practice.id
+
+
+async def test_share_asks_about_credit_then_goes_to_the_hub(bot: Harness) -> None:
+    """/share offers credit or anonymity; the choice sends a review card to the region's hub."""
+    await _setup(bot)
+    await bot.send(LEAD, f"/share {PRACTICE}")
+    assert bot.buttons(LEAD) == ["Credit Barts BME Network", "Share anonymously"]
+    await bot.tap(LEAD, "Share anonymously")
+    card = bot.fake.sent(GROUP)[-1]
+    assert PRACTICE in card.text
+    assert "Shared anonymously" in card.text
+    assert "Barts" not in card.text
+    assert bot.buttons(GROUP) == ["Approve", "Reject"]
+
+
+async def test_admin_approves_and_the_practice_joins_the_rotation(bot: Harness) -> None:
+    """An admin's Approve adds the practice to the region's nudges, credited as chosen."""
+    await _setup(bot)
+    practice_id = await _share(bot)
+    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    practice = await bot.storage.practice(practice_id)
+    assert practice is not None
+    assert (practice.status, practice.credit) == ("approved", "Barts BME Network")
+    assert "approved" in bot.fake.sent(LEAD)[-1].text
+    hub = await bot.storage.hub_by_chat(GROUP)
+    assert hub is not None
+    for _ in range(60):
+        await bot.send(ADMIN, "/nudge", chat_id=GROUP)
+    texts = [c.text for c in bot.fake.sent(GROUP) if "Good practice from your region" in c.text]
+    assert len(texts) == 1
+    assert "Shared by Barts BME Network" in texts[0]
+
+
+async def test_admin_rejects(bot: Harness) -> None:
+    """Reject keeps the practice out of the nudges and tells the author."""
+    await _setup(bot)
+    practice_id = await _share(bot)
+    await bot.tap(ADMIN, "Reject", chat_id=GROUP)
+    practice = await bot.storage.practice(practice_id)
+    assert practice is not None
+    assert practice.status == "rejected"
+    assert await bot.storage.approved_practices("london") == []
+    assert "not added" in bot.fake.sent(LEAD)[-1].text
+
+
+async def test_member_cannot_decide(bot: Harness) -> None:
+    """A group member who is not an admin is refused and nothing changes."""
+    await _setup(bot)
+    practice_id = await _share(bot)
+    calls = await bot.tap(MEMBER, "Approve", chat_id=GROUP)
+    assert "Only an admin" in calls[-1].params["text"]
+    practice = await bot.storage.practice(practice_id)
+    assert practice is not None
+    assert practice.status == "pending"
+
+
+async def test_second_decision_is_refused(bot: Harness) -> None:
+    """Once decided, another press (say, a second admin's) changes nothing."""
+    await _setup(bot)
+    practice_id = await _share(bot)
+    bot.fake.set_admins(GROUP, [ADMIN, MEMBER])
+    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    message_id = max(mid for (chat, mid) in bot.fake.messages if chat == GROUP)
+    calls = await bot.press(MEMBER, "1:pa:1:0", chat_id=GROUP, message_id=message_id)
+    assert "already decided" in calls[-1].params["text"]
+    practice = await bot.storage.practice(practice_id)
+    assert practice is not None
+    assert practice.status == "approved"
+
+
+async def test_operator_decides_in_private(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Operators get the card privately and may approve; others' private presses are refused."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, content, db, clock, admin_ids=frozenset({OPERATOR})) as bot:
+        await bot.register(LEAD)  # no hub in London: only the operator reviews
+        await bot.send(LEAD, f"/share {PRACTICE}")
+        await bot.tap(LEAD, "Credit")
+        assert "no hub group yet" not in bot.fake.shown(LEAD)[-1].text
+        calls = await bot.press(MEMBER, "1:pa:1:1", chat_id=MEMBER, message_id=1)
+        assert "Only an admin" in calls[-1].params["text"]
+        await bot.tap(OPERATOR, "Approve", chat_id=OPERATOR)
+        assert [p.id for p in await bot.storage.approved_practices("london")] == [1]
+        assert bot.errors == []
+
+
+async def test_share_needs_text_and_a_network(bot: Harness) -> None:
+    """/share without text shows how; from someone with no network it says to register."""
+    calls = await bot.send(MEMBER, f"/share {PRACTICE}")
+    assert "/assess" in calls[-1].text
+    await bot.register(LEAD)
+    calls = await bot.send(LEAD, "/share")
+    assert "Tell me the practice" in calls[-1].text
+    calls = await bot.send(LEAD, "/share " + "x" * 1001)
+    assert "1000 characters" in calls[-1].text
+    assert await bot.storage.practice(1) is None
