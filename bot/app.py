@@ -28,14 +28,18 @@ from bot.updates import PerChatUpdateProcessor
 from content import Content
 from handlers import (
     assessment,
+    compare,
     fallback,
     hubs,
     meetings,
     menu,
+    privacy,
     registration,
+    report,
     score,
     share,
     start,
+    stats,
 )
 from handlers.callbacks import pattern
 from handlers.errors import error_handler
@@ -96,6 +100,12 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("help", start.help_command))
     app.add_handler(CommandHandler("assess", assessment.assess_command))
     app.add_handler(CommandHandler("score", score.score_command))
+    app.add_handler(CommandHandler("compare", compare.compare_command))
+    app.add_handler(CommandHandler("report", report.report_command))
+    app.add_handler(CommandHandler("privacy", privacy.privacy_command))
+    app.add_handler(CommandHandler("export", privacy.export_command))
+    app.add_handler(CommandHandler("forget", privacy.forget_command))
+    app.add_handler(CommandHandler("stats", stats.stats_command))
     app.add_handler(CommandHandler("share", share.share_command))
     app.add_handler(CommandHandler("hub", hubs.hub_command))
     app.add_handler(CommandHandler("nudges", hubs.nudges_command))
@@ -115,6 +125,8 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(meetings.cancel_pressed, pattern=pattern("mc")))
     app.add_handler(CallbackQueryHandler(share.credit_pressed, pattern=pattern("sc")))
     app.add_handler(CallbackQueryHandler(share.review_pressed, pattern=pattern("pa")))
+    app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
+    app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.
@@ -139,7 +151,7 @@ async def _post_init(application: BotApplication) -> None:
     """Open the database, publish the command menus, and queue the rebuild of schedules."""
     services = services_of(application)
     services.storage_ = await Storage.open(services.settings.db_path, services.clock)
-    await menu.set_commands(application.bot, services.content.strings)
+    await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)
     if application.job_queue is not None:
         # Runs as soon as the job queue starts, after polling or the webhook is up.
         application.job_queue.run_once(startup_job, when=0, name=STARTUP_JOB)

@@ -87,3 +87,43 @@ def trend_chart(points: Sequence[tuple[datetime, int]], maximum: int, baseline: 
     axes.spines[["top", "right"]].set_visible(False)
     figure.autofmt_xdate()
     return _png(figure)
+
+
+def comparison_chart(model: Model, before: Result, after: Result) -> bytes:
+    """Sections and enablers as percentages, previous assessment beside the latest."""
+    titles = {section.key: section.title for section in model.sections}
+    names = {enabler.key: enabler.short for enabler in model.enablers}
+    labels: list[str] = []
+    previous: list[float] = []
+    latest: list[float] = []
+    earlier_sections = {s.key: s for s in before.sections}
+    for section in after.sections:
+        if section.key in earlier_sections:
+            old = earlier_sections[section.key]
+            labels.append(titles.get(section.key, section.key))
+            previous.append(100.0 * old.points / old.maximum if old.maximum else 0.0)
+            latest.append(100.0 * section.points / section.maximum if section.maximum else 0.0)
+    earlier_enablers = before.enabler_percent()
+    for enabler in after.enablers:
+        if enabler.key in earlier_enablers:
+            labels.append(f"{enabler.key} · {names.get(enabler.key, enabler.key)}")
+            previous.append(earlier_enablers[enabler.key])
+            latest.append(enabler.percent)
+
+    figure = Figure(figsize=(7.5, 5.0))
+    axes = figure.subplots()
+    positions = [float(p) for p in range(len(labels))][::-1]
+    height = 0.38
+    axes.barh(
+        [p + height / 2 for p in positions], previous, height, color="#AEB7BD", label="Previous"
+    )
+    axes.barh(
+        [p - height / 2 for p in positions], latest, height, color=SECTION_COLOUR, label="Latest"
+    )
+    axes.set_yticks(positions, labels)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of the points available")
+    axes.set_title(f"{before.total} → {after.total} of {after.maximum}", loc="left")
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, ncols=2)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)

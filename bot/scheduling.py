@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import BotContext
-from handlers import hubs, meetings, reminders
+from handlers import compare, hubs, meetings, reminders
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,11 @@ async def startup_job(context: BotContext) -> None:
         await meetings.catch_up_meeting(context, meeting, now)
         meetings.schedule_meeting(context, meeting, now)
     if context.jobs is not None:
-        for job in context.jobs.get_jobs_by_name(reminders.JOB_NAME):
-            job.schedule_removal()
+        for name in (reminders.JOB_NAME, compare.SNAPSHOT_JOB):
+            for job in context.jobs.get_jobs_by_name(name):
+                job.schedule_removal()
+        snapshot_time = compare.SNAPSHOT_TIME.replace(tzinfo=context.settings.timezone)
+        context.jobs.run_daily(compare.snapshot_job, time=snapshot_time, name=compare.SNAPSHOT_JOB)
         context.jobs.run_repeating(
             reminders.lead_reminders_job,
             interval=reminders.CHECK_EVERY,

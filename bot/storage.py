@@ -138,6 +138,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX deliveries_by_chat ON deliveries(chat_id, kind);
     """,
+    # 3: daily snapshots of anonymised aggregates, so /compare never reflects a single change
+    # the moment it happens.
+    """
+    CREATE TABLE snapshots (
+        day TEXT NOT NULL,                       -- local date the snapshot stands for
+        scope TEXT NOT NULL,                     -- 'all' or a region key
+        data TEXT NOT NULL,                      -- JSON of the distribution, or of its absence
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (day, scope)
+    );
+    """,
 )
 
 
@@ -253,6 +264,8 @@ class Storage:
             # NORMAL in WAL mode survives a killed process; only a power cut can roll back
             # the newest transactions.
             "PRAGMA synchronous = NORMAL",
+            # Deleted rows are overwritten, so /forget leaves nothing behind in free pages.
+            "PRAGMA secure_delete = ON",
         ):
             await connection.execute(pragma)
         storage = cls(connection, clock)
@@ -572,6 +585,132 @@ class Storage:
             (iso(since), region, region),
         )
         return [(row["id"], row["region"], json.loads(row["result"])) for row in rows]
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    async def snapshot(self, day: str, scope: str) -> dict[str, Any] | None:
+        row = await self._one(
+            "SELECT data FROM snapshots WHERE day = ? AND scope = ?", (day, scope)
+        )
+        return json.loads(row["data"]) if row else None
+
+    async def save_snapshots(self, day: str, data: dict[str, dict[str, Any]]) -> None:
+        """Store the day's snapshot for each scope; the first one written for a day stands."""
+        now = self._now()
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO snapshots (day, scope, data, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(day, scope, json.dumps(value), now) for scope, value in data.items()],
+            )
+
+    # -- operator statistics -------------------------------------------------------------------
+
+    async def region_statistics(self, since: datetime) -> list[dict[str, Any]]:
+        """Per region: networks, assessments started and completed, and the latest band of each
+        network whose latest completed assessment is at or after `since`."""
+        rows = await self._all(
+            "SELECT n.region AS region, COUNT(DISTINCT n.id) AS networks, "
+            "  (SELECT COUNT(*) FROM assessments a JOIN networks m ON m.id = a.network_id "
+            "   WHERE m.region = n.region) AS started, "
+            "  (SELECT COUNT(*) FROM assessments a JOIN networks m ON m.id = a.network_id "
+            "   WHERE m.region = n.region AND a.status = 'completed') AS completed "
+            "FROM networks n GROUP BY n.region ORDER BY n.region"
+        )
+        bands = await self._all(
+            "SELECT n.region AS region, a.band AS band, COUNT(*) AS count FROM networks n "
+            "JOIN assessments a ON a.id = ("
+            "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
+            "  ORDER BY completed_at DESC, id DESC LIMIT 1"
+            ") WHERE a.completed_at >= ? GROUP BY n.region, a.band",
+            (iso(since),),
+        )
+        by_region: dict[str, dict[str, Any]] = {
+            row["region"]: {
+                "region": row["region"],
+                "networks": row["networks"],
+                "started": row["started"],
+                "completed": row["completed"],
+                "bands": {},
+            }
+            for row in rows
+        }
+        for row in bands:
+            by_region[row["region"]]["bands"][row["band"]] = row["count"]
+        return list(by_region.values())
+
+    # -- data rights ---------------------------------------------------------------------------
+
+    async def export_user(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about the user: their record, their network, the assessments
+        they answered (with every answer and note) and the practices they shared."""
+        user = await self._one("SELECT id, created_at, active FROM users WHERE id = ?", (user_id,))
+        lead = await self._one(
+            "SELECT l.role, l.joined_at, n.id, n.organisation, n.name, n.region, n.age, "
+            "n.created_at FROM leads l JOIN networks n ON n.id = l.network_id WHERE l.user_id = ?",
+            (user_id,),
+        )
+        assessments = await self._all(
+            "SELECT * FROM assessments WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        exported = []
+        for row in assessments:
+            answers = await self._all(
+                "SELECT item_key, option, points, evidence, answered_at FROM answers "
+                "WHERE assessment_id = ? ORDER BY answered_at, item_key",
+                (row["id"],),
+            )
+            exported.append(
+                {
+                    "id": row["id"],
+                    "network_id": row["network_id"],
+                    "content_version": row["content_version"],
+                    "status": row["status"],
+                    "started_at": row["started_at"],
+                    "completed_at": row["completed_at"],
+                    "total": row["total"],
+                    "band": row["band"],
+                    "answers": [dict(answer) for answer in answers],
+                }
+            )
+        practices = await self._all(
+            "SELECT id, region, text, credit, status, submitted_at FROM practices "
+            "WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return {
+            "user": dict(user) if user else None,
+            "network": dict(lead) if lead else None,
+            "assessments": exported,
+            "shared_practices": [dict(practice) for practice in practices],
+        }
+
+    async def forget_user(self, user_id: int) -> bool:
+        """Delete every row about the user, and their network if no lead is left; then
+        checkpoint so nothing deleted lingers in the WAL. True if the network went too."""
+        async with self._transaction() as db:
+            cursor = await db.execute("SELECT network_id FROM leads WHERE user_id = ?", (user_id,))
+            lead = await cursor.fetchone()
+            await db.execute("DELETE FROM assessments WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM practices WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM deliveries WHERE chat_id = ?", (user_id,))
+            await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            network_gone = False
+            if lead is not None:
+                cursor = await db.execute(
+                    "DELETE FROM networks WHERE id = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM leads WHERE network_id = ?)",
+                    (lead["network_id"], lead["network_id"]),
+                )
+                network_gone = cursor.rowcount == 1
+        await self.checkpoint()
+        return network_gone
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate the WAL to nothing."""
+        async with self._lock:
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- reminders to leads --------------------------------------------------------------------
 

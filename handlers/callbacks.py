@@ -30,6 +30,8 @@ KINDS: dict[str, int] = {
     "mc": 1,  # cancel a hub meeting: meeting
     "sc": 2,  # shared practice, credit choice: practice, 1 credited / 0 anonymous
     "pa": 2,  # shared practice, review: practice, 1 approve / 0 reject
+    "sh": 1,  # share the band of a completed assessment with the region's hubs
+    "fg": 1,  # /forget confirmation: 1 delete / 0 keep
 }
 
 

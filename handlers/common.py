@@ -118,3 +118,12 @@ async def sender_is_admin(context: BotContext, message: Message) -> bool:
     if message.from_user is None:
         return False
     return await is_admin(context, chat.id, message.from_user.id)
+
+
+async def remove_buttons(message: Message) -> None:
+    """Take the keyboard off a message; one already without buttons is fine."""
+    try:
+        await message.edit_reply_markup(None)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise

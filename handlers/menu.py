@@ -11,14 +11,27 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
 )
+from telegram.error import TelegramError
 
 from content.strings import Strings
 
 log = logging.getLogger(__name__)
 
-PRIVATE = ("assess", "score", "share", "start", "help")
-GROUP = ("meetings", "help")
+PRIVATE = (
+    "assess",
+    "score",
+    "compare",
+    "report",
+    "share",
+    "privacy",
+    "export",
+    "forget",
+    "start",
+    "help",
+)
+GROUP = ("compare", "meetings", "help")
 GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", *GROUP)
 
 
@@ -30,7 +43,16 @@ def menus() -> list[tuple[BotCommandScope, tuple[str, ...]]]:
     ]
 
 
-async def set_commands(bot: Bot, strings: Strings) -> None:
+OPERATOR = (*PRIVATE, "stats")
+
+
+async def set_commands(bot: Bot, strings: Strings, operators: frozenset[int]) -> None:
     for scope, names in menus():
         commands = [BotCommand(name, strings(f"commands.{name}")) for name in names]
         await bot.set_my_commands(commands, scope=scope)
+    for operator in sorted(operators):
+        commands = [BotCommand(name, strings(f"commands.{name}")) for name in OPERATOR]
+        try:
+            await bot.set_my_commands(commands, scope=BotCommandScopeChat(operator))
+        except TelegramError as error:  # an operator who has not started the bot yet
+            log.info("no operator menu for %s: %s", operator, error)

@@ -11,8 +11,8 @@ from bot import charts
 from bot.context import BotContext
 from bot.storage import Answer, Assessment
 from content.strings import Safe
-from handlers import render
-from handlers.common import show
+from handlers import callbacks, render
+from handlers.common import keyboard, show
 from scoring import Model, Result, score
 from scoring.records import result_to_dict
 
@@ -78,12 +78,18 @@ async def complete(
     await show(context, chat_id, finished, None, replace=replace)
     if not stored:
         return  # another update completed it first and sent the result
-    await send_result(context, chat_id, result)
+    await send_result(context, chat_id, result, assessment.id)
 
 
-async def send_result(context: BotContext, chat_id: int, result: Result) -> None:
+async def send_result(
+    context: BotContext, chat_id: int, result: Result, assessment_id: int
+) -> None:
+    """The result, with the opt-in button to share the band (only) with the region's hub."""
     content = context.content
-    await context.bot.send_message(chat_id, render.result(content, result))
+    share = keyboard(
+        [[(content.strings("share_band.button"), callbacks.encode("sh", assessment_id))]]
+    )
+    await context.bot.send_message(chat_id, render.result(content, result), reply_markup=share)
     png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
     caption = content.strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
     await context.bot.send_photo(chat_id, InputFile(png, filename="result.png"), caption=caption)

@@ -163,3 +163,24 @@ def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo)
 
 def _date(moment: datetime, timezone: ZoneInfo) -> str:
     return moment.astimezone(timezone).strftime("%-d %b %Y")
+
+
+def baseline_summary(content: Content, result: Result) -> list[Safe]:
+    """The 2017 national picture in two lines, and where this result stands against it."""
+    strings, baseline = content.strings, content.baseline
+    percent = {band: round(share) for band, share in baseline.band_percent.items()}
+    difference = result.total - baseline.mean_total
+    key = "compare.baseline_above" if difference >= 0 else "compare.baseline_below"
+    return [
+        strings(
+            "compare.baseline_summary",
+            year=baseline.year,
+            count=baseline.networks_assessed,
+            mean=baseline.mean_total,
+            maximum=baseline.max_total,
+            pathfinder=percent[Band.PATHFINDER],
+            cultivator=percent[Band.CULTIVATOR],
+            activator=percent[Band.ACTIVATOR],
+        ),
+        strings(key, total=result.total, maximum=result.maximum, points=abs(difference)),
+    ]

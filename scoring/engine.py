@@ -301,7 +301,6 @@ class Distribution:
     band_shares: Mapping[Band, float]
     """Fraction of networks in each band (0..1)."""
     enabler_medians: Mapping[str, float]
-    totals: tuple[int, ...]
 
     @property
     def weakest_enabler(self) -> str | None:
@@ -343,7 +342,6 @@ def aggregate(summaries: Sequence[Summary], minimum: int) -> Distribution | None
         upper_quartile=upper,
         band_shares=shares,
         enabler_medians=medians,
-        totals=tuple(totals),
     )
 
 

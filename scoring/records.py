@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.engine import EnablerScore, Result, SectionScore, Summary, Tip
+from scoring.engine import Distribution, EnablerScore, Result, SectionScore, Summary, Tip
 from scoring.model import Attribute, Band
 
 
@@ -63,4 +63,27 @@ def summary_from_dict(data: dict[str, Any]) -> Summary:
         total=data["total"],
         band=Band(data["band"]),
         enabler_percent={k: (100.0 * p / m if m else 0.0) for k, p, m in data["enablers"]},
+    )
+
+
+def distribution_to_dict(distribution: Distribution) -> dict[str, Any]:
+    """A distribution as stored in a snapshot: quartiles and shares, never single totals."""
+    return {
+        "count": distribution.count,
+        "median": distribution.median,
+        "lower_quartile": distribution.lower_quartile,
+        "upper_quartile": distribution.upper_quartile,
+        "band_shares": {band.value: share for band, share in distribution.band_shares.items()},
+        "enabler_medians": dict(distribution.enabler_medians),
+    }
+
+
+def distribution_from_dict(data: dict[str, Any]) -> Distribution:
+    return Distribution(
+        count=data["count"],
+        median=data["median"],
+        lower_quartile=data["lower_quartile"],
+        upper_quartile=data["upper_quartile"],
+        band_shares={Band(band): share for band, share in data["band_shares"].items()},
+        enabler_medians=data["enabler_medians"],
     )

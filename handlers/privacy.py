@@ -1,0 +1,71 @@
+"""/privacy, /export and /forget: what is kept, a copy of it, and deleting it."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import InputFile, Update
+
+from bot.context import BotContext
+from handlers import callbacks
+from handlers.common import answer_query, is_private, keyboard, read_press, show
+
+
+async def privacy_command(update: Update, context: BotContext) -> None:
+    """Say in plain words what is stored, why, who sees it, and how to get or delete it."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            context.strings("privacy.text", minimum=context.settings.min_group_size)
+        )
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """Send the user a JSON file of everything stored about them."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not is_private(update):
+        await message.reply_text(context.strings("errors.private_only"))
+        return
+    data = await context.storage.export_user(user.id)
+    if data["user"] is None:
+        await message.reply_text(context.strings("privacy.nothing_stored"))
+        return
+    payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    await message.reply_document(
+        InputFile(payload, filename="my-staff-network-data.json"),
+        caption=context.strings("privacy.export_caption"),
+    )
+
+
+async def forget_command(update: Update, context: BotContext) -> None:
+    """Ask for confirmation before deleting everything about the user."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    strings = context.strings
+    if not is_private(update):
+        await message.reply_text(strings("errors.private_only"))
+        return
+    rows = [
+        [(strings("privacy.forget_yes"), callbacks.encode("fg", 1))],
+        [(strings("privacy.forget_no"), callbacks.encode("fg", 0))],
+    ]
+    await message.reply_text(strings("privacy.forget_confirm"), reply_markup=keyboard(rows))
+
+
+async def forget_pressed(update: Update, context: BotContext) -> None:
+    """Delete (or keep) on the user's confirmation."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings = context.strings
+    await answer_query(query)
+    if not press.args[0]:
+        await show(context, message.chat.id, strings("privacy.forget_kept"), None, replace=message)
+        return
+    network_gone = await context.storage.forget_user(query.from_user.id)
+    key = "privacy.forgotten_with_network" if network_gone else "privacy.forgotten"
+    await show(context, message.chat.id, strings(key), None, replace=message)

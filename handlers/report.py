@@ -1,0 +1,122 @@
+"""/report: a one-page PDF of the network's latest result, to take to a sponsor or board."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+
+from telegram import InputFile, Update
+
+from bot import charts
+from bot.context import BotContext
+from bot.report import ReportText, one_page_report
+from handlers import render
+from handlers.common import is_private
+from scoring import Result
+from scoring.records import result_from_dict
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """Content strings are Telegram HTML; the PDF wants the words only."""
+    return html.unescape(TAG.sub("", text))
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    """Send the latest result as a one-page PDF."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    strings, content = context.strings, context.content
+    if not is_private(update):
+        await message.reply_text(strings("errors.private_only"))
+        return
+    network = await context.storage.network_of(user.id)
+    completed = await context.storage.completed_assessments(network.id) if network else []
+    if network is None or not completed or completed[-1].result is None:
+        await message.reply_text(strings("compare.no_result"))
+        return
+    latest = result_from_dict(completed[-1].result)
+    zone = context.settings.timezone
+    dated = [(a.completed_at or a.updated_at).astimezone(zone) for a in completed]
+    history = [
+        (
+            moment.strftime("%-d %b %Y"),
+            f"{a.total}/{latest.maximum}",
+            _plain(render.band_name(content, a.band or "pathfinder")),
+        )
+        for moment, a in zip(dated, completed, strict=True)
+    ][::-1]
+    text = ReportText(
+        title=_plain(strings("report.title", network=network.name)),
+        subtitle=_plain(
+            strings(
+                "report.subtitle",
+                organisation=network.organisation,
+                region=content.directory.region(network.region).name,
+                date=dated[-1].strftime("%-d %B %Y"),
+            )
+        ),
+        headline=_plain(
+            strings(
+                "report.headline",
+                total=latest.total,
+                maximum=latest.maximum,
+                band=render.band_name(content, latest.band),
+            )
+        ),
+        band_summary=_plain(_band_summary(context, latest)),
+        chart_caption=_plain(
+            strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
+        ),
+        held_back_title=_plain(
+            strings("report.held_back_title" if latest.holding_back else "report.next_title")
+        ),
+        held_back=_held_back(context, latest),
+        steps_title=_plain(strings("report.steps_title")),
+        steps=[tip.text for tip in latest.tips],
+        history_title=_plain(strings("report.history_title")),
+        history_header=(
+            _plain(strings("report.history_date")),
+            _plain(strings("report.history_total")),
+            _plain(strings("report.history_band")),
+        ),
+        history=history,
+        baseline_title=_plain(strings("report.baseline_title", year=content.baseline.year)),
+        baseline=[_plain(line) for line in render.baseline_summary(content, latest)],
+        footer=_plain(strings("report.footer")),
+    )
+    png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, latest)
+    pdf = await asyncio.to_thread(one_page_report, text, png)
+    filename = f"staff-network-report-{dated[-1].date().isoformat()}.pdf"
+    await message.reply_document(
+        InputFile(pdf, filename=filename), caption=strings("report.caption")
+    )
+
+
+def _band_summary(context: BotContext, result: Result) -> str:
+    rule = context.content.model.band_rule(result.band)
+    return context.strings(
+        "result.band_summary", theme=rule.theme.capitalize(), summary=rule.summary
+    )
+
+
+def _held_back(context: BotContext, result: Result) -> list[str]:
+    strings = context.strings
+    if result.holding_back:
+        return [strings("report.missing", text=a.text) for a in result.holding_back]
+    if result.next_band is None:
+        return [_plain(strings("result.top"))]
+    lines = []
+    band = render.band_name(context.content, result.next_band)
+    if result.points_to_next:
+        lines.append(
+            _plain(strings("report.points_to_next", points=result.points_to_next, band=band))
+        )
+    lines += [
+        _plain(strings("report.missing_for_next", band=band, text=a.text))
+        for a in result.missing_for_next
+    ]
+    return lines

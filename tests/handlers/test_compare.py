@@ -1,0 +1,134 @@
+"""/compare: the previous result, the region and all networks (from daily snapshots, only
+from the minimum group size), the 2017 baseline, and the hub group's anonymised view."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from content import Content
+from tests.harness import Harness
+from tests.seed import seed_result, uniform
+
+LEAD = 1301
+GROUP = -1013001
+ADMIN = 1399
+
+
+async def _networks(bot: Harness, content: Content, count: int, region: str = "london") -> None:
+    for index in range(count):
+        await seed_result(bot.storage, content.model, 5000 + index, region=region)
+
+
+@pytest.mark.parametrize(("others", "shown"), [(0, False), (3, False), (4, True), (11, True)])
+async def test_region_is_shown_only_from_five_networks(
+    bot: Harness, content: Content, others: int, shown: bool
+) -> None:
+    """With 1, 4, 5 and 12 networks in the region, the region's figures appear from 5."""
+    await seed_result(bot.storage, content.model, LEAD)
+    await _networks(bot, content, others)
+    calls = await bot.send(LEAD, "/compare")
+    region = calls[0].text.split("<b>Networks in London</b>")[1].split("<b>All networks")[0]
+    if shown:
+        assert f"{others + 1} networks with a result" in region
+    else:
+        assert "Not enough networks" in region
+        assert "Median" not in region
+
+
+async def test_one_more_completion_changes_nothing_until_the_next_snapshot(
+    bot: Harness, content: Content
+) -> None:
+    """Asking before and after one network completes shows the same figures that day."""
+    await seed_result(bot.storage, content.model, LEAD)
+    await _networks(bot, content, 4)
+    before = (await bot.send(LEAD, "/compare"))[0].text
+    await seed_result(bot.storage, content.model, 6000, choose=uniform(4))
+    after = (await bot.send(LEAD, "/compare"))[0].text
+    assert after == before
+    bot.clock.advance(timedelta(days=1))
+    next_day = (await bot.send(LEAD, "/compare"))[0].text
+    assert "6 networks with a result" in next_day
+
+
+async def test_band_shares_are_rounded_to_tens(bot: Harness, content: Content) -> None:
+    """Seven Pathfinders of twelve (58%) show as 60%, five Activators (42%) as 40%."""
+    for index in range(7):
+        await seed_result(bot.storage, content.model, 5000 + index, choose=uniform(1))
+    for index in range(5):
+        await seed_result(bot.storage, content.model, 5100 + index, choose=uniform(4))
+    await seed_result(bot.storage, content.model, LEAD, choose=uniform(4))  # 13th: 6 of 13
+    text = (await bot.send(LEAD, "/compare"))[0].text
+    region = text.split("<b>Networks in London</b>")[1].split("<b>All networks")[0]
+    assert "Pathfinder 50% · Cultivator 0% · Activator 50%" in region
+
+
+async def test_previous_assessment_comparison_with_chart(bot: Harness, content: Content) -> None:
+    """With two results, /compare shows the change in total, band, sections and enablers."""
+    await seed_result(bot.storage, content.model, LEAD, choose=uniform(1))
+    bot.clock.advance(timedelta(days=91))
+    await seed_result(bot.storage, content.model, LEAD, choose=uniform(4))
+    calls = await bot.send(LEAD, "/compare")
+    text = calls[0].text
+    assert "Total: 41 → 178 (+137)" in text  # 41 agreement items at "Disagree"
+    assert "Band: Pathfinder → <b>Activator</b> ⬆" in text
+    assert "• Operating environment: 13 → 58 (+45)" in text
+    assert "% → 100%" in text
+    assert calls[1].method == "sendPhoto"
+
+
+async def test_first_result_says_the_next_will_show_change(bot: Harness, content: Content) -> None:
+    """With one result there is nothing to compare with yet, and no chart."""
+    await seed_result(bot.storage, content.model, LEAD)
+    calls = await bot.send(LEAD, "/compare")
+    assert "first completed assessment" in calls[0].text
+    assert [c.method for c in calls] == ["sendMessage"]
+
+
+async def test_baseline_figures_where_the_answer_differs(bot: Harness, content: Content) -> None:
+    """2017's mean and band split, and the item figures the network stands apart from."""
+
+    def no_sponsor_but_funded(position: int, item: object) -> int:
+        key = content.model.items[position].key
+        options = len(content.model.items[position].scale.options)
+        if options == 2:
+            return 0  # "No" to every yes/no item, the sponsor and terms of reference among them
+        return options - 1 if key == "od-funding" else 2
+
+    await seed_result(bot.storage, content.model, LEAD, choose=no_sponsor_but_funded)
+    text = (await bot.send(LEAD, "/compare"))[0].text
+    assert (
+        "In 2017, 48 networks averaged 105/178: 83% Pathfinder, 10% Cultivator, 6% Activator."
+        in text
+    )
+    assert (
+        "74% of networks had an executive sponsor or champion; your answer puts yours outside"
+        in text
+    )
+    assert "40% of networks were positive about their funding; your answer puts yours among" in text
+    assert "over 90% of networks said they had clear terms of reference; your answer" in text
+    assert "63% of networks were clear about what their executive sponsor expected" in text
+    assert "support at executive level was sufficient" not in text  # "Not sure", like most
+
+
+async def test_compare_without_a_result(bot: Harness) -> None:
+    """/compare before any completed assessment says what to do."""
+    calls = await bot.send(LEAD, "/compare")
+    assert "/assess" in calls[-1].text
+
+
+async def test_hub_group_sees_only_the_anonymised_region(bot: Harness, content: Content) -> None:
+    """In a hub group, /compare shows the distribution and weakest enabler, never a network."""
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    text = (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text
+    assert "Not enough networks" in text
+    for index in range(5):
+        await seed_result(bot.storage, content.model, 5000 + index, name=f"Secret Net {index}")
+    bot.clock.advance(timedelta(days=1))
+    text = (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text
+    assert "5 networks with a result" in text
+    assert "score lowest, on average, on <b>" in text
+    assert "Secret Net" not in text
+    assert "Your " not in text

@@ -1,0 +1,199 @@
+"""Consent and data rights: the opt-in share, what groups see, /privacy, /export, /forget."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from content import Content
+from tests.conftest import running
+from tests.fakebot import FakeBotApi
+from tests.harness import FakeClock, Harness
+from tests.seed import seed_result, uniform
+
+LEAD = 1401
+CO_LEAD = 1402
+SHY = 1403
+ADMIN = 1404
+GROUP = -1014001
+OTHER_REGION_GROUP = -1014002
+MARKER = "ZEBRA-7Q-MARKER"
+
+
+async def _hub(bot: Harness, chat_id: int = GROUP, region: str = "London") -> None:
+    bot.fake.set_admins(chat_id, [ADMIN])
+    await bot.send(ADMIN, f"/hub {region}", chat_id=chat_id)
+
+
+async def test_share_button_posts_name_and_band_only(bot: Harness) -> None:
+    """ "Share my band with my hub" posts the network's name and band, and no score."""
+    await _hub(bot)
+    await _hub(bot, OTHER_REGION_GROUP, "Midlands")
+    await bot.register(LEAD, name="Barts BME Network")
+    await bot.answer_all(LEAD, "lowest")
+    await bot.tap(LEAD, "Share my band with my hub")
+    [post] = [c for c in bot.fake.sent(GROUP) if "Barts BME Network" in c.text]
+    assert "Pathfinder" in post.text
+    assert not re.search(r"\d+/178|\d+%", post.text)
+    assert bot.fake.sent(OTHER_REGION_GROUP)[-1].text.startswith("✓ This group is now the hub")
+    assert "Share my band" not in " ".join(bot.buttons(LEAD))
+
+
+async def test_share_twice_posts_once(bot: Harness) -> None:
+    """A second press of the same share button (say, from an old message) posts nothing more."""
+    await _hub(bot)
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    message_id, rows = bot.keyboard(LEAD)
+    data = rows[0][0]["callback_data"]
+    await bot.press(LEAD, data, message_id=message_id)
+    await bot.press(LEAD, data, message_id=message_id)
+    assert len([c for c in bot.fake.sent(GROUP) if "has reached" in c.text]) == 1
+
+
+async def test_only_the_networks_leads_can_share(bot: Harness, content: Content) -> None:
+    """Someone else pressing a share button (a forged press) shares nothing."""
+    await _hub(bot)
+    assessment_id = await seed_result(bot.storage, content.model, LEAD)
+    await seed_result(bot.storage, content.model, SHY)
+    calls = await bot.press(SHY, f"1:sh:{assessment_id}", message_id=1)
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert [c for c in bot.fake.sent(GROUP) if "has reached" in c.text] == []
+
+
+async def test_group_never_sees_a_network_unless_it_shared(bot: Harness, content: Content) -> None:
+    """Over a scripted session, the hub group gets no name or score of a network that did not
+    share, and only name and band of the one that did."""
+    await _hub(bot)
+    for index in range(5):
+        await seed_result(
+            bot.storage,
+            content.model,
+            7000 + index,
+            name=f"Quiet Network {index}",
+            choose=uniform(index % 4),
+        )
+    await bot.register(SHY, name="Shy Network")
+    await bot.answer_all(SHY, "top")
+    await bot.register(LEAD, name="Proud Network")
+    await bot.answer_all(LEAD, "lowest")
+    await bot.tap(LEAD, "Share my band with my hub")
+    for user in (LEAD, SHY, ADMIN):
+        for command in ("/compare", "/score", "/assess", "/help", "/meetings", "/hub"):
+            await bot.send(user, command, chat_id=GROUP)
+    await bot.send(ADMIN, "/nudge", chat_id=GROUP)
+    await bot.send(ADMIN, "/meeting 2027-03-10 13:00 Planning", chat_id=GROUP)
+    texts = [c.text for c in bot.fake.shown(GROUP)]
+    joined = "\n".join(texts)
+    assert "Shy Network" not in joined
+    assert "Quiet Network" not in joined
+    assert "Barts Health" not in joined
+    # The only score-like figure a group may see is an aggregate's median.
+    scores = re.findall(r"(\w+ )?\d+/178", joined)
+    assert scores
+    assert set(scores) == {"Median "}
+    named = [t for t in texts if "Proud Network" in t]
+    assert len(named) == 1
+    assert not re.search(r"\d+/178", named[0])
+
+
+async def test_privacy_says_what_is_stored_and_how_to_remove_it(bot: Harness) -> None:
+    """/privacy explains storage, visibility and the /export and /forget commands."""
+    text = (await bot.send(LEAD, "/privacy"))[-1].text
+    for words in ("Telegram user id", "Who sees it", "/export", "/forget", "at least 5"):
+        assert words in text
+
+
+async def test_export_holds_all_my_answers_and_nobody_elses(bot: Harness) -> None:
+    """/export sends JSON with every answer and note of the user's, none of a co-lead's."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "top", evidence=MARKER)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.send(CO_LEAD, "/assess")
+    await bot.answer_all(CO_LEAD, "lowest", evidence="co-lead note")
+    calls = await bot.send(LEAD, "/export")
+    [document] = [c for c in calls if c.method == "sendDocument"]
+    data = json.loads(document.files["document"])
+    assert data["user"]["id"] == LEAD
+    assert data["network"]["name"] == "Barts BME Network"
+    [assessment] = data["assessments"]
+    assert len(assessment["answers"]) == 48
+    assert MARKER in {a["evidence"] for a in assessment["answers"]}
+    assert "co-lead note" not in json.dumps(data)
+    assert str(CO_LEAD) not in json.dumps(data)
+
+
+async def test_export_for_a_stranger_says_nothing_is_held(bot: Harness) -> None:
+    """Someone the bot has never stored gets a plain answer, not an empty file."""
+    calls = await bot.send(SHY, "/export")
+    assert "nothing" in calls[-1].text
+
+
+def _scan(db: Path) -> list[str]:
+    """Every place the marker could hide: each table's rows and the raw database files."""
+    found = []
+    with sqlite3.connect(db) as connection:
+        tables = [
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in connection.execute(
+                f'SELECT * FROM "{table}"'
+            ):  # test-only, names from sqlite
+                if MARKER in repr(row):
+                    found.append(table)
+    for path in (db, db.with_name(db.name + "-wal")):
+        if path.exists() and MARKER.encode() in path.read_bytes():
+            found.append(path.name)
+    return found
+
+
+async def test_forget_leaves_no_trace(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """After /forget, neither any table nor the database or WAL file holds the user's note."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, content, db, clock) as bot:
+        await bot.register(LEAD)
+        await bot.answer_all(LEAD, "top", evidence=MARKER)
+        await bot.send(LEAD, f"/share Practice {MARKER}")
+        await bot.tap(LEAD, "Share anonymously")
+        assert _scan(db) != []
+        await bot.send(LEAD, "/forget")
+        await bot.tap(LEAD, "Yes, delete everything")
+        assert "deleted" in fake.shown(LEAD)[-1].text
+        assert _scan(db) == []
+        assert await bot.storage.user(LEAD) is None
+        assert await bot.storage.network_of(LEAD) is None
+        assert bot.errors == []
+    assert _scan(db) == []
+
+
+async def test_forget_keeps_the_network_for_remaining_leads(bot: Harness) -> None:
+    """When a co-lead remains, the network and the co-lead's results stay."""
+    await bot.register(LEAD)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.send(CO_LEAD, "/assess")
+    await bot.answer_all(CO_LEAD, "lowest")
+    await bot.send(LEAD, "/forget")
+    await bot.tap(LEAD, "Yes, delete everything")
+    kept = await bot.storage.network_of(CO_LEAD)
+    assert kept is not None
+    assert kept.id == network.id
+    assert await bot.storage.lead_ids(network.id) == [CO_LEAD]
+    assert len(await bot.storage.completed_assessments(network.id)) == 1
+
+
+async def test_forget_can_be_called_off(bot: Harness) -> None:
+    """ "No, keep it" deletes nothing."""
+    await bot.register(LEAD)
+    await bot.send(LEAD, "/forget")
+    await bot.tap(LEAD, "No, keep it")
+    assert await bot.storage.network_of(LEAD) is not None
+    assert "Nothing was deleted" in bot.fake.shown(LEAD)[-1].text

@@ -1,0 +1,67 @@
+"""Put completed assessments straight into storage, for tests about what is done with results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.storage import Storage
+from scoring import Model, score
+from scoring.model import Item
+from scoring.records import result_to_dict
+
+Choice = Callable[[int, Item], int]
+
+
+def uniform(option: int) -> Choice:
+    """Every agreement item at `option`; yes/no items "Yes" from "Agree" up, else "No"."""
+
+    def choose(position: int, item: Item) -> int:
+        if len(item.scale.options) == 2:
+            return 1 if option >= 3 else 0
+        return option
+
+    return choose
+
+
+async def seed_result(
+    storage: Storage,
+    model: Model,
+    user_id: int,
+    *,
+    region: str = "london",
+    name: str | None = None,
+    choose: Choice | None = None,
+) -> int:
+    """Register the user's network if needed and store one completed assessment; its id.
+
+    Answers default to "Not sure" throughout (`uniform(2)`)."""
+    choose = choose or uniform(2)
+    await storage.ensure_user(user_id)
+    network = await storage.network_of(user_id)
+    if network is None:
+        network = await storage.create_network(
+            user_id,
+            organisation="Test Trust",
+            name=name or f"Network {user_id}",
+            region=region,
+            age="y1-3",
+        )
+    assessment = await storage.start_assessment(user_id, network.id, model.version)
+    answers = {}
+    for position, item in enumerate(model.items):
+        option = choose(position, item)
+        answers[item.key] = option
+        await storage.record_answer(
+            assessment.id,
+            position=position,
+            item_key=item.key,
+            option=option,
+            points=item.scale.options[option].points,
+            next_position=position + 1,
+            awaiting_evidence=None,
+        )
+    result = score(model, answers)
+    await storage.complete_assessment(
+        assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
+    )
+    return assessment.id
