@@ -1,7 +1,8 @@
 """Chart images (PNG bytes) drawn with matplotlib's object API on the Agg canvas.
 
 No pyplot: figures are plain objects, so charts can be drawn in a worker thread while the event
-loop keeps serving updates.
+loop keeps serving updates. matplotlib is imported on first use: it would double the bot's
+start-up time, and most updates never draw a chart.
 """
 
 from __future__ import annotations
@@ -9,16 +10,24 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from scoring import Result
 from scoring.baseline import Baseline
 from scoring.model import Model
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 SECTION_COLOUR = "#005EB8"  # NHS blue
 ENABLER_COLOUR = "#41B6E6"
 BASELINE_COLOUR = "#DA291C"
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
 
 
 def _png(figure: Figure) -> bytes:
@@ -43,7 +52,7 @@ def result_chart(model: Model, baseline: Baseline, result: Result) -> bytes:
         values.append(enabler.percent)
         colours.append(ENABLER_COLOUR)
 
-    figure = Figure(figsize=(7.5, 4.6))
+    figure = _figure(7.5, 4.6)
     axes = figure.subplots()
     positions = list(range(len(labels)))[::-1]
     axes.barh(positions, values, color=colours)
@@ -66,7 +75,7 @@ def result_chart(model: Model, baseline: Baseline, result: Result) -> bytes:
 
 def trend_chart(points: Sequence[tuple[datetime, int]], maximum: int, baseline: Baseline) -> bytes:
     """Total score per completed assessment, against the 2017 national average."""
-    figure = Figure(figsize=(7.5, 3.8))
+    figure = _figure(7.5, 3.8)
     axes = figure.subplots()
     # One step per assessment, labelled with its date: quarterly rounds read best evenly spaced.
     steps = list(range(len(points)))
@@ -110,7 +119,7 @@ def comparison_chart(model: Model, before: Result, after: Result) -> bytes:
             previous.append(earlier_enablers[enabler.key])
             latest.append(enabler.percent)
 
-    figure = Figure(figsize=(7.5, 5.0))
+    figure = _figure(7.5, 5.0)
     axes = figure.subplots()
     positions = [float(p) for p in range(len(labels))][::-1]
     height = 0.38

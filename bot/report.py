@@ -1,24 +1,13 @@
-"""A one-page PDF for a network's sponsor or board, drawn with reportlab."""
+"""A one-page PDF for a network's sponsor or board, drawn with reportlab.
+
+`ReportText` is light; import `one_page_report` (and with it reportlab) only to draw a report.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import (
-    Image,
-    KeepInFrame,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
 
 
 @dataclass(frozen=True)
@@ -42,11 +31,27 @@ class ReportText:
     footer: str
 
 
-MARGIN = 14 * mm
+MARGIN_MM = 14
 
 
 def one_page_report(text: ReportText, chart_png: bytes) -> bytes:
     """The report as PDF bytes; everything is shrunk if need be to stay on one A4 page."""
+    # reportlab is imported here, not at start-up: most updates never draw a report.
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        Image,
+        KeepInFrame,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    margin = MARGIN_MM * mm
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=9, leading=11.5)
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.grey)
@@ -61,7 +66,7 @@ def one_page_report(text: ReportText, chart_png: bytes) -> bytes:
     def paragraphs(lines: Sequence[str], style: ParagraphStyle = body) -> list[Paragraph]:
         return [Paragraph(_escape(line), style) for line in lines]
 
-    width = A4[0] - 2 * MARGIN
+    width = A4[0] - 2 * margin
     chart = Image(io.BytesIO(chart_png), width=width, height=width * 0.6)
     history = Table(
         [list(text.history_header), *[list(row) for row in text.history]],
@@ -102,13 +107,13 @@ def one_page_report(text: ReportText, chart_png: bytes) -> bytes:
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
         title=text.title,
     )
-    frame_height = A4[1] - 2 * MARGIN - 6  # the frame's own padding
+    frame_height = A4[1] - 2 * margin - 6  # the frame's own padding
     document.build([KeepInFrame(width, frame_height, story, mode="shrink")])
     return buffer.getvalue()
 
