@@ -9,10 +9,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import fanout
+from bench import compare_latency, fanout, throughput
 from bench.report import Row, table
 
-BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, Row]]] = {
+BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
+    "throughput": throughput.run_all,
+    "compare": compare_latency.run,
     "fanout": fanout.run,
 }
 
@@ -28,7 +30,7 @@ def main(argv: list[str]) -> int:
     rows: list[Row] = []
     for name in names:
         print(f"running {name}...", file=sys.stderr, flush=True)
-        rows.append(asyncio.run(BENCHMARKS[name]()))
+        rows.extend(asyncio.run(BENCHMARKS[name]()))
     print(table(rows))
     return 0
 

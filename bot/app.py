@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
+from bot.request import RetryingRequest
 from bot.scheduling import STARTUP_JOB, startup_job
 from bot.storage import Storage
 from bot.updates import PerChatUpdateProcessor
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # How often AIORateLimiter retries a request Telegram answered with RetryAfter.
 RATE_LIMIT_RETRIES = 3
+# Seconds to wait for the Bot API's answer (python-telegram-bot's default).
+READ_TIMEOUT = 5.0
 
 
 def build_application(
@@ -79,8 +82,7 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if read_timeout is not None:
-        builder = builder.read_timeout(read_timeout)
+    builder = builder.request(RetryingRequest(read_timeout=read_timeout or READ_TIMEOUT))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
     if settings.api_base_file_url:

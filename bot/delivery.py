@@ -1,20 +1,18 @@
 """Sending scheduled messages at most once, and as reliably as that allows.
 
 A delivery is claimed in the database under a unique slot key before anything is sent, and
-finished after; a slot already claimed is never sent again, whatever restarts or retries happen.
-Rate limits are waited out (AIORateLimiter first, then here); network errors before Telegram
-could have acted are retried; a time-out on a send is not, since the message may have gone;
-BadRequest is never retried; Forbidden marks the chat unreachable; a group that became a
-supergroup is followed to its new id.
+finished after; a slot already claimed is never sent again, whatever restarts happen. Retries
+happen below this (AIORateLimiter waits out RetryAfter; bot.request retries 5xx answers and
+failed connections, but not a timed-out send, which may have arrived). Here: Forbidden marks the
+chat unreachable, a group that became a supergroup is followed to its new id, and every outcome
+is recorded against the slot.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -22,10 +20,6 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.context import BotContext
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-NETWORK_RETRIES = 3
-BACKOFF_SECONDS = 0.5
 
 Send = Callable[[int], Awaitable[object]]
 
@@ -51,34 +45,6 @@ CATCH_UP_LIMIT = timedelta(hours=12)
 SCHEDULED_JOB_KWARGS = {"misfire_grace_time": int(CATCH_UP_LIMIT.total_seconds())}
 
 
-async def send_safely(send: Callable[[int], Awaitable[T]], chat_id: int, *, idempotent: bool) -> T:
-    """Call `send(chat_id)`, retrying what can be retried without risking a duplicate."""
-    for attempt in range(NETWORK_RETRIES + 1):
-        try:
-            return await send(chat_id)
-        except RetryAfter as error:
-            if attempt == NETWORK_RETRIES:
-                raise
-            await asyncio.sleep(_seconds(error.retry_after) + 0.1)
-        except TimedOut:
-            if not idempotent or attempt == NETWORK_RETRIES:
-                raise
-            await asyncio.sleep(BACKOFF_SECONDS * 2**attempt)
-        except BadRequest:
-            raise
-        except NetworkError:
-            # Connection failures and 5xx answers: Telegram did not take the message.
-            if attempt == NETWORK_RETRIES:
-                raise
-            await asyncio.sleep(BACKOFF_SECONDS * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
-
-
 async def deliver(
     context: BotContext,
     *,
@@ -96,7 +62,7 @@ async def deliver(
     target = chat_id
     for _ in range(2):  # a second try only after following a group's migration
         try:
-            await send_safely(send, target, idempotent=False)
+            await send(target)
         except ChatMigrated as error:
             log.info("chat %s became %s; following it", target, error.new_chat_id)
             await storage.migrate_chat(target, error.new_chat_id)

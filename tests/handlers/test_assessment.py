@@ -310,7 +310,7 @@ async def test_error_in_a_handler_tells_the_user_and_keeps_the_place(bot: Harnes
     bot.fake.fail(
         "editMessageText", "bad_request", description="Bad Request: message can't be edited"
     )
-    bot.fake.fail("sendMessage", "server_error", times=1)
+    bot.fake.fail("sendMessage", "bad_request", times=1)
     await bot.tap(LEAD, "Agree")
     assert len(bot.errors) == 1
     bot.errors.clear()
@@ -318,6 +318,39 @@ async def test_error_in_a_handler_tells_the_user_and_keeps_the_place(bot: Harnes
     assert "Nothing you have answered is lost" in bot.fake.sent(LEAD)[-1].text
     await bot.send(LEAD, "/assess")
     assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+
+
+async def test_uneditable_question_is_sent_anew(bot: Harness) -> None:
+    """When the question message can no longer be edited, the next one comes as a new message."""
+    await bot.register(LEAD)
+    bot.fake.fail(
+        "editMessageText", "bad_request", description="Bad Request: message can't be edited"
+    )
+    calls = await bot.tap(LEAD, "Agree")
+    assert calls[-1].method == "sendMessage"
+    assert "Question 2 of 48" in calls[-1].text
+
+
+async def test_server_error_on_a_reply_is_retried(bot: Harness) -> None:
+    """A 5xx answer to the next-question edit is retried; the user sees question 2."""
+    await bot.register(LEAD)
+    bot.fake.fail("editMessageText", "server_error", times=2)
+    calls = await bot.tap(LEAD, "Agree")
+    edits = [c.outcome for c in calls if c.method == "editMessageText"]
+    assert edits == ["server_error", "server_error", "ok"]
+
+
+async def test_timed_out_edit_is_retried_but_not_a_timed_out_send(bot: Harness) -> None:
+    """An edit is safe to repeat after a time-out; a new message is not (it may have arrived)."""
+    await bot.register(LEAD)
+    bot.fake.fail("editMessageText", "timeout")
+    calls = await bot.tap(LEAD, "Agree")
+    assert [c.outcome for c in calls if c.method == "editMessageText"] == ["timeout", "ok"]
+    bot.fake.fail("sendMessage", "timeout")
+    calls = await bot.send(LEAD, "/assess")
+    assert [c.outcome for c in calls if c.method == "sendMessage"][:1] == ["timeout"]
+    assert len(bot.errors) == 1
+    bot.errors.clear()
 
 
 async def test_retry_after_is_waited_out_and_the_reply_arrives(bot: Harness) -> None:

@@ -1,0 +1,198 @@
+"""Throughput, growth, memory and start-up of the bot process, each beside an echo bot.
+
+The bot runs in its own process (`python -m bench.worker`, or `python -m bot` for start-up), so
+it has a core to itself; this process runs the fake Bot API over loopback HTTP and simulated
+leads who wait for each reply before tapping again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import seed
+from bench.report import Row
+from content import Content, load_content
+from tests.clients import PolledUser
+from tests.fakebot import TOKEN, FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[1]
+LEADS = 50
+PRESSES = 20  # answers per lead in the measured phase
+SMALL, LARGE = 1_000, 100_000  # stored assessments for the growth runs
+
+
+@dataclass(frozen=True)
+class Measured:
+    per_second: float
+    rss_mb: float
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _env(fake: FakeBotApi, db: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return {
+        **clean,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_API_BASE_FILE_URL": fake.file_url,
+        "BOT_DB_PATH": str(db),
+        "PORT": str(_free_port()),
+        "LOG_LEVEL": "WARNING",
+        "PTB_TIMEDELTA": "1",
+    }
+
+
+async def _spawn(fake: FakeBotApi, db: Path, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, *args, cwd=ROOT, env=_env(fake, db), stderr=asyncio.subprocess.DEVNULL
+    )
+
+
+async def _first_poll(fake: FakeBotApi) -> None:
+    await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), 60)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def _answer(user: PolledUser, presses: int) -> None:
+    """Tap an answer (never the top one, so no evidence prompt) and wait for the next item."""
+    for turn in range(presses):
+        message_id, _, data = user.question()
+        await user.press(data[min(turn % 2, len(data) - 2)], message_id)
+
+
+async def _echo(user: PolledUser, presses: int) -> None:
+    for _ in range(presses):
+        message_id, rows = user.keyboard()
+        await user.press(rows[0][0]["callback_data"], message_id)
+
+
+async def measure(mode: str, db: Path, users: list[int]) -> Measured:
+    """Answers (or echoes) per second with LEADS users tapping PRESSES times each."""
+    fake = FakeBotApi()
+    await fake.start()
+    process = await _spawn(fake, db, "-m", "bench.worker", mode)
+    try:
+        await _first_poll(fake)
+        clients = [PolledUser(fake, user, timeout=120) for user in users]
+        opening = "/assess" if mode == "bot" else "hello"
+        await asyncio.gather(*(client.send(opening) for client in clients))
+        drive = _answer if mode == "bot" else _echo
+        started = time.monotonic()
+        await asyncio.gather(*(drive(client, PRESSES) for client in clients))
+        elapsed = time.monotonic() - started
+        rss = _rss_mb(process.pid)
+    finally:
+        await _stop(process)
+        await fake.stop()
+    return Measured(per_second=len(users) * PRESSES / elapsed, rss_mb=rss)
+
+
+async def _startup(db: Path, *args: str) -> float:
+    fake = FakeBotApi()
+    await fake.start()
+    started = time.monotonic()
+    process = await _spawn(fake, db, *args)
+    try:
+        await _first_poll(fake)
+        return time.monotonic() - started
+    finally:
+        await _stop(process)
+        await fake.stop()
+
+
+def _ms(run: Measured) -> str:
+    return f"{1000 / run.per_second:.2f} ms"
+
+
+async def run_all() -> list[Row]:
+    content: Content = load_content()
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        small, large, echo_db, hubs_db = (base / f"{n}.sqlite3" for n in ("s", "l", "e", "h"))
+        for db in (small, large, echo_db, hubs_db):
+            await seed.create(db)
+        seed.networks(small, content, SMALL)
+        seed.networks(large, content, LARGE // 10, assessments_each=10)
+        users_small = seed.leads(small, LEADS, first_user=1_000)
+        users_large = seed.leads(large, LEADS, first_user=1_000)
+        seed.hubs(hubs_db, 1_000)
+
+        echo = await measure("echo", echo_db, list(range(1_000, 1_000 + LEADS)))
+        bot_small = await measure("bot", small, users_small)
+        bot_large = await measure("bot", large, users_large)
+        echo_start = statistics.median(
+            [await _startup(echo_db, "-m", "bench.worker", "echo") for _ in range(3)]
+        )
+        bot_start = statistics.median([await _startup(hubs_db, "-m", "bot") for _ in range(3)])
+
+    throughput_ratio = bot_small.per_second / echo.per_second
+    growth = (1 / bot_large.per_second) / (1 / bot_small.per_second)
+    return [
+        Row(
+            name=f"answer throughput, {LEADS} leads, {SMALL} stored",
+            measured=f"{bot_small.per_second:.0f} answers/s",
+            baseline=f"echo {echo.per_second:.0f} updates/s",
+            ratio=f"{throughput_ratio:.2f}",
+            goal=">= 0.80 of echo",
+            met=throughput_ratio >= 0.8,
+            command="python -m bench throughput",
+        ),
+        Row(
+            name=f"cost per answer, {LARGE} vs {SMALL} stored",
+            measured=f"{_ms(bot_large)} vs {_ms(bot_small)}",
+            baseline=f"{SMALL} stored",
+            ratio=f"{growth:.2f}",
+            goal="<= 1.20",
+            met=growth <= 1.2,
+            command="python -m bench throughput",
+        ),
+        Row(
+            name="resident memory after run, 10000 networks",
+            measured=f"{bot_large.rss_mb:.0f} MB",
+            baseline=f"echo {echo.rss_mb:.0f} MB",
+            ratio=f"{bot_large.rss_mb / echo.rss_mb:.2f}",
+            goal="(reported)",
+            met=True,
+            command="python -m bench throughput",
+        ),
+        Row(
+            name="start-up to first getUpdates, 1000 hubs",
+            measured=f"{bot_start:.2f} s",
+            baseline=f"echo {echo_start:.2f} s",
+            ratio=f"{bot_start / echo_start:.2f}",
+            goal="(reported)",
+            met=True,
+            command="python -m bench throughput",
+        ),
+    ]
