@@ -148,9 +148,18 @@ async def run_all() -> list[Row]:
         users_large = seed.leads(large, LEADS, first_user=1_000)
         seed.hubs(hubs_db, 1_000)
 
-        echo = await measure("echo", echo_db, list(range(1_000, 1_000 + LEADS)))
-        bot_small = await measure("bot", small, users_small)
-        bot_large = await measure("bot", large, users_large)
+        # Best of two, alternating, so one noisy moment on a shared machine does not decide.
+        echo_users = list(range(1_000, 1_000 + LEADS))
+        runs: dict[str, list[Measured]] = {"echo": [], "small": [], "large": []}
+        for _ in range(2):
+            runs["echo"].append(await measure("echo", echo_db, echo_users))
+            runs["small"].append(await measure("bot", small, users_small))
+            runs["large"].append(await measure("bot", large, users_large))
+            users_small = seed.leads(small, LEADS, first_user=users_small[-1] + 1)
+            users_large = seed.leads(large, LEADS, first_user=users_large[-1] + 1)
+        echo, bot_small, bot_large = (
+            max(runs[name], key=lambda run: run.per_second) for name in ("echo", "small", "large")
+        )
         echo_start = statistics.median(
             [await _startup(echo_db, "-m", "bench.worker", "echo") for _ in range(3)]
         )

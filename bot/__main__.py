@@ -1,17 +1,48 @@
-"""`python -m bot`: load settings and content, then run the bot until stopped."""
+"""`python -m bot`: load settings and content, then run the bot until SIGTERM or SIGINT.
+
+`python -m bot backup FILE` copies the database instead (bot/backup.py); it needs only
+BOT_DB_PATH, so it is dispatched before the token is required.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
+import signal
 import sys
+from collections.abc import Sequence
 
-from bot import logs
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Updater
+
+from bot import backup, logs
 from bot.app import allowed_updates, build_application
 from bot.config import ConfigError, Settings
+from bot.context import BotApplication
+from bot.instance import AlreadyRunning, InstanceLock
+from bot.server import HEALTH_PATH, WEBHOOK_PATH, Server
 from content import ContentError, load_content
 
+log = logging.getLogger("bot")
 
-def main() -> int:
+USAGE = "usage: python -m bot [backup FILE]"
+# Interface the HTTP server binds: every interface, as a container's port mapping needs.
+LISTEN_ADDRESS = "0.0.0.0"
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["backup"]:
+        return backup.main(args[1:], os.environ)
+    if args:
+        print(USAGE, file=sys.stderr)
+        return 2
     # Durations such as RetryAfter.retry_after as timedeltas (python-telegram-bot's future default).
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
@@ -25,9 +56,137 @@ def main() -> int:
     except ContentError as error:
         print(f"bot: {error}", file=sys.stderr)
         return 2
-    application = build_application(settings, content)
-    application.run_polling(allowed_updates=allowed_updates())
-    return 0
+    try:
+        lock = InstanceLock(settings.db_path).acquire()
+    except AlreadyRunning as error:
+        print(f"bot: {error}", file=sys.stderr)
+        return 1
+    with lock:
+        application = build_application(settings, content)
+        try:
+            return asyncio.run(run(application, settings))
+        except Exception:
+            # Logged rather than left to the interpreter, so the secrets filter sees it.
+            log.exception("the bot stopped on an unexpected error")
+            return 1
+
+
+async def run(application: BotApplication, settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT, then stop in order; return the exit status."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        if not stop.is_set():
+            log.info("received %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        return await serve(application, settings, stop)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+
+
+async def serve(application: BotApplication, settings: Settings, stop: asyncio.Event) -> int:
+    """Start the bot, wait for `stop`, and take everything down in reverse order.
+
+    The order matters on the way down: first no new updates (the updater or the webhook server
+    stops), then `Application.stop()` lets the updates in flight finish, and only after that does
+    post_shutdown close the database.
+    """
+    status = 0
+    async with contextlib.AsyncExitStack() as started:
+        try:
+            await _start(application, settings, started)
+        except InvalidToken:
+            log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued")
+            status = 2
+        except StartupError as error:
+            log.error("cannot start: %s", error)
+            status = 1
+        except TelegramError as error:
+            log.error("cannot start: the Bot API answered: %s", error)
+            status = 1
+        else:
+            log.info("running")
+            await stop.wait()
+    log.info("stopped")
+    return status
+
+
+async def _start(
+    application: BotApplication, settings: Settings, started: contextlib.AsyncExitStack
+) -> None:
+    """Bring the bot up step by step, pushing each step's undo onto `started`."""
+    log.info("starting in %s mode, database %s", settings.mode, settings.db_path)
+    await application.initialize()
+    started.push_async_callback(_shut_down, application)
+    # python-telegram-bot calls post_init only inside run_polling/run_webhook.
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    started.push_async_callback(_stop_application, application)
+
+    server = Server(application, settings)
+    try:
+        port = server.listen(settings.port, LISTEN_ADDRESS)
+    except OSError as error:
+        raise StartupError(
+            f"cannot listen on {LISTEN_ADDRESS}:{settings.port} ({error.strerror}): "
+            "set PORT to a free port"
+        ) from None
+    started.push_async_callback(_stop_server, server)
+    paths = f"{HEALTH_PATH} and {WEBHOOK_PATH}" if settings.mode == "webhook" else HEALTH_PATH
+    log.info("serving %s on %s:%d", paths, LISTEN_ADDRESS, port)
+
+    if settings.mode == "webhook":
+        await application.bot.set_webhook(
+            url=settings.webhook_url or "",
+            secret_token=settings.webhook_secret,
+            allowed_updates=allowed_updates(),
+        )
+        log.info("webhook set: Telegram posts updates to %s", settings.webhook_url)
+    else:
+        updater = _updater(application)
+        # Also removes a webhook left from an earlier run in webhook mode.
+        await updater.start_polling(allowed_updates=allowed_updates(), drop_pending_updates=False)
+        started.push_async_callback(_stop_polling, updater)
+        log.info("polling Telegram for updates")
+
+
+def _updater(application: BotApplication) -> Updater:
+    if application.updater is None:
+        raise StartupError("the application was built without an updater")
+    return application.updater
+
+
+async def _stop_polling(updater: Updater) -> None:
+    await updater.stop()
+    log.info("polling stopped")
+
+
+async def _stop_server(server: Server) -> None:
+    await server.stop()
+    log.info("HTTP server stopped")
+
+
+async def _stop_application(application: BotApplication) -> None:
+    await application.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
+    log.info("updates in flight finished")
+
+
+async def _shut_down(application: BotApplication) -> None:
+    try:
+        await application.shutdown()
+    finally:
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+            log.info("database closed")
 
 
 if __name__ == "__main__":

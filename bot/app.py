@@ -155,7 +155,7 @@ async def _post_init(application: BotApplication) -> None:
     services.storage_ = await Storage.open(services.settings.db_path, services.clock)
     await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)
     if application.job_queue is not None:
-        # Runs as soon as the job queue starts, after polling or the webhook is up.
+        # Runs as soon as the job queue starts (application.start()), beside update handling.
         application.job_queue.run_once(startup_job, when=0, name=STARTUP_JOB)
     log.info("bot @%s ready", application.bot.username)
 

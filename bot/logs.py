@@ -44,3 +44,5 @@ def configure(level: str, secrets: Iterable[str | None]) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG aiosqlite logs every statement with its parameters, which hold what users type.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

@@ -63,7 +63,13 @@ def unthrottled() -> AIORateLimiter:
 
 @asynccontextmanager
 async def running(
-    fake: FakeBotApi, content: Content, db_path: Path, clock: FakeClock, **overrides: Any
+    fake: FakeBotApi,
+    content: Content,
+    db_path: Path,
+    clock: FakeClock,
+    *,
+    read_timeout: float = READ_TIMEOUT,
+    **overrides: Any,
 ) -> AsyncIterator[Harness]:
     """A real Application on `db_path`, initialised as run_polling would, torn down after."""
     app = build_application(
@@ -71,7 +77,7 @@ async def running(
         content,
         clock=clock,
         rate_limiter=unthrottled(),
-        read_timeout=READ_TIMEOUT,
+        read_timeout=read_timeout,
     )
     harness = Harness(app, fake, clock)
 

@@ -15,6 +15,7 @@ import contextlib
 import html
 import itertools
 import json
+import random
 import re
 import time
 from collections import defaultdict, deque
@@ -93,6 +94,25 @@ class TelegramError(Exception):
 
 
 @dataclass
+class Chaos:
+    """Fail a share of calls at random: 5xx answers, or time-outs (some of which still act)."""
+
+    rate: float = 0.3
+    kinds: tuple[str, ...] = ("server_error", "timeout")
+    seed: int = 0
+    spare: frozenset[str] = frozenset({"getUpdates", "getMe"})
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def failure(self, method: str) -> Failure | None:
+        if method in self.spare or self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        return Failure(method, kind, deliver=kind == "timeout" and self._random.random() < 0.5)
+
+
+@dataclass
 class FloodLimits:
     """About 30 messages a second overall (a bucket that holds `slack` more than a second's
     worth, as Telegram tolerates small bursts), and 20 a minute in any one group."""
@@ -110,6 +130,7 @@ class FakeBotApi:
         self.failures: list[Failure] = []
         self.timeout_delay = timeout_delay
         self.limits = limits
+        self.chaos: Chaos | None = None
         self.admins: dict[int, set[int]] = defaultdict(set)
         self.creator: dict[int, int] = {}
         self.anonymous_admins: dict[int, set[int]] = defaultdict(set)
@@ -229,7 +250,9 @@ class FakeBotApi:
         params, files = await _params(request)
         call = Call(method, params, files)
         self.calls.append(call)
-        failure = self._failure_for(method, params)
+        failure = self._failure_for(method, params) or (
+            self.chaos.failure(method) if self.chaos else None
+        )
         try:
             if failure is not None:
                 call.outcome = failure.kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -19,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 LEAD = 4242
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 @asynccontextmanager
 async def bot_process(fake: FakeBotApi, db: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     """`python -m bot` in its own process, polling the fake; killed if still running after."""
@@ -29,6 +37,7 @@ async def bot_process(fake: FakeBotApi, db: Path) -> AsyncIterator[asyncio.subpr
         "TELEGRAM_API_BASE_FILE_URL": fake.file_url,
         "BOT_DB_PATH": str(db),
         "LOG_LEVEL": "WARNING",
+        "PORT": str(free_port()),  # its health endpoint; processes side by side need their own
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=ROOT, env=env, stderr=asyncio.subprocess.DEVNULL

@@ -1,0 +1,114 @@
+"""`python -m bot backup FILE`: a consistent copy of the database, safe while the bot runs.
+
+SQLite's online backup API copies the database as one read transaction sees it, including what
+is still only in the `-wal` file; in WAL mode that reader never blocks the bot's writes. The copy
+is written beside the target under a temporary name, switched to a rollback journal so it is one
+self-contained file, checked with `PRAGMA integrity_check`, and only then renamed into place, so a
+failed backup never replaces a good one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from bot.config import Settings
+from bot.instance import lock_path
+
+# Files SQLite keeps beside a database while it is open.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class BackupError(Exception):
+    """The backup could not be made; nothing was written at the target."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    size: int
+    schema_version: int
+
+
+def db_path_from_env(env: Mapping[str, str]) -> Path:
+    """The database path from BOT_DB_PATH alone: a backup needs no token."""
+    return Path(env.get("BOT_DB_PATH", "").strip() or Settings.db_path)
+
+
+def backup(source: Path, target: Path) -> Backup:
+    """Copy the database at `source` to `target` and check the copy; raise BackupError."""
+    if not source.is_file():
+        raise BackupError(f"there is no database at {source}")
+    _refuse_live_files(source, target)
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder: name the backup file")
+    if not target.parent.is_dir():
+        raise BackupError(f"the folder {target.parent} does not exist")
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        _copy(source, partial)
+        version = _check(partial)
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as error:
+        raise BackupError(f"the backup of {source} failed: {error}") from error
+    finally:
+        for leftover in (partial, *(partial.with_name(partial.name + s) for s in SIDE_FILES)):
+            leftover.unlink(missing_ok=True)
+    return Backup(target, target.stat().st_size, version)
+
+
+def _refuse_live_files(source: Path, target: Path) -> None:
+    live = [source, *(source.with_name(source.name + s) for s in SIDE_FILES)]
+    live.append(lock_path(source))
+    resolved = target.resolve()
+    for path in live:
+        same = path.resolve() == resolved
+        with contextlib.suppress(OSError):
+            same = same or os.path.samefile(path, target)
+        if same:
+            raise BackupError(f"refusing to overwrite the live database file {path}")
+
+
+def _copy(source: Path, destination: Path) -> None:
+    # Never creates a database where there was none. Not read-only (mode=ro): a read-only
+    # connection cannot remove the -wal and -shm files it creates when the bot is not running.
+    uri = f"file:{quote(str(source.resolve()))}?mode=rw"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as src:
+        src.execute("PRAGMA busy_timeout = 5000")
+        with contextlib.closing(sqlite3.connect(destination)) as dst:
+            # All pages in one step: one read transaction, so one consistent snapshot.
+            src.backup(dst)
+            # The copy inherits WAL mode; a rollback journal keeps it a single file.
+            dst.execute("PRAGMA journal_mode = DELETE")
+    with open(destination, "rb") as written:
+        os.fsync(written.fileno())
+
+
+def _check(path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as copy:
+        rows = [row[0] for row in copy.execute("PRAGMA integrity_check").fetchall()]
+        if rows != ["ok"]:
+            raise BackupError(f"the copy failed its integrity check: {'; '.join(rows[:5])}")
+        version: int = copy.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def main(args: list[str], env: Mapping[str, str]) -> int:
+    """Run `backup FILE`; print one line, and return the process's exit status."""
+    if len(args) != 1:
+        print("usage: python -m bot backup FILE", file=sys.stderr)
+        return 2
+    try:
+        made = backup(db_path_from_env(env), Path(args[0]))
+    except BackupError as error:
+        print(f"bot: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"bot: backup written to {made.path} ({made.size} bytes, schema {made.schema_version})")
+    return 0

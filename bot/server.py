@@ -1,0 +1,119 @@
+"""The bot's HTTP server (tornado): `GET /health` in both modes, `POST /telegram` in webhook mode.
+
+Telegram posts updates to WEBHOOK_URL, which a TLS-terminating proxy forwards here as plain HTTP
+to WEBHOOK_PATH; python-telegram-bot's own request handler parses them onto the application's
+update queue. Request lines are logged at DEBUG with the method, path and status only: never
+headers (the webhook secret travels in one) nor query strings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import tornado.web
+from telegram.ext._utils.webhookhandler import TelegramHandler
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+
+from bot.config import Settings
+from bot.context import BotApplication, services_of
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/health"
+WEBHOOK_PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Seconds the health check waits for the database before answering 503.
+HEALTH_TIMEOUT = 2.0
+# Updates are a few kilobytes; anything far larger is not from Telegram.
+MAX_BODY_BYTES = 1024 * 1024
+# Seconds to wait for open connections to close when the server stops.
+CLOSE_TIMEOUT = 5.0
+
+
+async def health(application: BotApplication, mode: str) -> tuple[bool, dict[str, Any]]:
+    """Whether the bot is running and its database answers, with a small report."""
+    if not application.running:
+        return False, {"status": "unavailable", "reason": "not running"}
+    updater = application.updater
+    if mode == "polling" and (updater is None or not updater.running):
+        return False, {"status": "unavailable", "reason": "not polling"}
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            version = await services_of(application).storage.schema_version()
+    except Exception as error:
+        log.warning("health check: the database did not answer: %r", error)
+        return False, {"status": "unavailable", "reason": "database"}
+    return True, {"status": "ok", "mode": mode, "schema": version}
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    """`GET /health`: 200 while the bot runs and its database answers, 503 otherwise."""
+
+    def initialize(self, bot_application: BotApplication, mode: str) -> None:
+        self.bot_application = bot_application
+        self.mode = mode
+
+    async def get(self) -> None:
+        healthy, report = await health(self.bot_application, self.mode)
+        self.set_status(HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(report)
+
+
+class WebhookHandler(TelegramHandler):
+    """python-telegram-bot's webhook handler, checking the secret first: in constant time, and
+    without logging what a rejected request presented (the parent logs a wrong token)."""
+
+    async def post(self) -> None:
+        presented = self.request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(presented.encode(), self.secret_token.encode()):
+            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
+        await super().post()
+
+
+def log_request(handler: tornado.web.RequestHandler) -> None:
+    """tornado's access log, reduced to what is safe to keep: method, path and status."""
+    request = handler.request
+    log.debug("%s %s %d", request.method, request.path, handler.get_status())
+
+
+class Server:
+    """One HTTP server on PORT for the health check and, in webhook mode, Telegram's posts."""
+
+    def __init__(self, application: BotApplication, settings: Settings) -> None:
+        routes: list[Any] = [
+            (HEALTH_PATH, HealthHandler, {"bot_application": application, "mode": settings.mode}),
+        ]
+        if settings.mode == "webhook":
+            if not settings.webhook_secret:
+                raise ValueError("webhook mode needs a webhook secret")
+            shared = {
+                "bot": application.bot,
+                "update_queue": application.update_queue,
+                "secret_token": settings.webhook_secret,
+            }
+            routes.append((WEBHOOK_PATH, WebhookHandler, shared))
+        web_app = tornado.web.Application(routes, log_function=log_request)
+        self._http = HTTPServer(web_app, max_body_size=MAX_BODY_BYTES)
+        self.port: int | None = None
+
+    def listen(self, port: int, address: str) -> int:
+        """Bind and start serving; return the port (the one chosen, when `port` is 0)."""
+        sockets = bind_sockets(port, address)
+        self._http.add_sockets(sockets)
+        self.port = int(sockets[0].getsockname()[1])
+        return self.port
+
+    async def stop(self) -> None:
+        """Stop accepting connections, then close the open ones."""
+        self._http.stop()
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self._http.close_all_connections()
+        except TimeoutError:
+            log.warning("HTTP connections still open after %.0f s; leaving them", CLOSE_TIMEOUT)

@@ -1,0 +1,213 @@
+"""Faults: a Bot API that fails 30% of calls, and a bot process killed at random points."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+import sqlite3
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import request
+from content import Content
+from handlers import callbacks
+from tests.clients import PolledUser
+from tests.conftest import running
+from tests.fakebot import Chaos, FakeBotApi
+from tests.handlers.test_crash import bot_process
+from tests.harness import FakeClock, Harness
+
+LEAD = 1601
+ADMIN = 1602
+ROUNDS = 200
+
+
+def _choice(position: int, options: int) -> int:
+    """Never the top option, so no evidence prompts: a different one per position."""
+    return position % (options - 1)
+
+
+async def _current(bot: Harness, user_id: int) -> tuple[int, callbacks.Press] | None:
+    """The question on screen, if it is the one the database says is current."""
+    assessment = await bot.storage.open_assessment(user_id)
+    try:
+        message_id, rows = bot.keyboard(user_id)
+    except AssertionError:
+        return None
+    press = callbacks.decode(rows[0][0]["callback_data"])
+    if assessment is None or press is None or press.kind != "a":
+        return None
+    if press.args[:2] != (assessment.id, assessment.position):
+        return None
+    return message_id, press
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot's retry back-off, shortened so these tests spend their time failing, not waiting."""
+    monkeypatch.setattr(request, "BACKOFF_SECONDS", 0.01)
+
+
+async def test_assessment_survives_a_flaky_bot_api(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """With 30% of calls failing (5xx or time-outs), a lead who re-sends /assess when nothing
+    happens finishes the assessment with every answer kept as given."""
+    fake.timeout_delay = 0.2
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, read_timeout=0.15) as bot:
+        await bot.register(LEAD)  # registration itself on a healthy API
+        fake.chaos = Chaos(rate=0.3, seed=7)
+        given: dict[str, int] = {}
+        for _ in range(600):
+            assessment = await bot.storage.open_assessment(LEAD)
+            if assessment is None:
+                break
+            shown = await _current(bot, LEAD)
+            if shown is None:
+                await bot.send(LEAD, "/assess")
+                continue
+            message_id, press = shown
+            position = press.args[1]
+            item = content.model.items[position]
+            option = _choice(position, len(item.scale.options))
+            data = callbacks.encode("a", press.args[0], position, option)
+            await bot.press(LEAD, data, message_id=message_id)
+            given[item.key] = option
+        fake.chaos = None
+        network = await bot.storage.network_of(LEAD)
+        assert network is not None
+        [done] = await bot.storage.completed_assessments(network.id)
+        stored = {k: a.option for k, a in (await bot.storage.answers(done.id)).items()}
+        assert stored == given
+        assert len(stored) == 48
+        bot.errors.clear()  # failures the error handler reported; none escaped
+
+
+async def test_nudge_slot_under_a_flaky_bot_api_sends_no_duplicate(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A nudge slot to 20 hubs with 30% of calls failing: no group gets the nudge twice, and
+    every hub's slot is settled (sent, or recorded as failed or uncertain)."""
+    fake.timeout_delay = 0.2
+    groups = [-1016000 - index for index in range(20)]
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, read_timeout=0.15) as bot:
+        for chat in groups:
+            fake.set_admins(chat, [ADMIN])
+            await bot.send(ADMIN, "/hub London", chat_id=chat)
+        fake.chaos = Chaos(rate=0.3, seed=11)
+        hubs = [await bot.storage.hub_by_chat(chat) for chat in groups]
+        slot_jobs = [job for hub in hubs if hub for job in bot.jobs(f"nudge:{hub.id}")]
+        assert len(slot_jobs) == len(groups)
+        for _ in range(2):  # the same slot twice, as if retried after a restart
+            for job in slot_jobs:
+                await job.run(bot.app)
+        fake.chaos = None
+        for chat in groups:
+            arrived = [
+                m
+                for (c, _), m in fake.messages.items()
+                if c == chat and "Good practice" in (m.get("text") or "")
+            ]
+            assert len(arrived) <= 1, chat
+        statuses = [status for _, _, status in await bot.storage.deliveries("nudge")]
+        assert "sending" not in statuses
+        assert statuses.count("sent") >= 10
+        bot.errors.clear()
+
+
+async def _first_poll(fake: FakeBotApi) -> None:
+    """Wait for a newly started process to poll: only then can it answer."""
+    polls = len(fake.calls_to("getUpdates"))
+    await fake.wait_for(lambda: len(fake.calls_to("getUpdates")) > polls, 30)
+
+
+async def _unless_dead(waiting: Coroutine[Any, Any, None], died: asyncio.Task[int]) -> bool:
+    """Wait for a reply unless the bot process dies first; True if the reply came."""
+    reply = asyncio.ensure_future(waiting)
+    await asyncio.wait({reply, died}, return_when=asyncio.FIRST_COMPLETED)
+    if reply.done() and not reply.cancelled() and reply.exception() is None:
+        return True
+    reply.cancel()
+    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+        await reply
+    return False
+
+
+async def _kill_after(process: asyncio.subprocess.Process, delay: float) -> None:
+    await asyncio.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+
+
+def _integrity_and_answers(db: Path) -> dict[tuple[int, str], int]:
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rows = connection.execute("SELECT assessment_id, item_key, option FROM answers").fetchall()
+    return {(assessment, key): option for assessment, key, option in rows}
+
+
+async def _lane(
+    fake: FakeBotApi, content: Content, db: Path, user_id: int, rounds: int, seed: int
+) -> int:
+    """`rounds` times: start the bot, stream answers, SIGKILL it at a random moment; then check
+    the database is intact and holds every answer the bot had acknowledged. Returns answers."""
+    rng = random.Random(seed)
+    user = PolledUser(fake, user_id, timeout=3)
+    acknowledged: dict[tuple[int, str], int] = {}
+    registered = False
+    for _ in range(rounds):
+        async with bot_process(fake, db) as process:
+            await _first_poll(fake)
+            if not registered:
+                await user.register(name=f"Lane {user_id}")
+                registered = True
+            else:
+                await user.send("/assess")
+
+            async def kill_later(
+                delay: float, target: asyncio.subprocess.Process = process
+            ) -> None:
+                await asyncio.sleep(delay)
+                target.send_signal(signal.SIGKILL)
+
+            killer = asyncio.create_task(_kill_after(process, rng.uniform(0.0, 0.4)))
+            died = asyncio.create_task(process.wait())
+            while not died.done():
+                message_id, presses, data = user.question()
+                if not presses:
+                    await _unless_dead(user.send("/assess"), died)
+                    continue
+                assessment_id, position = presses[0].args[:2]
+                choice = _choice(position, len(data))
+                if await _unless_dead(user.press(data[choice], message_id), died):
+                    # The reply arrived: the bot committed this answer before sending it.
+                    acknowledged[(assessment_id, content.model.items[position].key)] = choice
+            await killer
+        stored = _integrity_and_answers(db)
+        assert {key: stored.get(key) for key in acknowledged} == acknowledged
+    return len(acknowledged)
+
+
+async def test_sigkill_at_random_points_never_loses_an_acknowledged_answer(
+    content: Content, tmp_path: Path
+) -> None:
+    """200 rounds of start, answer, SIGKILL at a random moment (two lanes side by side): the
+    database passes integrity_check every time and keeps every acknowledged answer."""
+    fakes = [FakeBotApi(), FakeBotApi()]
+    for fake in fakes:
+        await fake.start()
+    try:
+        answered = await asyncio.gather(
+            *(
+                _lane(fake, content, tmp_path / f"lane{n}.sqlite3", 1700 + n, ROUNDS // 2, seed=n)
+                for n, fake in enumerate(fakes)
+            )
+        )
+    finally:
+        for fake in fakes:
+            await fake.stop()
+    assert sum(answered) > 200  # the stream really ran between the kills
