@@ -13,43 +13,19 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import seed
 from bench.report import Row
 from bot.app import build_application
 from bot.clock import iso
 from bot.config import Settings
 from bot.context import services_of
 from bot.delivery import SCHEDULED_JOB_KWARGS, nudge_job_name
-from bot.storage import Storage
 from content import load_content
 from handlers.hubs import nudge_job
 from tests.fakebot import TOKEN, FakeBotApi, FloodLimits
 
 HUBS = 1000
 RATE = 30.0
-REGIONS = (
-    "london",
-    "midlands",
-    "north-west",
-    "north-east-and-yorkshire",
-    "east-of-england",
-    "south-east",
-    "south-west",
-)
-
-
-class _Clock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-async def _seed(db: Path) -> list[int]:
-    storage = await Storage.open(db, _Clock())
-    ids = []
-    for index in range(HUBS):
-        hub = await storage.register_hub(-1_000_000_000_000 - index, REGIONS[index % 7], 1)
-        ids.append(hub.id)
-    await storage.close()
-    return ids
 
 
 async def run(hubs: int = HUBS) -> list[Row]:
@@ -57,7 +33,9 @@ async def run(hubs: int = HUBS) -> list[Row]:
     await fake.start()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.sqlite3"
-        hub_ids = (await _seed(db))[:hubs]
+        await seed.create(db)
+        seed.hubs(db, hubs)
+        hub_ids = list(range(1, hubs + 1))
         settings = Settings(
             token=TOKEN,
             api_base_url=fake.base_url,

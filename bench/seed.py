@@ -163,7 +163,8 @@ def leads(db: Path, count: int, *, first_user: int) -> list[int]:
 
 
 def hubs(db: Path, count: int) -> None:
-    """`count` active hub groups, nudging Monday 09:00, registered a week ago."""
+    """`count` active hub groups (ids 1 to `count` in a new database), nudging Monday 09:00,
+    registered a week ago."""
     since = iso(datetime.now(UTC) - timedelta(days=7))
     with sqlite3.connect(db) as connection:
         connection.executemany(

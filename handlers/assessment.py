@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.storage import Assessment, User
 from content.strings import Safe
 from handlers import questions, registration
-from handlers.common import answer_query, deep_link, is_private, link_keyboard, read_press, show
+from handlers.common import answer_query, is_private, point_to_private, read_press, show
 
 EVIDENCE_LIMIT = 1000
 
@@ -23,8 +23,7 @@ async def assess_command(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     if not is_private(update):
-        markup = link_keyboard(context.strings("assess.group_button"), deep_link(context, "assess"))
-        await message.reply_text(context.strings("assess.group"), reply_markup=markup)
+        await point_to_private(message, context, "assess")
         return
     await begin_or_resume(context, message.chat_id, user.id)
 

@@ -48,6 +48,13 @@ def link_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
 
 
+async def point_to_private(message: Message, context: BotContext, feature: str) -> None:
+    """Answer in a group with a button opening the private chat at `feature` (deep link)."""
+    strings = context.strings
+    markup = link_keyboard(strings(f"{feature}.group_button"), deep_link(context, feature))
+    await message.reply_text(strings(f"{feature}.group"), reply_markup=markup)
+
+
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the button's spinner; an expired query is not worth failing the update for."""
     try:

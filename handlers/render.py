@@ -144,10 +144,15 @@ def _progress(content: Content, result: Result) -> Safe:
     return strings("result.next_points", points=result.points_to_next, band=band)
 
 
+HISTORY_LINES = 12  # the latest three years of quarterly rounds; keeps /score within one message
+
+
 def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo) -> Safe:
+    """Completed assessments, newest first; the oldest beyond HISTORY_LINES are counted."""
     strings = content.strings
     lines = [strings("score.history")]
-    for assessment in reversed(assessments):
+    shown = assessments[-HISTORY_LINES:]
+    for assessment in reversed(shown):
         completed = assessment.completed_at or assessment.updated_at
         lines.append(
             strings(
@@ -158,6 +163,8 @@ def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo)
                 band=band_name(content, assessment.band or Band.PATHFINDER),
             )
         )
+    if len(assessments) > len(shown):
+        lines.append(strings("score.history_more", count=len(assessments) - len(shown)))
     return Safe("\n".join(lines))
 
 

@@ -10,7 +10,7 @@ from bot import charts
 from bot.context import BotContext
 from content.strings import Safe
 from handlers import render
-from handlers.common import deep_link, is_private, link_keyboard
+from handlers.common import deep_link, is_private, point_to_private
 from scoring.records import result_from_dict
 
 
@@ -20,8 +20,7 @@ async def score_command(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     if not is_private(update):
-        markup = link_keyboard(context.strings("score.group_button"), deep_link(context, "score"))
-        await message.reply_text(context.strings("score.group"), reply_markup=markup)
+        await point_to_private(message, context, "score")
         return
     await show_score(context, message.chat_id, user.id)
 

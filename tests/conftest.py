@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from telegram.ext import AIORateLimiter
 
@@ -19,6 +20,10 @@ from content import Content, load_content
 from scoring import Model
 from tests.fakebot import TOKEN, FakeBotApi
 from tests.harness import FakeClock, Harness
+
+# Property tests judge correctness, not speed: no per-example deadline on a busy CI machine.
+hypothesis.settings.register_profile("project", deadline=None)
+hypothesis.settings.load_profile("project")
 
 # Seconds the bot waits for the fake's answer; the fake's scripted time-outs take longer.
 READ_TIMEOUT = 1.0

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from content import Content
 from tests.harness import Harness
+from tests.seed import seed_result
 
 LEAD = 701
 GROUP = -100777
@@ -96,3 +100,15 @@ async def test_unknown_command_in_a_group_is_ignored_unless_addressed(bot: Harne
     assert await bot.send(LEAD, "/weather", chat_id=GROUP) == []
     calls = await bot.send(LEAD, "/weather@hub_test_bot", chat_id=GROUP)
     assert "/help" in calls[-1].text
+
+
+async def test_long_history_stays_within_one_message(bot: Harness, content: Content) -> None:
+    """Fourteen results show the latest twelve and a count of the rest, under 4,096 characters."""
+    for _ in range(14):
+        await seed_result(bot.storage, content.model, LEAD)
+        bot.clock.advance(timedelta(days=91))
+    calls = await bot.send(LEAD, "/score")
+    text = calls[0].text
+    assert text.count("/178 · Pathfinder") == 1 + 12  # the latest result, then 12 history lines
+    assert "…and 2 earlier" in text
+    assert calls[0].outcome == "ok"
