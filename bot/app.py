@@ -129,6 +129,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(share.review_pressed, pattern=pattern("pa")))
     app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
     app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
+    app.add_handler(CallbackQueryHandler(score.new_invite_pressed, pattern=pattern("ni")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.

@@ -1,8 +1,9 @@
 """The Bot API transport, retrying what can be retried without risking a duplicate.
 
 One place decides, for every call the bot makes:
-- a 5xx answer, or a connection that failed before the request went out, is retried: Telegram
-  did not act on it;
+- a connection that failed before the request went out is retried; so is a 5xx answer, which
+  almost always means Telegram did not act on the call (a rare one that did could, for a send,
+  arrive twice: the one case where a scheduled message's at-most-once promise can slip);
 - a time-out is retried only for calls where repeating cannot duplicate anything (reads, edits,
   answering a button press); a `sendMessage` that timed out may have arrived, so it is not;
 - anything else (BadRequest, Forbidden, RetryAfter, which AIORateLimiter waits out) is left to the

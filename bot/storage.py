@@ -1,8 +1,10 @@
 """All database access: one aiosqlite connection, numbered migrations, parameterised SQL only.
 
-Every write runs in its own short transaction under one lock, so a handler's read-check-write
-(is this still the user's current question?) cannot interleave with another update's. A write
-is committed before the handler that made it replies.
+Every write runs in its own short transaction under one lock. Writes that must only happen in a
+given state (is this still the user's current question? is this slot still unclaimed?) carry
+that condition in their own SQL, so a stale or repeated update changes nothing; updates from one
+chat are also processed in order (bot/updates.py). A write is committed before the handler that
+made it replies.
 """
 
 from __future__ import annotations
@@ -290,13 +292,13 @@ class Storage:
             await self._db.execute("COMMIT")
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._db.execute(sql, params) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the database thread (a cursor would take three: execute, fetch, close).
+        async with self._lock:
+            return list(await self._db.execute_fetchall(sql, params))
 
     def _now(self) -> str:
         return iso(self._clock.now())
@@ -644,7 +646,9 @@ class Storage:
     async def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about the user: their record, their network, the assessments
         they answered (with every answer and note) and the practices they shared."""
-        user = await self._one("SELECT id, created_at, active FROM users WHERE id = ?", (user_id,))
+        user = await self._one(
+            "SELECT id, created_at, active, state, draft FROM users WHERE id = ?", (user_id,)
+        )
         lead = await self._one(
             "SELECT l.role, l.joined_at, n.id, n.organisation, n.name, n.region, n.age, "
             "n.created_at FROM leads l JOIN networks n ON n.id = l.network_id WHERE l.user_id = ?",
@@ -678,11 +682,31 @@ class Storage:
             "WHERE user_id = ? ORDER BY id",
             (user_id,),
         )
+        hubs = await self._all(
+            "SELECT region, registered_at FROM hubs WHERE registered_by = ? ORDER BY id", (user_id,)
+        )
+        meetings = await self._all(
+            "SELECT starts_at, topic, created_at, cancelled FROM meetings WHERE created_by = ? "
+            "ORDER BY id",
+            (user_id,),
+        )
+        decided = await self._all(
+            "SELECT id, status, decided_at FROM practices WHERE decided_by = ? ORDER BY id",
+            (user_id,),
+        )
+        reminders = await self._all(
+            "SELECT kind, status, created_at FROM deliveries WHERE chat_id = ? ORDER BY created_at",
+            (user_id,),
+        )
         return {
             "user": dict(user) if user else None,
             "network": dict(lead) if lead else None,
             "assessments": exported,
             "shared_practices": [dict(practice) for practice in practices],
+            "hubs_registered": [dict(hub) for hub in hubs],
+            "meetings_scheduled": [dict(meeting) for meeting in meetings],
+            "practices_decided": [dict(row) for row in decided],
+            "reminders_sent": [dict(row) for row in reminders],
         }
 
     async def forget_user(self, user_id: int) -> bool:
@@ -696,6 +720,14 @@ class Storage:
             await db.execute("DELETE FROM deliveries WHERE chat_id = ?", (user_id,))
             await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            # Records of what they did in hub groups stay, without saying who did it.
+            await db.execute(
+                "UPDATE hubs SET registered_by = 0 WHERE registered_by = ?", (user_id,)
+            )
+            await db.execute("UPDATE meetings SET created_by = 0 WHERE created_by = ?", (user_id,))
+            await db.execute(
+                "UPDATE practices SET decided_by = NULL WHERE decided_by = ?", (user_id,)
+            )
             network_gone = False
             if lead is not None:
                 cursor = await db.execute(
@@ -784,6 +816,15 @@ class Storage:
     async def network_by_invite(self, code: str) -> Network | None:
         row = await self._one("SELECT * FROM networks WHERE invite_code = ?", (code,))
         return _network(row) if row else None
+
+    async def rotate_invite(self, network_id: int) -> Network | None:
+        """Give the network a new invite code; the old link stops working."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE networks SET invite_code = ? WHERE id = ?",
+                (secrets.token_urlsafe(9), network_id),
+            )
+        return await self.network(network_id)
 
     async def join_network(self, user_id: int, network_id: int) -> bool:
         """Add the user as a co-lead; False if they already lead a network."""
@@ -904,6 +945,13 @@ class Storage:
                 (to_position, self._now(), assessment_id, from_position),
             )
             return cursor.rowcount == 1
+
+    async def drop_answers(self, assessment_id: int, item_keys: Sequence[str]) -> None:
+        async with self._transaction() as db:
+            await db.executemany(
+                "DELETE FROM answers WHERE assessment_id = ? AND item_key = ?",
+                [(assessment_id, key) for key in item_keys],
+            )
 
     async def touch(self, assessment_id: int, *, version: str, position: int) -> None:
         """Bring a resumed assessment up to the current content version and position."""

@@ -6,11 +6,12 @@ still the user's item on screen, so stale, repeated or forged presses change not
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.storage import Assessment, User
-from content.strings import Safe
+from bot.storage import Answer, Assessment, User
 from handlers import questions, registration
 from handlers.common import answer_query, is_private, point_to_private, read_press, show
 
@@ -46,6 +47,11 @@ async def begin_or_resume(
         await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
         return
     answers = await storage.answers(assessment.id)
+    if assessment.content_version != model.version:
+        # Content changed since these answers were given: drop those it cannot take.
+        stale = questions.outdated(model, answers)
+        await storage.drop_answers(assessment.id, stale)
+        answers = {k: a for k, a in answers.items() if k not in stale}
     resume_at = questions.first_unanswered(model, answers)
     evidence_due = assessment.awaiting_evidence and model.has_item(assessment.awaiting_evidence)
     if not evidence_due and (
@@ -70,7 +76,7 @@ async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> As
 
 async def answer_pressed(update: Update, context: BotContext) -> None:
     """Record the chosen option for the item on screen and show what comes next."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
@@ -90,28 +96,34 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
     item = model.items[position]
     answers = await context.storage.answers(assessment_id)
     ask_evidence = item.evidence and option == len(item.scale.options) - 1
-    next_position = questions.first_unanswered(model, {*answers, item.key})
+    next_position = (
+        position if ask_evidence else questions.first_unanswered(model, {*answers, item.key})
+    )
+    points = item.scale.options[option].points
     recorded = await context.storage.record_answer(
         assessment_id,
         position=position,
         item_key=item.key,
         option=option,
-        points=item.scale.options[option].points,
-        next_position=position if ask_evidence else next_position,
+        points=points,
+        next_position=next_position,
         awaiting_evidence=item.key if ask_evidence else None,
     )
     if not recorded:
         await answer_query(query, context.strings("assess.stale"))
         return
     await answer_query(query)
-    updated = await context.storage.assessment(assessment_id)
-    if updated is not None:
-        await questions.present(context, message.chat.id, updated, replace=message)
+    # What the database now holds, without reading it back.
+    answers[item.key] = Answer(item.key, option, points, None)
+    updated = replace(
+        assessment, position=next_position, awaiting_evidence=item.key if ask_evidence else None
+    )
+    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
 
 
 async def back_pressed(update: Update, context: BotContext) -> None:
     """Re-ask the previous item with its current answer marked."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
@@ -135,7 +147,7 @@ async def back_pressed(update: Update, context: BotContext) -> None:
 
 async def pause_pressed(update: Update, context: BotContext) -> None:
     """Leave the assessment where it is; /assess picks it up again."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
@@ -153,7 +165,7 @@ async def pause_pressed(update: Update, context: BotContext) -> None:
 
 async def skip_pressed(update: Update, context: BotContext) -> None:
     """Go on without an evidence note."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
@@ -206,7 +218,7 @@ async def evidence_received(update: Update, context: BotContext, assessment: Ass
 
 async def continue_pressed(update: Update, context: BotContext) -> None:
     """Resume from a reminder's Continue button or the /start button."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
@@ -226,5 +238,5 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
     if assessment.awaiting_evidence:
         await evidence_received(update, context, assessment)
     else:
-        await message.reply_text(Safe(context.strings("assess.use_buttons")))
+        await message.reply_text(context.strings("assess.use_buttons"))
     return True

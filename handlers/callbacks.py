@@ -32,6 +32,7 @@ KINDS: dict[str, int] = {
     "pa": 2,  # shared practice, review: practice, 1 approve / 0 reject
     "sh": 1,  # share the band of a completed assessment with the region's hubs
     "fg": 1,  # /forget confirmation: 1 delete / 0 keep
+    "ni": 1,  # replace the network's invite link: network
 }
 
 

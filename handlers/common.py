@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from telegram import (
     CallbackQuery,
@@ -22,6 +23,9 @@ from handlers import callbacks
 log = logging.getLogger(__name__)
 
 Button = tuple[str, str]  # (label, callback data)
+
+# Comparisons, statistics and nudge favouring count each network's latest result of the last year.
+RESULTS_WINDOW = timedelta(days=365)
 
 
 def is_private(update: Update) -> bool:
@@ -88,17 +92,25 @@ async def show(
 
 
 async def read_press(
-    update: Update, context: BotContext
+    update: Update, context: BotContext, *, private: bool = False
 ) -> tuple[CallbackQuery, callbacks.Press, Message] | None:
-    """The pressed button's query, parsed data and message; None (answered) if unusable."""
+    """The pressed button's query, parsed data and message; None (answered) if unusable.
+
+    With `private`, the press must come from the presser's own private chat: a modified client
+    could otherwise send a private flow's data from a group message and get its replies there.
+    """
     query = update.callback_query
     if query is None:
         return None
-    press = callbacks.decode(query.data)
-    if press is None or not isinstance(query.message, Message):
+    press, message = callbacks.decode(query.data), query.message
+    if (
+        press is None
+        or not isinstance(message, Message)
+        or (private and message.chat.id != query.from_user.id)
+    ):
         await answer_query(query, context.strings("errors.button_expired"))
         return None
-    return query, press, query.message
+    return query, press, message
 
 
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)

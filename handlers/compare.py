@@ -8,7 +8,7 @@ asking before and after. A scope with fewer than BOT_MIN_GROUP_SIZE networks sho
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta
+from datetime import time
 from typing import Any
 
 from telegram import InputFile, Update
@@ -19,7 +19,14 @@ from bot.delivery import deliver, message_sender
 from bot.storage import Assessment
 from content.strings import Safe
 from handlers import render
-from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
+from handlers.common import (
+    RESULTS_WINDOW,
+    answer_query,
+    is_group,
+    is_private,
+    read_press,
+    remove_buttons,
+)
 from scoring import Comparison, Distribution, Result, aggregate, compare, round_to_tens
 from scoring.baseline import contrasts
 from scoring.records import (
@@ -30,7 +37,6 @@ from scoring.records import (
 )
 
 ALL = "all"
-RESULTS_WINDOW = timedelta(days=365)
 SNAPSHOT_JOB = "snapshot"
 SNAPSHOT_TIME = time(0, 5)
 QUARTERS = {1: "bottom", 2: "second", 3: "third", 4: "top"}
@@ -98,6 +104,7 @@ def _distribution_lines(context: BotContext, distribution: Distribution) -> list
         strings(
             "compare.distribution",
             count=distribution.count,
+            maximum=context.content.model.max_total,
             median=round(distribution.median),
             lower=round(distribution.lower_quartile),
             upper=round(distribution.upper_quartile),
@@ -255,8 +262,7 @@ def _previous(completed: list[Assessment]) -> Assessment | None:
 
 
 def _date(context: BotContext, assessment: Assessment) -> str:
-    moment: datetime = assessment.completed_at or assessment.updated_at
-    return moment.astimezone(context.settings.timezone).strftime("%-d %b %Y")
+    return render.completed_on(assessment, context.settings.timezone)
 
 
 async def _compare_in_group(context: BotContext, chat_id: int) -> None:
@@ -279,7 +285,7 @@ async def _compare_in_group(context: BotContext, chat_id: int) -> None:
 
 async def share_band_pressed(update: Update, context: BotContext) -> None:
     """Post the network's name and band (nothing else) to its region's hub groups, once."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed

@@ -14,10 +14,10 @@ async def private_text(update: Update, context: BotContext) -> None:
     message, tg_user = update.effective_message, update.effective_user
     if message is None or tg_user is None:
         return
-    user = await context.storage.ensure_user(tg_user.id)
-    if registration.is_registering(user):
+    user = await context.storage.user(tg_user.id)  # read only: a stray message changes nothing
+    if user is not None and registration.is_registering(user):
         await registration.text_received(update, context, user)
-    elif not await assessment.text_in_assessment(update, context, user):
+    elif user is None or not await assessment.text_in_assessment(update, context, user):
         await message.reply_text(context.strings("errors.unexpected"))
 
 

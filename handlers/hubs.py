@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
@@ -20,14 +20,13 @@ from bot.delivery import (
 )
 from bot.storage import Hub
 from content.strings import Safe
-from handlers.common import is_group, sender_is_admin
+from handlers.common import RESULTS_WINDOW, is_group, sender_is_admin
 from scoring import aggregate
 from scoring.records import summary_from_dict
 from scoring.rotation import Entry, next_entry
 
 log = logging.getLogger(__name__)
 
-RESULTS_WINDOW = timedelta(days=365)
 PRACTICE_PREFIX = "practice:"
 
 
@@ -207,12 +206,25 @@ async def nudge_job(context: BotContext) -> None:
     if hub is None or not hub.active or not hub.nudges_on:
         return
     slot = parse(str(job.data["slot"]))
+    if not _on_schedule(context, hub, slot):
+        # The schedule changed after this job was made; the current one has its own job.
+        log.info("hub %s: slot %s is no longer on its schedule", hub.id, iso(slot))
+        return
     try:
         await send_nudge(context, hub, slot=nudge_slot_key(hub, slot))
     finally:
         refreshed = await context.storage.hub(hub.id)
         if refreshed is not None:
             schedule_hub(context, refreshed, now=max(slot, context.services.clock.now()))
+
+
+def _on_schedule(context: BotContext, hub: Hub, slot: datetime) -> bool:
+    """Whether `slot` is one of the hub's current weekly slots."""
+    at = timing.parse_time(hub.nudge_time or "")
+    if hub.nudge_weekday is None or at is None or slot < hub.schedule_since:
+        return False
+    zone = context.settings.timezone
+    return timing.weekly_slot_at_or_before(hub.nudge_weekday, at, zone, slot) == slot
 
 
 async def send_nudge(context: BotContext, hub: Hub, *, slot: str) -> str:

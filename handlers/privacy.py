@@ -29,7 +29,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         await message.reply_text(context.strings("errors.private_only"))
         return
     data = await context.storage.export_user(user.id)
-    if data["user"] is None:
+    if not any(data.values()):
         await message.reply_text(context.strings("privacy.nothing_stored"))
         return
     payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
@@ -57,7 +57,7 @@ async def forget_command(update: Update, context: BotContext) -> None:
 
 async def forget_pressed(update: Update, context: BotContext) -> None:
     """Delete (or keep) on the user's confirmation."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed

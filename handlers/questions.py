@@ -26,9 +26,20 @@ def first_unanswered(model: Model, answered: set[str] | dict[str, Answer]) -> in
     )
 
 
+def outdated(model: Model, answers: dict[str, Answer]) -> list[str]:
+    """Answers the current model cannot take: items it no longer has, or options beyond an
+    item's scale (when content changed after they were given)."""
+    return [
+        key
+        for key, answer in answers.items()
+        if not model.has_item(key) or answer.option >= len(model.item(key).scale.options)
+    ]
+
+
 def score_answers(model: Model, answers: dict[str, Answer]) -> Result:
-    """Score stored answers against the current model, ignoring items it no longer has."""
-    return score(model, {k: a.option for k, a in answers.items() if model.has_item(k)})
+    """Score stored answers against the current model, leaving out any it cannot take."""
+    stale = set(outdated(model, answers))
+    return score(model, {k: a.option for k, a in answers.items() if k not in stale})
 
 
 async def present(
@@ -38,10 +49,15 @@ async def present(
     *,
     replace: Message | None = None,
     intro: str | None = None,
+    answers: dict[str, Answer] | None = None,
 ) -> None:
-    """Show the evidence prompt, the item on screen, or — with every item answered — the result."""
+    """Show the evidence prompt, the item on screen, or — with every item answered — the result.
+
+    `answers` may be passed when the caller has just read (and updated) them.
+    """
     model, content = context.content.model, context.content
-    answers = await context.storage.answers(assessment.id)
+    if answers is None:
+        answers = await context.storage.answers(assessment.id)
     if assessment.awaiting_evidence and model.has_item(assessment.awaiting_evidence):
         position = model.items.index(model.item(assessment.awaiting_evidence))
         option = answers[assessment.awaiting_evidence].option

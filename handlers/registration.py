@@ -128,7 +128,7 @@ async def text_received(update: Update, context: BotContext, user: User) -> None
 
 async def button_pressed(update: Update, context: BotContext) -> None:
     """Handle a registration button, if it belongs to the step the user is on."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed

@@ -120,14 +120,23 @@ def _progress(content: Content, result: Result) -> Safe:
     """What holds the band back, or what the next band needs."""
     strings = content.strings
     if result.holding_back:
-        lower = {a.band for a in result.holding_back}
-        lower_band = min(lower, key=lambda b: b.rank)
+        bands = {a.band for a in result.holding_back}
         count = len(result.holding_back)
+        if len(bands) > 1:
+            lines = (
+                strings("result.attribute_of_band", text=a.text, band=band_name(content, a.band))
+                for a in result.holding_back
+            )
+            return strings(
+                "result.held_back_mixed",
+                score_band=band_name(content, result.score_band),
+                attributes=Safe("\n".join(lines)),
+            )
         return strings(
             "result.held_back",
             score_band=band_name(content, result.score_band),
             count=count,
-            lower_band=band_name(content, lower_band),
+            lower_band=band_name(content, bands.pop()),
             foundations=strings("result.foundation" if count == 1 else "result.foundations"),
             attributes=_attributes(content, result.holding_back),
         )
@@ -153,11 +162,10 @@ def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo)
     lines = [strings("score.history")]
     shown = assessments[-HISTORY_LINES:]
     for assessment in reversed(shown):
-        completed = assessment.completed_at or assessment.updated_at
         lines.append(
             strings(
                 "score.history_line",
-                date=_date(completed, timezone),
+                date=completed_on(assessment, timezone),
                 total=assessment.total,
                 maximum=(assessment.result or {}).get("maximum", content.model.max_total),
                 band=band_name(content, assessment.band or Band.PATHFINDER),
@@ -168,8 +176,13 @@ def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo)
     return Safe("\n".join(lines))
 
 
-def _date(moment: datetime, timezone: ZoneInfo) -> str:
+def local_date(moment: datetime, timezone: ZoneInfo) -> str:
+    """A date as people read it: "1 Mar 2027"."""
     return moment.astimezone(timezone).strftime("%-d %b %Y")
+
+
+def completed_on(assessment: Assessment, timezone: ZoneInfo) -> str:
+    return local_date(assessment.completed_at or assessment.updated_at, timezone)
 
 
 def baseline_summary(content: Content, result: Result) -> list[Safe]:

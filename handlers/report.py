@@ -11,6 +11,7 @@ from telegram import InputFile, Update
 from bot import charts
 from bot.context import BotContext
 from bot.report import ReportText, one_page_report
+from content.strings import Safe
 from handlers import render
 from handlers.common import is_private
 from scoring import Result
@@ -40,15 +41,15 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     latest = result_from_dict(completed[-1].result)
     zone = context.settings.timezone
-    dated = [(a.completed_at or a.updated_at).astimezone(zone) for a in completed]
+    last = (completed[-1].completed_at or completed[-1].updated_at).astimezone(zone)
     history = [
         (
-            moment.strftime("%-d %b %Y"),
+            render.completed_on(a, zone),
             f"{a.total}/{latest.maximum}",
             _plain(render.band_name(content, a.band or "pathfinder")),
         )
-        for moment, a in zip(dated, completed, strict=True)
-    ][::-1]
+        for a in reversed(completed)
+    ]
     text = ReportText(
         title=_plain(strings("report.title", network=network.name)),
         subtitle=_plain(
@@ -56,7 +57,7 @@ async def report_command(update: Update, context: BotContext) -> None:
                 "report.subtitle",
                 organisation=network.organisation,
                 region=content.directory.region(network.region).name,
-                date=dated[-1].strftime("%-d %B %Y"),
+                date=last.strftime("%-d %B %Y"),
             )
         ),
         headline=_plain(
@@ -86,14 +87,25 @@ async def report_command(update: Update, context: BotContext) -> None:
         history=history,
         baseline_title=_plain(strings("report.baseline_title", year=content.baseline.year)),
         baseline=[_plain(line) for line in render.baseline_summary(content, latest)],
-        footer=_plain(strings("report.footer")),
+        footer=_plain(_footer(context)),
     )
     png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, latest)
     pdf = await asyncio.to_thread(one_page_report, text, png)
-    filename = f"staff-network-report-{dated[-1].date().isoformat()}.pdf"
+    filename = f"staff-network-report-{last.date().isoformat()}.pdf"
     await message.reply_document(
         InputFile(pdf, filename=filename), caption=strings("report.caption")
     )
+
+
+def _footer(context: BotContext) -> str:
+    """What the model is, with its bands and CRAFT enablers as the content defines them."""
+    strings, model = context.strings, context.content.model
+    bands = ", ".join(
+        strings("report.footer_band", band=rule.name, minimum=rule.minimum, maximum=rule.maximum)
+        for rule in model.bands
+    )
+    craft = ", ".join(enabler.name.lower() for enabler in model.enablers)
+    return strings("report.footer", maximum=model.max_total, bands=Safe(bands), craft=craft)
 
 
 def _band_summary(context: BotContext, result: Result) -> str:
@@ -106,7 +118,7 @@ def _band_summary(context: BotContext, result: Result) -> str:
 def _held_back(context: BotContext, result: Result) -> list[str]:
     strings = context.strings
     if result.holding_back:
-        return [strings("report.missing", text=a.text) for a in result.holding_back]
+        return [_plain(strings("report.missing", text=a.text)) for a in result.holding_back]
     if result.next_band is None:
         return [_plain(strings("result.top"))]
     lines = []

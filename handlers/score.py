@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot import charts
 from bot.context import BotContext
 from content.strings import Safe
-from handlers import render
-from handlers.common import deep_link, is_private, point_to_private
+from handlers import callbacks, render
+from handlers.common import (
+    answer_query,
+    deep_link,
+    is_private,
+    keyboard,
+    point_to_private,
+    read_press,
+)
 from scoring.records import result_from_dict
 
 
@@ -33,8 +40,10 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
         return
     completed = await storage.completed_assessments(network.id)
     invite = strings("score.invite", invite=deep_link(context, f"join_{network.invite_code}"))
+    renew = _new_invite_button(context, network.id)
     if not completed or completed[-1].result is None:
-        await context.bot.send_message(chat_id, Safe(f"{strings('score.none')}\n\n{invite}"))
+        none = Safe(f"{strings('score.none')}\n\n{invite}")
+        await context.bot.send_message(chat_id, none, reply_markup=renew)
         return
     region = content.directory.region(network.region).name
     header = strings(
@@ -45,15 +54,17 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
     )
     latest = result_from_dict(completed[-1].result)
     timezone = context.settings.timezone
-    text = "\n\n".join(
-        [
-            header,
-            render.result(content, latest),
-            render.history(content, completed, timezone),
-            invite,
-        ]
+    text = Safe(
+        "\n\n".join(
+            [
+                header,
+                render.result(content, latest),
+                render.history(content, completed, timezone),
+                invite,
+            ]
+        )
     )
-    await context.bot.send_message(chat_id, Safe(text))
+    await context.bot.send_message(chat_id, text, reply_markup=renew)
     if len(completed) >= 2:
         points = [(a.completed_at or a.updated_at, a.total or 0) for a in completed]
         png = await asyncio.to_thread(
@@ -61,3 +72,24 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
         )
         caption = strings("score.trend_caption", count=len(completed))
         await context.bot.send_photo(chat_id, InputFile(png, filename="trend.png"), caption=caption)
+
+
+def _new_invite_button(context: BotContext, network_id: int) -> InlineKeyboardMarkup:
+    return keyboard([[(context.strings("score.new_invite"), callbacks.encode("ni", network_id))]])
+
+
+async def new_invite_pressed(update: Update, context: BotContext) -> None:
+    """Replace the network's invite link (a lead's own network only); the old one stops working."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    network = await context.storage.network_of(query.from_user.id)
+    if network is None or network.id != press.args[0]:
+        await answer_query(query, context.strings("errors.button_expired"))
+        return
+    renewed = await context.storage.rotate_invite(network.id)
+    await answer_query(query)
+    if renewed is not None:
+        link = deep_link(context, f"join_{renewed.invite_code}")
+        await message.reply_text(context.strings("score.invite_renewed", invite=link))

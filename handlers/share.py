@@ -31,7 +31,9 @@ async def share_command(update: Update, context: BotContext) -> None:
     if network is None:
         await message.reply_text(strings("share.not_a_lead"))
         return
-    text = (message.text or "").partition(" ")[2].strip()
+    # Everything after the command, line breaks included.
+    parts = (message.text or "").split(maxsplit=1)
+    text = parts[1].strip() if len(parts) == 2 else ""
     if not text:
         await message.reply_text(strings("share.usage"))
         return
@@ -48,7 +50,7 @@ async def share_command(update: Update, context: BotContext) -> None:
 
 async def credit_pressed(update: Update, context: BotContext) -> None:
     """Submit the draft, credited or anonymous, and send it for review."""
-    pressed = await read_press(update, context)
+    pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from handlers import assessment, callbacks, score
 from handlers.common import is_private, keyboard
+
+log = logging.getLogger(__name__)
 
 JOIN_PREFIX = "join_"
 
@@ -54,6 +59,14 @@ async def _join(update: Update, context: BotContext, code: str) -> None:
     await message.reply_text(
         strings("start.joined", network=network.name, organisation=network.organisation)
     )
+    # Anyone holding the link can join, so the other leads hear of it and can replace the link.
+    notice = strings("start.co_lead_joined", network=network.name)
+    for lead in await storage.lead_ids(network.id):
+        if lead != user.id:
+            try:
+                await context.bot.send_message(lead, notice)
+            except TelegramError as error:
+                log.info("could not tell lead %s about a new co-lead: %s", lead, error)
 
 
 async def help_command(update: Update, context: BotContext) -> None:

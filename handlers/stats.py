@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 from typing import Any
 
 from telegram import InputFile, Update
 
 from bot.context import BotContext
 from content.strings import Safe
+from handlers.common import RESULTS_WINDOW
 from scoring import Band
 
-RESULTS_WINDOW = timedelta(days=365)
 SUPPRESSED = "suppressed"
 COLUMNS = (
     "region",
@@ -44,7 +43,12 @@ def suppressed_rows(
             totals[key] += entry[key]
         for band, count in entry["bands"].items():
             totals["bands"][band] = totals["bands"].get(band, 0) + count
-    rows.append(_row("England (all regions)", totals, minimum))
+    total = _row("England (all regions)", totals, minimum)
+    # A total next to one hidden region cell would give that cell away by subtraction: hide it.
+    for column in range(1, len(total)):
+        if any(row[column] == SUPPRESSED for row in rows):
+            total[column] = SUPPRESSED
+    rows.append(total)
     return rows
 
 

@@ -54,7 +54,10 @@ def contrasts(model: Model, baseline: Baseline, answers: Answers) -> tuple[Contr
         option = answers.get(figure.item)
         if option is None or not model.has_item(figure.item):
             continue
-        positive = model.item(figure.item).scale.options[option].demonstrates
+        options = model.item(figure.item).scale.options
+        if option >= len(options):
+            continue  # answered against an older version of the item
+        positive = options[option].demonstrates
         majority_positive = figure.percent >= 50
         if positive != majority_positive:
             found.append(Contrast(figure, positive))

@@ -380,3 +380,28 @@ async def test_storage_survives_reopen(tmp_path: Path, clock: FakeClock) -> None
     again = await Storage.open(tmp_path / "x.sqlite3", clock)
     assert await again.schema_version() == version
     await again.close()
+
+
+async def test_answers_the_new_content_cannot_take_are_dropped_on_resume(
+    bot: Harness, content: Content
+) -> None:
+    """After a content change, an answer beyond an item's scale is dropped and asked again."""
+    await bot.register(LEAD)
+    await bot.tap(LEAD, "Agree")
+    assessment = await bot.storage.open_assessment(LEAD)
+    assert assessment is not None
+    # As if answered against an older version whose scale for this item was longer.
+    await bot.storage.drop_answers(assessment.id, ["op-purpose"])
+    await bot.storage.record_answer(
+        assessment.id,
+        position=1,
+        item_key="op-purpose",
+        option=7,
+        points=9,
+        next_position=1,
+        awaiting_evidence=None,
+    )
+    await bot.storage.touch(assessment.id, version="2025.1", position=1)
+    calls = await bot.send(LEAD, "/assess")
+    assert "Question 1 of 48" in calls[-1].text
+    assert await _answers(bot, LEAD) == {}

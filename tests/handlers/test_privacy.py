@@ -197,3 +197,18 @@ async def test_forget_can_be_called_off(bot: Harness) -> None:
     await bot.tap(LEAD, "No, keep it")
     assert await bot.storage.network_of(LEAD) is not None
     assert "Nothing was deleted" in bot.fake.shown(LEAD)[-1].text
+
+
+async def test_forget_clears_what_a_hub_admin_did(bot: Harness) -> None:
+    """A hub admin's id leaves the hub and meeting records; the hub keeps working."""
+    await _hub(bot)
+    await bot.send(ADMIN, "/meeting 2027-03-10 13:00 Planning", chat_id=GROUP)
+    exported = await bot.storage.export_user(ADMIN)
+    assert exported["hubs_registered"] != []
+    await bot.send(ADMIN, "/forget")
+    await bot.tap(ADMIN, "Yes, delete everything")
+    hub = await bot.storage.hub_by_chat(GROUP)
+    assert hub is not None
+    assert (hub.registered_by, hub.active) == (0, True)
+    after = await bot.storage.export_user(ADMIN)
+    assert not any(after.values())

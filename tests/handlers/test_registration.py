@@ -149,8 +149,9 @@ async def test_co_lead_joins_by_invite_and_answers_their_own(bot: Harness) -> No
     await bot.register(LEAD)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    calls = await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
-    assert "co-lead of <b>" in calls[-1].text
+    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    assert "co-lead of <b>" in bot.fake.sent(CO_LEAD)[-1].text
+    assert "Someone has just joined" in bot.fake.sent(LEAD)[-1].text
     assert await bot.storage.lead_ids(network.id) == [LEAD, CO_LEAD]
     calls = await bot.send(CO_LEAD, "/assess")
     assert "Question 1 of 48" in calls[-1].text
@@ -187,3 +188,40 @@ async def test_lead_of_one_network_cannot_join_another(bot: Harness) -> None:
     mine = await bot.storage.network_of(LEAD)
     assert mine is not None
     assert mine.id != other.id
+
+
+async def test_new_invite_link_retires_the_old_one(bot: Harness) -> None:
+    """ "New invite link" under /score replaces the code; the old link no longer joins."""
+    await bot.register(LEAD)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    await bot.send(LEAD, "/score")
+    await bot.tap(LEAD, "New invite link")
+    renewed = await bot.storage.network_of(LEAD)
+    assert renewed is not None
+    assert renewed.invite_code != network.invite_code
+    assert renewed.invite_code in bot.fake.sent(LEAD)[-1].text
+    calls = await bot.send(STRANGER, f"/start join_{network.invite_code}")
+    assert "does not work" in calls[-1].text
+    await bot.send(STRANGER, f"/start join_{renewed.invite_code}")
+    assert await bot.storage.lead_ids(network.id) == [LEAD, STRANGER]
+
+
+async def test_only_a_lead_can_replace_the_invite_link(bot: Harness) -> None:
+    """A forged press for another network's link changes nothing."""
+    await bot.register(LEAD)
+    await bot.register(STRANGER)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    calls = await bot.press(STRANGER, f"1:ni:{network.id}", message_id=1)
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    unchanged = await bot.storage.network_of(LEAD)
+    assert unchanged == network
+
+
+async def test_private_buttons_pressed_from_a_group_are_refused(bot: Harness) -> None:
+    """A private flow's button data sent from a group message starts nothing in the group."""
+    group = -1019001
+    calls = await bot.press(LEAD, "1:go", chat_id=group, message_id=5)
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert await bot.storage.user(LEAD) is None

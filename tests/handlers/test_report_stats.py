@@ -79,7 +79,8 @@ async def test_stats_refused_to_non_operators(bot: Harness) -> None:
 async def test_stats_suppress_small_cells(
     fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
 ) -> None:
-    """Six London networks are counted; two in the Midlands are suppressed, rates too."""
+    """Six London networks are counted; two in the Midlands are suppressed, rates too, and so
+    is the national total beside them (else subtraction would reveal them)."""
     db = tmp_path / "bot.sqlite3"
     async with running(fake, content, db, clock, admin_ids=frozenset({OPERATOR})) as bot:
         for index in range(6):
@@ -92,10 +93,24 @@ async def test_stats_suppress_small_cells(
     assert "6 networks · 6 started · 6 completed (100%) · Pathfinder 6" in lines["London"]
     assert "suppressed networks" in lines["Midlands"]
     assert "(suppressed)" in lines["Midlands"]
-    assert "8 networks · 8 started · 8 completed (100%)" in lines["England (all regions)"]
+    assert "suppressed networks · suppressed started" in lines["England (all regions)"]
     [document] = [c for c in calls if c.method == "sendDocument"]
     rows = list(csv.reader(io.StringIO(document.files["document"].decode())))
     assert rows[0][:4] == ["region", "networks", "assessments_started", "assessments_completed"]
     by_region = {row[0]: row for row in rows[1:]}
     assert by_region["London"][1:6] == ["6", "6", "6", "100", "6"]
     assert by_region["Midlands"][1:5] == ["suppressed"] * 4
+
+
+async def test_stats_total_shown_when_no_region_is_suppressed(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """With every region at five or more networks (or none), the national total is shown."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, content, db, clock, admin_ids=frozenset({OPERATOR})) as bot:
+        for index in range(5):
+            await seed_result(bot.storage, content.model, 8000 + index)
+            await seed_result(bot.storage, content.model, 8100 + index, region="midlands")
+        text = (await bot.send(OPERATOR, "/stats"))[-1].text
+    total = text.splitlines()[-1]
+    assert "England (all regions)</b>: 10 networks · 10 started · 10 completed (100%)" in total

@@ -126,3 +126,13 @@ async def test_share_needs_text_and_a_network(bot: Harness) -> None:
     calls = await bot.send(LEAD, "/share " + "x" * 1001)
     assert "1000 characters" in calls[-1].text
     assert await bot.storage.practice(1) is None
+
+
+async def test_practice_on_the_next_line_is_kept_whole(bot: Harness) -> None:
+    """ "/share" followed by a line break keeps every word of the practice."""
+    await _setup(bot)
+    await bot.send(LEAD, f"/share\n{PRACTICE}\nand it works")
+    await bot.tap(LEAD, "Share anonymously")
+    practice = await bot.storage.practice(1)
+    assert practice is not None
+    assert practice.text == f"{PRACTICE}\nand it works"

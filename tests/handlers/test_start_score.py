@@ -112,3 +112,18 @@ async def test_long_history_stays_within_one_message(bot: Harness, content: Cont
     assert text.count("/178 · Pathfinder") == 1 + 12  # the latest result, then 12 history lines
     assert "…and 2 earlier" in text
     assert calls[0].outcome == "ok"
+
+
+async def test_held_back_by_two_bands_names_each(bot: Harness, content: Content) -> None:
+    """A score missing a Pathfinder and a Cultivator attribute names each with its band."""
+
+    def two_gaps(position: int, item: object) -> int:
+        key = content.model.items[position].key
+        top = len(content.model.items[position].scale.options) - 1
+        return 0 if key in ("op-comms-plan", "od-induction") else top
+
+    await seed_result(bot.storage, content.model, LEAD, choose=two_gaps)
+    text = (await bot.send(LEAD, "/score"))[0].text
+    assert "attributes of the bands below it are still missing" in text
+    assert "runs a communication strategy (Pathfinder)" in text
+    assert "features in staff induction (Cultivator)" in text
