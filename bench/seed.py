@@ -162,14 +162,17 @@ def leads(db: Path, count: int, *, first_user: int) -> list[int]:
     return [first_user + offset for offset in range(count)]
 
 
-def hubs(db: Path, count: int) -> None:
-    """`count` active hub groups (ids 1 to `count` in a new database), nudging Monday 09:00,
-    registered a week ago."""
+def hubs(db: Path, count: int, *, weekday: int = 0, at: str = "09:00") -> None:
+    """`count` active hub groups (ids 1 to `count` in a new database), nudging weekly at
+    `weekday` (0 Monday) and `at` (HH:MM, the bot's time zone), registered a week ago."""
     since = iso(datetime.now(UTC) - timedelta(days=7))
     with sqlite3.connect(db) as connection:
         connection.executemany(
             "INSERT INTO hubs (chat_id, region, nudge_weekday, nudge_time, schedule_since, "
-            "registered_by, registered_at) VALUES (?, ?, 0, '09:00', ?, 1, ?)",
-            [(-1_000_000_000_000 - i, REGIONS[i % 7], since, since) for i in range(count)],
+            "registered_by, registered_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            [
+                (-1_000_000_000_000 - i, REGIONS[i % 7], weekday, at, since, since)
+                for i in range(count)
+            ],
         )
         connection.commit()
