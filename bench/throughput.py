@@ -27,7 +27,7 @@ from tests.fakebot import TOKEN, FakeBotApi
 ROOT = Path(__file__).resolve().parents[1]
 LEADS = 50
 PRESSES = 30  # answers per lead in the measured phase
-ROUNDS = 3
+ROUNDS = 5
 SMALL, LARGE = 1_000, 100_000  # stored assessments for the growth runs
 
 
@@ -150,11 +150,11 @@ async def _startup(db: Path, *args: str) -> float:
 
 
 def _median(runs: list[Measured]) -> Measured:
-    return sorted(runs, key=lambda run: run.per_second)[len(runs) // 2]
+    return sorted(runs, key=lambda run: run.per_cpu_second)[len(runs) // 2]
 
 
 def _ms(run: Measured) -> str:
-    return f"{1000 / run.per_second:.2f} ms"
+    return f"{1000 / run.per_cpu_second:.2f} ms"
 
 
 async def run_all() -> list[Row]:
@@ -183,18 +183,26 @@ async def run_all() -> list[Row]:
             users_small = seed.leads(small, LEADS, first_user=users_small[-1] + 1)
             users_large = seed.leads(large, LEADS, first_user=users_large[-1] + 1)
         echo, bot_small, bot_large = (_median(runs[name]) for name in ("echo", "small", "large"))
+        # Each round's runs follow one another within seconds, at the machine's speed of the
+        # moment: ratios are taken within a round, then the median across rounds.
+        paired = [
+            (small.per_cpu_second / e.per_cpu_second, small.per_cpu_second / large.per_cpu_second)
+            for e, small, large in zip(runs["echo"], runs["small"], runs["large"], strict=True)
+        ]
         echo_start = statistics.median(
             [await _startup(echo_db, "-m", "bench.worker", "echo") for _ in range(3)]
         )
         bot_start = statistics.median([await _startup(hubs_db, "-m", "bot") for _ in range(3)])
 
-    throughput_ratio = bot_small.per_second / echo.per_second
-    growth = (1 / bot_large.per_second) / (1 / bot_small.per_second)
+    # Rates per second of the bot process's own CPU time, the load driver's share left out. (The
+    # process is busy throughout, so these are close to the wall-clock rates, also shown.)
+    throughput_ratio = statistics.median(ratio for ratio, _ in paired)
+    growth = statistics.median(cost for _, cost in paired)
     return [
         Row(
             name=f"answer throughput, {LEADS} leads, {SMALL} stored",
-            measured=f"{bot_small.per_second:.0f} answers/s",
-            baseline=f"echo {echo.per_second:.0f} updates/s",
+            measured=f"{bot_small.per_cpu_second:.0f}/CPU-s ({bot_small.per_second:.0f}/s)",
+            baseline=f"echo {echo.per_cpu_second:.0f}/CPU-s ({echo.per_second:.0f}/s)",
             ratio=f"{throughput_ratio:.2f}",
             goal=">= 0.80 of echo",
             met=throughput_ratio >= 0.8,
@@ -202,7 +210,7 @@ async def run_all() -> list[Row]:
         ),
         Row(
             name=f"cost per answer, {LARGE} vs {SMALL} stored",
-            measured=f"{_ms(bot_large)} vs {_ms(bot_small)}",
+            measured=f"{_ms(bot_large)} vs {_ms(bot_small)} CPU",
             baseline=f"{SMALL} stored",
             ratio=f"{growth:.2f}",
             goal="<= 1.20",
