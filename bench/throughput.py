@@ -176,10 +176,14 @@ async def run_all() -> list[Row]:
         # from one run to the next, and no single run should decide.
         echo_users = list(range(1_000, 1_000 + LEADS))
         runs: dict[str, list[Measured]] = {"echo": [], "small": [], "large": []}
-        for _ in range(ROUNDS):
-            runs["echo"].append(await measure("echo", echo_db, echo_users))
-            runs["small"].append(await measure("bot", small, users_small))
-            runs["large"].append(await measure("bot", large, users_large))
+        for round_number in range(ROUNDS):
+            order = ["echo", "small", "large"]
+            for name in order[round_number % 3 :] + order[: round_number % 3]:  # no fixed order
+                if name == "echo":
+                    runs[name].append(await measure("echo", echo_db, echo_users))
+                else:
+                    db, users = (small, users_small) if name == "small" else (large, users_large)
+                    runs[name].append(await measure("bot", db, users))
             users_small = seed.leads(small, LEADS, first_user=users_small[-1] + 1)
             users_large = seed.leads(large, LEADS, first_user=users_large[-1] + 1)
         echo, bot_small, bot_large = (_median(runs[name]) for name in ("echo", "small", "large"))

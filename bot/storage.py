@@ -268,6 +268,9 @@ class Storage:
             "PRAGMA synchronous = NORMAL",
             # Deleted rows are overwritten, so /forget leaves nothing behind in free pages.
             "PRAGMA secure_delete = ON",
+            # 32 MB of page cache (SQLite's default is 2 MB): keeps the upper levels of the
+            # answers index in memory however many assessments are stored.
+            "PRAGMA cache_size = -32000",
         ):
             await connection.execute(pragma)
         storage = cls(connection, clock)
