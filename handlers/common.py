@@ -13,6 +13,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     Update,
+    User,
 )
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
@@ -50,6 +51,17 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
 
 def link_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+
+
+async def private_sender(update: Update, context: BotContext) -> tuple[Message, User] | None:
+    """The message and its sender for a private-only command; elsewhere, say so and None."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    if not is_private(update):
+        await message.reply_text(context.strings("errors.private_only"))
+        return None
+    return message, user
 
 
 async def point_to_private(message: Message, context: BotContext, feature: str) -> None:

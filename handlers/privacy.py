@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 
 from bot.context import BotContext
 from handlers import callbacks
-from handlers.common import answer_query, is_private, keyboard, read_press, show
+from handlers.common import answer_query, keyboard, private_sender, read_press, show
 
 
 async def privacy_command(update: Update, context: BotContext) -> None:
@@ -22,12 +22,10 @@ async def privacy_command(update: Update, context: BotContext) -> None:
 
 async def export_command(update: Update, context: BotContext) -> None:
     """Send the user a JSON file of everything stored about them."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    sender = await private_sender(update, context)
+    if sender is None:
         return
-    if not is_private(update):
-        await message.reply_text(context.strings("errors.private_only"))
-        return
+    message, user = sender
     data = await context.storage.export_user(user.id)
     if not any(data.values()):
         await message.reply_text(context.strings("privacy.nothing_stored"))
@@ -41,13 +39,11 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 async def forget_command(update: Update, context: BotContext) -> None:
     """Ask for confirmation before deleting everything about the user."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    sender = await private_sender(update, context)
+    if sender is None:
         return
+    message, _ = sender
     strings = context.strings
-    if not is_private(update):
-        await message.reply_text(strings("errors.private_only"))
-        return
     rows = [
         [(strings("privacy.forget_yes"), callbacks.encode("fg", 1))],
         [(strings("privacy.forget_no"), callbacks.encode("fg", 0))],

@@ -13,7 +13,7 @@ from bot.context import BotContext
 from bot.report import ReportText, one_page_report
 from content.strings import Safe
 from handlers import render
-from handlers.common import is_private
+from handlers.common import private_sender
 from scoring import Result
 from scoring.records import result_from_dict
 
@@ -27,13 +27,11 @@ def _plain(text: str) -> str:
 
 async def report_command(update: Update, context: BotContext) -> None:
     """Send the latest result as a one-page PDF."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    sender = await private_sender(update, context)
+    if sender is None:
         return
+    message, user = sender
     strings, content = context.strings, context.content
-    if not is_private(update):
-        await message.reply_text(strings("errors.private_only"))
-        return
     network = await context.storage.network_of(user.id)
     completed = await context.storage.completed_assessments(network.id) if network else []
     if network is None or not completed or completed[-1].result is None:

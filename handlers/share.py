@@ -11,7 +11,14 @@ from bot.context import BotContext
 from bot.storage import Practice
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, is_admin, is_private, keyboard, read_press, show
+from handlers.common import (
+    answer_query,
+    is_admin,
+    keyboard,
+    private_sender,
+    read_press,
+    show,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +27,11 @@ PRACTICE_LIMIT = 1000
 
 async def share_command(update: Update, context: BotContext) -> None:
     """Take the practice text and ask whether to credit the network or share anonymously."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    sender = await private_sender(update, context)
+    if sender is None:
         return
+    message, user = sender
     strings = context.strings
-    if not is_private(update):
-        await message.reply_text(strings("errors.private_only"))
-        return
     network = await context.storage.network_of(user.id)
     if network is None:
         await message.reply_text(strings("share.not_a_lead"))

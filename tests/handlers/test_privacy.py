@@ -212,3 +212,14 @@ async def test_forget_clears_what_a_hub_admin_did(bot: Harness) -> None:
     assert (hub.registered_by, hub.active) == (0, True)
     after = await bot.storage.export_user(ADMIN)
     assert not any(after.values())
+
+
+async def test_private_commands_in_a_group_say_so_and_do_nothing(bot: Harness) -> None:
+    """/export, /forget, /report and /share in a group only point to the private chat."""
+    await bot.register(LEAD)
+    for command in ("/export", "/forget", "/report", "/share something good"):
+        calls = await bot.send(LEAD, command, chat_id=GROUP)
+        assert [c.method for c in calls] == ["sendMessage"], command
+        assert "only works in a private chat" in calls[0].text
+    assert await bot.storage.network_of(LEAD) is not None
+    assert await bot.storage.practice(1) is None
