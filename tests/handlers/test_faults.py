@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import random
 import signal
 import sqlite3
@@ -18,7 +19,7 @@ from content import Content
 from handlers import callbacks
 from tests.clients import PolledUser
 from tests.conftest import running
-from tests.fakebot import Chaos, FakeBotApi
+from tests.fakebot import Chaos, FakeBotApi, callback_update
 from tests.handlers.test_crash import bot_process
 from tests.harness import FakeClock, Harness
 
@@ -138,6 +139,42 @@ async def _unless_dead(waiting: Coroutine[Any, Any, None], died: asyncio.Task[in
     return False
 
 
+def _answer_text(fake: FakeBotApi, query_id: str) -> str | None:
+    for call in reversed(fake.calls):
+        if (
+            call.method == "answerCallbackQuery"
+            and call.params.get("callback_query_id") == query_id
+        ):
+            text = call.params.get("text")
+            return str(text) if text else None
+    raise AssertionError(f"press {query_id} was never answered")
+
+
+async def _answered(fake: FakeBotApi, query_id: str) -> None:
+    """Wait until the bot has answered this button press (answerCallbackQuery)."""
+
+    def answered() -> bool:
+        return any(
+            c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id
+            for c in reversed(fake.calls[-50:])
+        )
+
+    await fake.wait_for(answered, 3)
+
+
+async def _screen_moved(fake: FakeBotApi, user: PolledUser, message_id: int, first: str) -> None:
+    """Wait until the question on screen is no longer the one just answered."""
+
+    def moved() -> bool:
+        try:
+            shown_id, rows = user.keyboard()
+        except AssertionError:
+            return True
+        return (shown_id, rows[0][0].get("callback_data")) != (message_id, first)
+
+    await fake.wait_for(moved, 3)
+
+
 async def _kill_after(process: asyncio.subprocess.Process, delay: float) -> None:
     await asyncio.sleep(delay)
     process.send_signal(signal.SIGKILL)
@@ -158,6 +195,7 @@ async def _lane(
     rng = random.Random(seed)
     user = PolledUser(fake, user_id, timeout=3)
     acknowledged: dict[tuple[int, str], int] = {}
+    presses_made = itertools.count()
     registered = False
     for _ in range(rounds):
         async with bot_process(fake, db) as process:
@@ -168,12 +206,6 @@ async def _lane(
             else:
                 await user.send("/assess")
 
-            async def kill_later(
-                delay: float, target: asyncio.subprocess.Process = process
-            ) -> None:
-                await asyncio.sleep(delay)
-                target.send_signal(signal.SIGKILL)
-
             killer = asyncio.create_task(_kill_after(process, rng.uniform(0.0, 0.4)))
             died = asyncio.create_task(process.wait())
             while not died.done():
@@ -183,9 +215,21 @@ async def _lane(
                     continue
                 assessment_id, position = presses[0].args[:2]
                 choice = _choice(position, len(data))
-                if await _unless_dead(user.press(data[choice], message_id), died):
-                    # The reply arrived: the bot committed this answer before sending it.
+                query_id = f"{user_id}-{next(presses_made)}"
+                message = dict(fake.messages[(user_id, message_id)])
+                fake.push(
+                    callback_update(user_id, data[choice], message=message, query_id=query_id)
+                )
+                if not await _unless_dead(_answered(fake, query_id), died):
+                    continue
+                # The bot answers the press without a word only once the answer is committed;
+                # a stale press (the screen was out of date after a restart) gets a "moved on"
+                # text, and the lead asks for the current question again.
+                if _answer_text(fake, query_id) is None:
                     acknowledged[(assessment_id, content.model.items[position].key)] = choice
+                    await _unless_dead(_screen_moved(fake, user, message_id, data[0]), died)
+                else:
+                    await _unless_dead(user.send("/assess"), died)
             await killer
         stored = _integrity_and_answers(db)
         assert {key: stored.get(key) for key in acknowledged} == acknowledged
