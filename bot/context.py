@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ class Services:
     content: Content
     clock: Clock
     storage_: Storage | None = field(default=None, repr=False)
+    # Held while the day's snapshot is taken, so a burst of requests takes it once.
+    snapshot_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def storage(self) -> Storage:

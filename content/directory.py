@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz, process, utils
 
@@ -66,17 +67,28 @@ class Directory:
 
     def match_organisations(self, text: str, limit: int = 3) -> tuple[Organisation, ...]:
         """Closest directory entries to what the user typed, best first, one per name."""
-        query = _NOISE.sub(" ", normalise(text)).strip()
+        query = _searchable(text)
         if not query:
             return ()
-        names = {org.name: org for org in self.organisations}
-        choices = {name: _NOISE.sub(" ", normalise(name)).strip() for name in names}
         found = process.extract(
             query,
-            choices,
+            self._choices,
             scorer=fuzz.WRatio,
             processor=utils.default_process,
             limit=limit,
             score_cutoff=70,
         )
-        return tuple(names[name] for _, _, name in found)
+        return tuple(self._by_name[name] for _, _, name in found)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Organisation]:
+        return {org.name: org for org in self.organisations}
+
+    @cached_property
+    def _choices(self) -> dict[str, str]:
+        """Each name as it is searched, worked out once rather than on every search."""
+        return {name: _searchable(name) for name in self._by_name}
+
+
+def _searchable(text: str) -> str:
+    return _NOISE.sub(" ", normalise(text)).strip()

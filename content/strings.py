@@ -34,6 +34,3 @@ class Strings:
         """Render the template `key`, escaping every value that is not already Safe."""
         template = self.templates[key]
         return Safe(template.format(**{name: escape(value) for name, value in values.items()}))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.templates

@@ -172,29 +172,37 @@ async def skip_pressed(update: Update, context: BotContext) -> None:
     assessment_id, position = press.args
     model = context.content.model
     assessment = await _own_open(context, query.from_user.id, assessment_id)
-    if (
-        assessment is None
+    finished = (
+        None
+        if assessment is None
         or position >= len(model.items)
         or assessment.awaiting_evidence != model.items[position].key
-        or not await _finish_evidence(context, assessment, None)
-    ):
+        else await _finish_evidence(context, assessment, None)
+    )
+    if finished is None:
         await answer_query(query, context.strings("assess.stale"))
         return
     await answer_query(query)
-    updated = await context.storage.assessment(assessment_id)
-    if updated is not None:
-        await questions.present(context, message.chat.id, updated, replace=message)
+    updated, answers = finished
+    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
 
 
-async def _finish_evidence(context: BotContext, assessment: Assessment, note: str | None) -> bool:
+async def _finish_evidence(
+    context: BotContext, assessment: Assessment, note: str | None
+) -> tuple[Assessment, dict[str, Answer]] | None:
+    """Store (or skip) the awaited note and move on; the assessment and answers as they now
+    stand, or None if no note was awaited any more."""
     answers = await context.storage.answers(assessment.id)
-    key = assessment.awaiting_evidence or ""
-    return await context.storage.finish_evidence(
+    next_position = questions.first_unanswered(context.content.model, answers)
+    done = await context.storage.finish_evidence(
         assessment.id,
-        item_key=key,
+        item_key=assessment.awaiting_evidence or "",
         evidence=note,
-        next_position=questions.first_unanswered(context.content.model, answers),
+        next_position=next_position,
     )
+    if not done:
+        return None
+    return replace(assessment, position=next_position, awaiting_evidence=None), answers
 
 
 async def evidence_received(update: Update, context: BotContext, assessment: Assessment) -> None:
@@ -207,13 +215,13 @@ async def evidence_received(update: Update, context: BotContext, assessment: Ass
         limit = EVIDENCE_LIMIT
         await message.reply_text(context.strings("assess.evidence_too_long", limit=limit))
         return
-    if not await _finish_evidence(context, assessment, note):
+    finished = await _finish_evidence(context, assessment, note)
+    if finished is None:
         await message.reply_text(context.strings("assess.stale"))
         return
-    updated = await context.storage.assessment(assessment.id)
-    if updated is not None:
-        saved = context.strings("assess.evidence_saved")
-        await questions.present(context, message.chat_id, updated, intro=saved)
+    updated, answers = finished
+    saved = context.strings("assess.evidence_saved")
+    await questions.present(context, message.chat_id, updated, intro=saved, answers=answers)
 
 
 async def continue_pressed(update: Update, context: BotContext) -> None:

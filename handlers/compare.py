@@ -71,8 +71,11 @@ async def snapshot(context: BotContext, scope: str) -> Distribution | None:
     day = _today(context)
     data = await context.storage.snapshot(day, scope)
     if data is None:
-        await take_snapshot(context, day)
-        data = await context.storage.snapshot(day, scope)
+        async with context.services.snapshot_lock:
+            data = await context.storage.snapshot(day, scope)  # another request may have taken it
+            if data is None:
+                await take_snapshot(context, day)
+                data = await context.storage.snapshot(day, scope)
     if data is None or data.get("suppressed"):
         return None
     return distribution_from_dict(data)

@@ -20,9 +20,8 @@ from bot.delivery import (
 )
 from bot.storage import Hub
 from content.strings import Safe
-from handlers.common import RESULTS_WINDOW, is_group, sender_is_admin
-from scoring import aggregate
-from scoring.records import summary_from_dict
+from handlers import compare
+from handlers.common import is_group, sender_is_admin
 from scoring.rotation import Entry, next_entry
 
 log = logging.getLogger(__name__)
@@ -275,12 +274,9 @@ async def send_nudge(context: BotContext, hub: Hub, *, slot: str) -> str:
 
 
 async def weakest_enabler(context: BotContext, region: str) -> str | None:
-    """The CRAFT enabler the region's networks score lowest on, when enough have results."""
-    since = context.services.clock.now() - RESULTS_WINDOW
-    rows = await context.storage.latest_results(since, region)
-    distribution = aggregate(
-        [summary_from_dict(result) for _, _, result in rows], context.settings.min_group_size
-    )
+    """The CRAFT enabler the region's networks score lowest on, from the day's snapshot (the
+    same figures /compare shows, so nothing when too few networks have results)."""
+    distribution = await compare.snapshot(context, region)
     return distribution.weakest_enabler if distribution else None
 
 

@@ -77,9 +77,6 @@ class Result:
         ranked = sorted(self.enablers, key=lambda e: (e.percent, ENABLER_KEYS.index(e.key)))
         return tuple(score.key for score in ranked[:count])
 
-    def summary(self) -> Summary:
-        return Summary(total=self.total, band=self.band, enabler_percent=self.enabler_percent())
-
 
 def option_points(item: Item, option: int) -> int:
     return item.scale.options[option].points

@@ -202,9 +202,6 @@ class FakeBotApi:
     def next_update_id(self) -> int:
         return next(self._update_ids)
 
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
     def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
         return [
             c
@@ -237,9 +234,6 @@ class FakeBotApi:
     def shown_count(self, chat_id: int) -> int:
         """How many sends and edits succeeded in the chat (cheap, for waiting on replies)."""
         return self._shown_counts[chat_id]
-
-    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
-        return self.messages[(chat_id, message_id)]
 
     # -- HTTP ----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage import Storage
+from bot.storage import MIGRATIONS, Storage
 from content import Content
 from handlers import callbacks
 from tests.conftest import running
@@ -378,6 +378,7 @@ async def test_storage_survives_reopen(tmp_path: Path, clock: FakeClock) -> None
     version = await storage.schema_version()
     await storage.close()
     again = await Storage.open(tmp_path / "x.sqlite3", clock)
+    assert version == len(MIGRATIONS)
     assert await again.schema_version() == version
     await again.close()
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.storage import Hub
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi, message_update
 from tests.harness import FakeClock, Harness
+from tests.seed import seed_result
 
 ADMIN = 801
 MEMBER = 802
@@ -197,6 +200,19 @@ async def test_nudge_job_sends_once_per_group_per_slot(bot: Harness) -> None:
     assert bot.job_time(f"nudge:{hubs[0].id}") == datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
 
 
+FIRST_SLOT = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)  # the first Monday 09:00 after the clock
+
+
+async def _hub_then_down(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> tuple[Path, Hub]:
+    """Register a London hub, then stop the bot; the database it leaves, and the hub."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, content, db, clock) as bot:
+        hub = await _hub(bot)
+    return db, hub
+
+
 async def _restart_at(fake: FakeBotApi, content: Content, db: Path, moment: datetime) -> list[str]:
     """Start a fresh application at `moment`, run its start-up job; the nudges it sent."""
     clock = FakeClock(moment)
@@ -211,10 +227,8 @@ async def test_slot_missed_while_down_is_sent_once_after_restart(
     fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
 ) -> None:
     """Down at the slot and back two hours later: one nudge; another restart sends no more."""
-    db = tmp_path / "bot.sqlite3"
-    async with running(fake, content, db, clock) as bot:
-        await _hub(bot)
-    slot = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+    db, _ = await _hub_then_down(fake, content, tmp_path, clock)
+    slot = FIRST_SLOT
     assert len(await _restart_at(fake, content, db, slot + timedelta(hours=2))) == 1
     assert await _restart_at(fake, content, db, slot + timedelta(hours=3)) == []
 
@@ -223,10 +237,8 @@ async def test_catch_up_just_inside_twelve_hours_sends(
     fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
 ) -> None:
     """A slot missed by 11 h 59 min is still sent at start-up."""
-    db = tmp_path / "bot.sqlite3"
-    async with running(fake, content, db, clock) as bot:
-        await _hub(bot)
-    slot = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+    db, _ = await _hub_then_down(fake, content, tmp_path, clock)
+    slot = FIRST_SLOT
     assert len(await _restart_at(fake, content, db, slot + timedelta(hours=11, minutes=59))) == 1
 
 
@@ -234,10 +246,8 @@ async def test_catch_up_at_twelve_hours_skips_and_records(
     fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
 ) -> None:
     """A slot missed by 12 hours or more is skipped, recorded as such, and never sent."""
-    db = tmp_path / "bot.sqlite3"
-    async with running(fake, content, db, clock) as bot:
-        hub = await _hub(bot)
-    slot = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+    db, hub = await _hub_then_down(fake, content, tmp_path, clock)
+    slot = FIRST_SLOT
     assert await _restart_at(fake, content, db, slot + timedelta(hours=12)) == []
     async with running(fake, content, db, clock) as bot:
         deliveries = await bot.storage.deliveries("nudge")
@@ -367,3 +377,24 @@ async def test_bot_removed_from_group_marks_hub_inactive(bot: Harness) -> None:
     assert stored is not None
     assert not stored.active
     assert bot.jobs(f"nudge:{hub.id}") == []
+
+
+@pytest.mark.parametrize(("networks", "favoured"), [(4, False), (5, True)])
+async def test_first_nudge_favours_the_regions_weakest_enabler(
+    bot: Harness, content: Content, networks: int, favoured: bool
+) -> None:
+    """With five networks weakest on Time and investment, the first nudge is a T one; with four,
+    too few to say, the library's order decides."""
+    weak = {item.key for item in content.model.items if item.enabler == "T"}
+
+    def weak_on_time(position: int, item: object) -> int:
+        entry = content.model.items[position]
+        return 0 if entry.key in weak else len(entry.scale.options) - 1
+
+    for index in range(networks):
+        await seed_result(bot.storage, content.model, 9500 + index, choose=weak_on_time)
+    await _hub(bot)
+    await bot.send(ADMIN, "/nudge", chat_id=GROUP)
+    [text] = _nudges(bot, GROUP)
+    time_enabler = content.model.enabler("T").name
+    assert (f"CRAFT: {time_enabler}" in text) == favoured
