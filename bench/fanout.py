@@ -20,7 +20,7 @@ from bot.app import build_application
 from bot.clock import iso
 from bot.config import Settings
 from bot.context import services_of
-from bot.delivery import SCHEDULED_JOB_KWARGS, nudge_job_name
+from bot.scheduling import NUDGE, SCHEDULED_JOB_KWARGS
 from content import load_content
 from handlers.hubs import nudge_job
 from tests.fakebot import TOKEN, FakeBotApi, FloodLimits
@@ -60,7 +60,7 @@ async def run(hubs: int = HUBS) -> list[Row]:
             app.job_queue.run_once(
                 nudge_job,
                 when=slot,
-                name=nudge_job_name(hub_id),
+                name=NUDGE.job(hub_id),
                 data={"hub": hub_id, "slot": iso(slot)},
                 job_kwargs=SCHEDULED_JOB_KWARGS,
             )
@@ -77,7 +77,7 @@ async def run(hubs: int = HUBS) -> list[Row]:
         await app.post_shutdown(app)
     await fake.stop()
     floor = len(hub_ids) / RATE
-    sent = sum(1 for _, _, status in statuses if status == "sent")
+    sent = sum(1 for delivery in statuses if delivery.status == "sent")
     ratio = elapsed / floor
     return [
         Row(

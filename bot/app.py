@@ -19,11 +19,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import snapshots
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
 from bot.request import RetryingRequest
-from bot.scheduling import STARTUP_JOB, startup_job
+from bot.scheduling import LEAD_REMINDERS, SNAPSHOT, STARTUP_JOB, Schedules, startup_job
 from bot.storage import Storage
 from bot.updates import PerChatUpdateProcessor
 from content import Content
@@ -36,6 +37,7 @@ from handlers import (
     menu,
     privacy,
     registration,
+    reminders,
     report,
     score,
     share,
@@ -88,8 +90,10 @@ def build_application(
     if settings.api_base_file_url:
         builder = builder.base_file_url(settings.api_base_file_url)
     application: BotApplication = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(settings, content, clock or SystemClock())
+    services = Services(settings, content, clock or SystemClock())
+    application.bot_data[SERVICES_KEY] = services
     _register(application)
+    _register_schedules(services.schedules)
     return application
 
 
@@ -148,6 +152,14 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     )
 
     app.add_error_handler(error_handler)
+
+
+def _register_schedules(schedules: Schedules) -> None:
+    """Every scheduled message: what is rebuilt at start-up, and what repeats."""
+    schedules.rebuild("hubs", hubs.active_hubs, hubs.rebuild_hub)
+    schedules.rebuild("upcoming meetings", meetings.upcoming, meetings.rebuild_meeting)
+    schedules.every(LEAD_REMINDERS, reminders.CHECK_EVERY, reminders.lead_reminders_job)
+    schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
 
 
 async def _post_init(application: BotApplication) -> None:

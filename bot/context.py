@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +9,8 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.scheduling import Schedules
+from bot.snapshots import Snapshots
 from bot.storage import Storage
 from content import Content
 from content.strings import Strings
@@ -23,8 +24,8 @@ class Services:
     content: Content
     clock: Clock
     storage_: Storage | None = field(default=None, repr=False)
-    # Held while the day's snapshot is taken, so a burst of requests takes it once.
-    snapshot_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    snapshots: Snapshots = field(default_factory=Snapshots, repr=False)
+    schedules: Schedules = field(default_factory=Schedules, repr=False)
 
     @property
     def storage(self) -> Storage:

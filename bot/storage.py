@@ -15,7 +15,6 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,224 +22,29 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock, iso, parse
+from bot.migrations import MIGRATIONS
+from bot.rows import (
+    Answer,
+    CompletedAssessment,
+    Delivery,
+    DueReassessment,
+    Hub,
+    LatestResult,
+    Meeting,
+    Network,
+    NetworkHistory,
+    NudgeState,
+    OpenAssessment,
+    Practice,
+    RegionStatistics,
+    SentNudge,
+    User,
+)
+from scoring.progress import Step
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-
-# Each entry moves the schema from version N-1 to N; applied in order at start-up.
-MIGRATIONS: tuple[str, ...] = (
-    # 1: users, networks, leads, assessments and answers.
-    """
-    CREATE TABLE users (
-        id INTEGER PRIMARY KEY,              -- Telegram user id; no names are stored
-        created_at TEXT NOT NULL,
-        state TEXT,                          -- what free text is expected next, if anything
-        draft TEXT,                          -- JSON of a registration in progress
-        active INTEGER NOT NULL DEFAULT 1    -- 0 once the user has blocked the bot
-    );
-    CREATE TABLE networks (
-        id INTEGER PRIMARY KEY,
-        organisation TEXT NOT NULL,
-        name TEXT NOT NULL,
-        region TEXT NOT NULL,
-        age TEXT NOT NULL,
-        invite_code TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE leads (
-        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
-        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
-        role TEXT NOT NULL CHECK (role IN ('lead', 'co-lead')),
-        joined_at TEXT NOT NULL
-    );
-    CREATE INDEX leads_by_network ON leads(network_id);
-    CREATE TABLE assessments (
-        id INTEGER PRIMARY KEY,
-        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
-        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-        content_version TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed')),
-        position INTEGER NOT NULL DEFAULT 0,  -- index of the item on screen
-        awaiting_evidence TEXT,               -- item whose optional note is being asked for
-        started_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        completed_at TEXT,
-        total INTEGER,
-        band TEXT,
-        result TEXT                           -- JSON of the scored result
-    );
-    CREATE UNIQUE INDEX one_open_assessment_per_user
-        ON assessments(user_id) WHERE status = 'in_progress';
-    CREATE INDEX assessments_by_network ON assessments(network_id, status, completed_at);
-    CREATE TABLE answers (
-        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
-        item_key TEXT NOT NULL,
-        option INTEGER NOT NULL,
-        points INTEGER NOT NULL,
-        evidence TEXT,
-        answered_at TEXT NOT NULL,
-        PRIMARY KEY (assessment_id, item_key)
-    );
-    """,
-    # 2: hub groups, their nudge rotation, meetings, shared practices, and the delivery ledger.
-    """
-    CREATE TABLE hubs (
-        id INTEGER PRIMARY KEY,                  -- stable even when the group's chat id changes
-        chat_id INTEGER NOT NULL UNIQUE,
-        region TEXT NOT NULL,
-        active INTEGER NOT NULL DEFAULT 1,       -- 0 once the bot was removed from the group
-        nudge_weekday INTEGER,                   -- 0 Monday .. 6 Sunday; NULL: nudges off
-        nudge_time TEXT,                         -- HH:MM in the bot's time zone
-        schedule_since TEXT NOT NULL,            -- no slot before this is ever due
-        registered_by INTEGER NOT NULL,
-        registered_at TEXT NOT NULL
-    );
-    CREATE INDEX hubs_by_region ON hubs(region, active);
-    CREATE TABLE nudge_history (
-        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
-        cycle INTEGER NOT NULL,
-        nudge_key TEXT NOT NULL,
-        enabler TEXT,
-        sent_at TEXT NOT NULL,
-        PRIMARY KEY (hub_id, cycle, nudge_key)
-    );
-    CREATE TABLE meetings (
-        id INTEGER PRIMARY KEY,
-        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
-        starts_at TEXT NOT NULL,
-        topic TEXT NOT NULL,
-        created_by INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        cancelled INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX meetings_by_hub ON meetings(hub_id, starts_at);
-    CREATE TABLE practices (
-        id INTEGER PRIMARY KEY,
-        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
-        region TEXT NOT NULL,
-        text TEXT NOT NULL,
-        credit TEXT,                             -- network name to credit; NULL: anonymous
-        status TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'rejected')),
-        submitted_at TEXT NOT NULL,
-        decided_by INTEGER,
-        decided_at TEXT
-    );
-    CREATE INDEX practices_by_region ON practices(region, status);
-    -- One row per message that must go out at most once: a nudge slot, a meeting reminder, a
-    -- reminder to a lead. The row is claimed before sending and finished after.
-    CREATE TABLE deliveries (
-        slot TEXT PRIMARY KEY,
-        chat_id INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'skipped', 'unknown')),
-        detail TEXT,
-        created_at TEXT NOT NULL,
-        finished_at TEXT
-    );
-    CREATE INDEX deliveries_by_chat ON deliveries(chat_id, kind);
-    """,
-    # 3: daily snapshots of anonymised aggregates, so /compare never reflects a single change
-    # the moment it happens.
-    """
-    CREATE TABLE snapshots (
-        day TEXT NOT NULL,                       -- local date the snapshot stands for
-        scope TEXT NOT NULL,                     -- 'all' or a region key
-        data TEXT NOT NULL,                      -- JSON of the distribution, or of its absence
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (day, scope)
-    );
-    """,
-)
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    state: str | None
-    draft: dict[str, Any]
-    active: bool
-
-
-@dataclass(frozen=True)
-class Network:
-    id: int
-    organisation: str
-    name: str
-    region: str
-    age: str
-    invite_code: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Assessment:
-    id: int
-    network_id: int
-    user_id: int
-    content_version: str
-    status: str
-    position: int
-    awaiting_evidence: str | None
-    started_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-    total: int | None
-    band: str | None
-    result: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    item_key: str
-    option: int
-    points: int
-    evidence: str | None
-
-
-@dataclass(frozen=True)
-class Hub:
-    id: int
-    chat_id: int
-    region: str
-    active: bool
-    nudge_weekday: int | None
-    nudge_time: str | None
-    schedule_since: datetime
-    registered_by: int
-
-    @property
-    def nudges_on(self) -> bool:
-        return self.nudge_weekday is not None and self.nudge_time is not None
-
-
-@dataclass(frozen=True)
-class Meeting:
-    id: int
-    hub_id: int
-    starts_at: datetime
-    topic: str
-    cancelled: bool
-
-
-@dataclass(frozen=True)
-class Practice:
-    id: int
-    user_id: int | None
-    region: str
-    text: str
-    credit: str | None
-    status: str
-
-
-@dataclass(frozen=True)
-class NudgeState:
-    """Where a hub is in its rotation: the cycle, what it has had in it, the last enabler."""
-
-    cycle: int
-    used: frozenset[str]
-    last_enabler: str | None
-
 
 DEFAULT_NUDGE_WEEKDAY = 0  # Monday
 DEFAULT_NUDGE_TIME = "09:00"
@@ -445,12 +249,12 @@ class Storage:
                 (hub_id, cycle, key, enabler, self._now()),
             )
 
-    async def nudge_history(self, hub_id: int) -> list[tuple[int, str]]:
+    async def nudge_history(self, hub_id: int) -> list[SentNudge]:
         rows = await self._all(
             "SELECT cycle, nudge_key FROM nudge_history WHERE hub_id = ? ORDER BY sent_at, rowid",
             (hub_id,),
         )
-        return [(row["cycle"], row["nudge_key"]) for row in rows]
+        return [SentNudge(row["cycle"], row["nudge_key"]) for row in rows]
 
     # -- deliveries ----------------------------------------------------------------------------
 
@@ -487,14 +291,25 @@ class Storage:
         row = await self._one("SELECT status FROM deliveries WHERE slot = ?", (slot,))
         return row["status"] if row else None
 
-    async def deliveries(self, kind: str | None = None) -> list[tuple[str, int, str]]:
-        """(slot, chat id, status) of every delivery, optionally of one kind, oldest first."""
+    async def deliveries(self, kind: str | None = None) -> list[Delivery]:
+        """Every delivery, optionally of one kind, oldest first."""
         rows = await self._all(
             "SELECT slot, chat_id, status FROM deliveries WHERE ? IS NULL OR kind = ? "
             "ORDER BY created_at, rowid",
             (kind, kind),
         )
-        return [(row["slot"], row["chat_id"], row["status"]) for row in rows]
+        return [Delivery(row["slot"], row["chat_id"], row["status"]) for row in rows]
+
+    async def delivered(self, slots: Sequence[str]) -> set[str]:
+        """Which of these slots the ledger already holds (in any state)."""
+        if not slots:
+            return set()
+        # The keys travel as one JSON parameter, so the statement never changes shape.
+        rows = await self._all(
+            "SELECT slot FROM deliveries WHERE slot IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(slots)),),
+        )
+        return {row["slot"] for row in rows}
 
     # -- meetings ------------------------------------------------------------------------------
 
@@ -578,24 +393,40 @@ class Storage:
 
     async def latest_results(
         self, since: datetime, region: str | None = None
-    ) -> list[tuple[int, str, dict[str, Any]]]:
-        """(network, region, stored result) of each network's latest completed assessment,
-        for networks whose latest was completed at or after `since`."""
+    ) -> list[LatestResult]:
+        """Each network's latest completed assessment, for networks whose latest was completed
+        at or after `since`."""
         rows = await self._all(
-            "SELECT n.id, n.region, a.result FROM networks n "
+            "SELECT n.id, n.region, a.id AS assessment_id, a.result FROM networks n "
             "JOIN assessments a ON a.id = ("
             "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
             "  ORDER BY completed_at DESC, id DESC LIMIT 1"
             ") WHERE a.completed_at >= ? AND (? IS NULL OR n.region = ?) ORDER BY n.id",
             (iso(since), region, region),
         )
-        return [(row["id"], row["region"], json.loads(row["result"])) for row in rows]
+        return [
+            LatestResult(row["id"], row["region"], row["assessment_id"], json.loads(row["result"]))
+            for row in rows
+        ]
 
     # -- snapshots -----------------------------------------------------------------------------
 
     async def snapshot(self, day: str, scope: str) -> dict[str, Any] | None:
         row = await self._one(
             "SELECT data FROM snapshots WHERE day = ? AND scope = ?", (day, scope)
+        )
+        return json.loads(row["data"]) if row else None
+
+    async def snapshots(self, day: str) -> dict[str, dict[str, Any]]:
+        """The day's snapshot of every scope, by scope."""
+        rows = await self._all("SELECT scope, data FROM snapshots WHERE day = ?", (day,))
+        return {row["scope"]: json.loads(row["data"]) for row in rows}
+
+    async def previous_snapshot(self, scope: str, before_day: str) -> dict[str, Any] | None:
+        """The latest snapshot of `scope` from a day before `before_day`."""
+        row = await self._one(
+            "SELECT data FROM snapshots WHERE scope = ? AND day < ? ORDER BY day DESC LIMIT 1",
+            (scope, before_day),
         )
         return json.loads(row["data"]) if row else None
 
@@ -611,7 +442,7 @@ class Storage:
 
     # -- operator statistics -------------------------------------------------------------------
 
-    async def region_statistics(self, since: datetime) -> list[dict[str, Any]]:
+    async def region_statistics(self, since: datetime) -> list[RegionStatistics]:
         """Per region: networks, assessments started and completed, and the latest band of each
         network whose latest completed assessment is at or after `since`."""
         rows = await self._all(
@@ -630,19 +461,19 @@ class Storage:
             ") WHERE a.completed_at >= ? GROUP BY n.region, a.band",
             (iso(since),),
         )
-        by_region: dict[str, dict[str, Any]] = {
-            row["region"]: {
-                "region": row["region"],
-                "networks": row["networks"],
-                "started": row["started"],
-                "completed": row["completed"],
-                "bands": {},
-            }
-            for row in rows
-        }
+        by_region: dict[str, dict[str, int]] = {row["region"]: {} for row in rows}
         for row in bands:
-            by_region[row["region"]]["bands"][row["band"]] = row["count"]
-        return list(by_region.values())
+            by_region[row["region"]][row["band"]] = row["count"]
+        return [
+            RegionStatistics(
+                region=row["region"],
+                networks=row["networks"],
+                started=row["started"],
+                completed=row["completed"],
+                bands=by_region[row["region"]],
+            )
+            for row in rows
+        ]
 
     # -- data rights ---------------------------------------------------------------------------
 
@@ -749,21 +580,20 @@ class Storage:
 
     # -- reminders to leads --------------------------------------------------------------------
 
-    async def idle_assessments(self, idle_since: datetime) -> list[Assessment]:
-        """Open assessments untouched since `idle_since` and not yet reminded about, of users
-        who have not blocked the bot."""
+    async def idle_assessments(self, idle_since: datetime) -> list[OpenAssessment]:
+        """Open assessments untouched since `idle_since`, of users who have not blocked the bot
+        (whether they were reminded is the ledger's business: see `delivered`)."""
         rows = await self._all(
             "SELECT a.* FROM assessments a JOIN users u ON u.id = a.user_id "
-            "LEFT JOIN deliveries d ON d.slot = 'idle:' || a.id || ':' || a.updated_at "
             "WHERE a.status = 'in_progress' AND a.updated_at <= ? AND u.active = 1 "
-            "AND d.slot IS NULL ORDER BY a.updated_at",
+            "ORDER BY a.updated_at",
             (iso(idle_since),),
         )
-        return [_assessment(row) for row in rows]
+        return [_open(row) for row in rows]
 
-    async def due_reassessments(self, completed_before: datetime) -> list[tuple[int, int, int]]:
-        """(network, latest assessment, lead) for networks whose latest result is older than
-        `completed_before`, for each active lead with no assessment open and no invitation yet."""
+    async def due_reassessments(self, completed_before: datetime) -> list[DueReassessment]:
+        """Each active lead with no assessment open, of networks whose latest result was
+        completed before `completed_before`."""
         rows = await self._all(
             "WITH latest AS ("
             "  SELECT network_id, MAX(completed_at) AS done FROM assessments "
@@ -774,13 +604,14 @@ class Storage:
             "  AND a.completed_at = latest.done AND a.status = 'completed' "
             "JOIN leads l ON l.network_id = a.network_id "
             "JOIN users u ON u.id = l.user_id AND u.active = 1 "
-            "LEFT JOIN deliveries d ON d.slot = 'reassess:' || a.id || ':' || l.user_id "
-            "WHERE latest.done <= ? AND d.slot IS NULL AND NOT EXISTS ("
+            "WHERE latest.done <= ? AND NOT EXISTS ("
             "  SELECT 1 FROM assessments o WHERE o.user_id = l.user_id AND o.status = 'in_progress'"
             ") ORDER BY a.network_id, l.user_id",
             (iso(completed_before),),
         )
-        return [(row["network_id"], row["assessment_id"], row["user_id"]) for row in rows]
+        return [
+            DueReassessment(row["network_id"], row["assessment_id"], row["user_id"]) for row in rows
+        ]
 
     # -- networks ------------------------------------------------------------------------------
 
@@ -852,17 +683,28 @@ class Storage:
 
     # -- assessments ---------------------------------------------------------------------------
 
-    async def open_assessment(self, user_id: int) -> Assessment | None:
+    async def open_assessment(self, user_id: int) -> OpenAssessment | None:
+        """The user's assessment in progress, if any."""
         row = await self._one(
             "SELECT * FROM assessments WHERE user_id = ? AND status = 'in_progress'", (user_id,)
         )
-        return _assessment(row) if row else None
+        return _open(row) if row else None
 
-    async def assessment(self, assessment_id: int) -> Assessment | None:
-        row = await self._one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
-        return _assessment(row) if row else None
+    async def in_progress(self, assessment_id: int) -> OpenAssessment | None:
+        """This assessment, if it is still being answered."""
+        row = await self._one(
+            "SELECT * FROM assessments WHERE id = ? AND status = 'in_progress'", (assessment_id,)
+        )
+        return _open(row) if row else None
 
-    async def start_assessment(self, user_id: int, network_id: int, version: str) -> Assessment:
+    async def completed(self, assessment_id: int) -> CompletedAssessment | None:
+        """This assessment, if it is completed."""
+        row = await self._one(
+            "SELECT * FROM assessments WHERE id = ? AND status = 'completed'", (assessment_id,)
+        )
+        return _completed(row) if row else None
+
+    async def start_assessment(self, user_id: int, network_id: int, version: str) -> OpenAssessment:
         """The user's open assessment, starting a new one if there is none."""
         now = self._now()
         async with self._transaction() as db:
@@ -891,14 +733,14 @@ class Storage:
         self,
         assessment_id: int,
         *,
-        position: int,
+        expected: Step,
+        to: Step,
         item_key: str,
         option: int,
         points: int,
-        next_position: int,
-        awaiting_evidence: str | None,
     ) -> bool:
-        """Store an answer to the item at `position`, if that is still the one on screen.
+        """Store an answer and move the assessment from `expected` to `to`, if it still stands
+        at `expected` (scoring.progress decided both).
 
         Returns False (and changes nothing) for a stale or repeated press.
         """
@@ -907,8 +749,15 @@ class Storage:
             cursor = await db.execute(
                 "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'in_progress' AND position = ? "
-                "AND awaiting_evidence IS NULL",
-                (next_position, awaiting_evidence, now, assessment_id, position),
+                "AND awaiting_evidence IS ?",
+                (
+                    to.position,
+                    to.awaiting_evidence,
+                    now,
+                    assessment_id,
+                    expected.position,
+                    expected.awaiting_evidence,
+                ),
             )
             if cursor.rowcount != 1:
                 return False
@@ -922,14 +771,15 @@ class Storage:
             return True
 
     async def finish_evidence(
-        self, assessment_id: int, *, item_key: str, evidence: str | None, next_position: int
+        self, assessment_id: int, *, item_key: str, evidence: str | None, to: Step
     ) -> bool:
-        """Store (or skip) the note for the item awaiting one; False if none is awaited."""
+        """Store (or skip) the note for the item awaiting one and move to `to`; False if that
+        note is no longer awaited."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE assessments SET awaiting_evidence = NULL, position = ?, updated_at = ? "
+                "UPDATE assessments SET awaiting_evidence = ?, position = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'in_progress' AND awaiting_evidence = ?",
-                (next_position, self._now(), assessment_id, item_key),
+                (to.awaiting_evidence, to.position, self._now(), assessment_id, item_key),
             )
             if cursor.rowcount != 1:
                 return False
@@ -939,13 +789,21 @@ class Storage:
             )
             return True
 
-    async def move_to(self, assessment_id: int, *, from_position: int, to_position: int) -> bool:
-        """Move the on-screen item (Back, or a resume); False if the screen has moved on."""
+    async def move(self, assessment_id: int, *, expected: Step, to: Step) -> bool:
+        """Move the assessment from `expected` to `to` (Back); False if it has moved on."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE assessments SET position = ?, awaiting_evidence = NULL, updated_at = ? "
-                "WHERE id = ? AND status = 'in_progress' AND position = ?",
-                (to_position, self._now(), assessment_id, from_position),
+                "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'in_progress' AND position = ? "
+                "AND awaiting_evidence IS ?",
+                (
+                    to.position,
+                    to.awaiting_evidence,
+                    self._now(),
+                    assessment_id,
+                    expected.position,
+                    expected.awaiting_evidence,
+                ),
             )
             return cursor.rowcount == 1
 
@@ -956,13 +814,13 @@ class Storage:
                 [(assessment_id, key) for key in item_keys],
             )
 
-    async def touch(self, assessment_id: int, *, version: str, position: int) -> None:
-        """Bring a resumed assessment up to the current content version and position."""
+    async def touch(self, assessment_id: int, *, version: str, to: Step) -> None:
+        """Bring a resumed assessment up to the current content version and step."""
         async with self._transaction() as db:
             await db.execute(
                 "UPDATE assessments SET content_version = ?, position = ?, "
-                "awaiting_evidence = NULL, updated_at = ? WHERE id = ? AND status = 'in_progress'",
-                (version, position, self._now(), assessment_id),
+                "awaiting_evidence = ?, updated_at = ? WHERE id = ? AND status = 'in_progress'",
+                (version, to.position, to.awaiting_evidence, self._now(), assessment_id),
             )
 
     async def complete_assessment(
@@ -979,14 +837,39 @@ class Storage:
             )
             return cursor.rowcount == 1
 
-    async def completed_assessments(self, network_id: int) -> list[Assessment]:
+    async def completed_assessments(self, network_id: int) -> list[CompletedAssessment]:
         """The network's completed assessments, oldest first."""
         rows = await self._all(
             "SELECT * FROM assessments WHERE network_id = ? AND status = 'completed' "
             "ORDER BY completed_at, id",
             (network_id,),
         )
-        return [_assessment(row) for row in rows]
+        return [_completed(row) for row in rows]
+
+    async def network_history(self, user_id: int) -> NetworkHistory | None:
+        """The network this user leads, with its completed assessments (oldest first)."""
+        rows = await self._all(
+            "SELECT n.id AS n_id, n.organisation, n.name, n.region, n.age, n.invite_code, "
+            "n.created_at AS n_created_at, a.* FROM leads l "
+            "JOIN networks n ON n.id = l.network_id "
+            "LEFT JOIN assessments a ON a.network_id = n.id AND a.status = 'completed' "
+            "WHERE l.user_id = ? ORDER BY a.completed_at, a.id",
+            (user_id,),
+        )
+        if not rows:
+            return None
+        first = rows[0]
+        network = Network(
+            id=first["n_id"],
+            organisation=first["organisation"],
+            name=first["name"],
+            region=first["region"],
+            age=first["age"],
+            invite_code=first["invite_code"],
+            created_at=parse(first["n_created_at"]),
+        )
+        completed = tuple(_completed(row) for row in rows if row["id"] is not None)
+        return NetworkHistory(network, completed)
 
 
 def _hub(row: aiosqlite.Row) -> Hub:
@@ -1035,19 +918,28 @@ def _network(row: aiosqlite.Row) -> Network:
     )
 
 
-def _assessment(row: aiosqlite.Row) -> Assessment:
-    return Assessment(
+def _open(row: aiosqlite.Row) -> OpenAssessment:
+    return OpenAssessment(
         id=row["id"],
         network_id=row["network_id"],
         user_id=row["user_id"],
         content_version=row["content_version"],
-        status=row["status"],
         position=row["position"],
         awaiting_evidence=row["awaiting_evidence"],
         started_at=parse(row["started_at"]),
         updated_at=parse(row["updated_at"]),
-        completed_at=parse(row["completed_at"]) if row["completed_at"] else None,
+    )
+
+
+def _completed(row: aiosqlite.Row) -> CompletedAssessment:
+    return CompletedAssessment(
+        id=row["id"],
+        network_id=row["network_id"],
+        user_id=row["user_id"],
+        content_version=row["content_version"],
+        started_at=parse(row["started_at"]),
+        completed_at=parse(row["completed_at"]),
         total=row["total"],
         band=row["band"],
-        result=json.loads(row["result"]) if row["result"] else None,
+        result=json.loads(row["result"]),
     )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WORKDAY_START = time(9, 0)
 WORKDAY_END = time(18, 0)
+# A scheduled message missed (the bot was down, or the loop was busy) goes out late only within
+# this long of its time; after that it is skipped, since it would no longer be timely.
+CATCH_UP_LIMIT = timedelta(hours=12)
 
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -75,3 +79,25 @@ def next_working_moment(moment: datetime, zone: ZoneInfo) -> datetime:
         if candidate > moment and in_working_hours(candidate, zone):
             return candidate
     raise AssertionError("a working day always comes within a week")
+
+
+class CatchUp(Enum):
+    SCHEDULE = "schedule"  # ahead: run it at its time
+    SEND = "send"  # missed by under CATCH_UP_LIMIT (and before any deadline): send it now
+    SKIP = "skip"  # missed by too much: record it as skipped
+    DONE = "done"  # the ledger already has it: nothing to do
+
+
+def catch_up(
+    at: datetime, now: datetime, *, delivered: bool, until: datetime | None = None
+) -> CatchUp:
+    """What to do about a message due at `at`, seen at `now`: schedule it, send it now, skip it,
+    or nothing (`delivered`: the ledger holds its slot). `until` is a deadline after which a
+    late send makes no sense (a reminder for a meeting that has started)."""
+    if at > now:
+        return CatchUp.SCHEDULE
+    if delivered:
+        return CatchUp.DONE
+    if now - at < CATCH_UP_LIMIT and (until is None or now < until):
+        return CatchUp.SEND
+    return CatchUp.SKIP

@@ -11,9 +11,10 @@ from dataclasses import replace
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.storage import Answer, Assessment, User
+from bot.rows import Answer, OpenAssessment, User
 from handlers import questions, registration
 from handlers.common import answer_query, is_private, point_to_private, read_press, show
+from scoring import progress
 
 EVIDENCE_LIMIT = 1000
 
@@ -49,27 +50,24 @@ async def begin_or_resume(
     answers = await storage.answers(assessment.id)
     if assessment.content_version != model.version:
         # Content changed since these answers were given: drop those it cannot take.
-        stale = questions.outdated(model, answers)
+        stale = progress.outdated(model, questions.options(answers))
         await storage.drop_answers(assessment.id, stale)
         answers = {k: a for k, a in answers.items() if k not in stale}
-    resume_at = questions.first_unanswered(model, answers)
-    evidence_due = assessment.awaiting_evidence and model.has_item(assessment.awaiting_evidence)
-    if not evidence_due and (
-        assessment.position != resume_at or assessment.content_version != model.version
-    ):
-        await storage.touch(assessment.id, version=model.version, position=resume_at)
-        assessment = await storage.assessment(assessment.id) or assessment
+    resume = progress.resume_step(model, assessment.step, answers)
+    if resume != assessment.step or assessment.content_version != model.version:
+        await storage.touch(assessment.id, version=model.version, to=resume)
+        assessment = await storage.in_progress(assessment.id) or assessment
     intro = None
-    if answers and resume_at < len(model.items):
+    if answers and progress.first_unanswered(model, answers) < len(model.items):
         intro = context.strings(
             "assess.resumed", number=assessment.position + 1, count=len(model.items)
         )
     await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
 
 
-async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> Assessment | None:
-    assessment = await context.storage.assessment(assessment_id)
-    if assessment is None or assessment.user_id != user_id or assessment.status != "in_progress":
+async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> OpenAssessment | None:
+    assessment = await context.storage.in_progress(assessment_id)
+    if assessment is None or assessment.user_id != user_id:
         return None
     return assessment
 
@@ -83,31 +81,20 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
     assessment_id, position, option = press.args
     model = context.content.model
     assessment = await _own_open(context, query.from_user.id, assessment_id)
-    valid = (
-        assessment is not None
-        and assessment.position == position
-        and assessment.awaiting_evidence is None
-        and position < len(model.items)
-        and option < len(model.items[position].scale.options)
-    )
-    if not valid or assessment is None:
+    if assessment is None or not progress.press_counts(model, assessment.step, position, option):
         await answer_query(query, context.strings("assess.stale"))
         return
     item = model.items[position]
     answers = await context.storage.answers(assessment_id)
-    ask_evidence = item.evidence and option == len(item.scale.options) - 1
-    next_position = (
-        position if ask_evidence else questions.first_unanswered(model, {*answers, item.key})
-    )
+    step = progress.after_answer(model, answers, position, option)
     points = item.scale.options[option].points
     recorded = await context.storage.record_answer(
         assessment_id,
-        position=position,
+        expected=assessment.step,
+        to=step,
         item_key=item.key,
         option=option,
         points=points,
-        next_position=next_position,
-        awaiting_evidence=item.key if ask_evidence else None,
     )
     if not recorded:
         await answer_query(query, context.strings("assess.stale"))
@@ -115,9 +102,7 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
     await answer_query(query)
     # What the database now holds, without reading it back.
     answers[item.key] = Answer(item.key, option, points, None)
-    updated = replace(
-        assessment, position=next_position, awaiting_evidence=item.key if ask_evidence else None
-    )
+    updated = replace(assessment, position=step.position, awaiting_evidence=step.awaiting_evidence)
     await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
 
 
@@ -129,15 +114,17 @@ async def back_pressed(update: Update, context: BotContext) -> None:
     query, press, message = pressed
     assessment_id, position = press.args
     assessment = await _own_open(context, query.from_user.id, assessment_id)
+    step = progress.after_back(assessment.step, position) if assessment else None
     moved = (
         assessment is not None
-        and position > 0
-        and assessment.awaiting_evidence is None
-        and await context.storage.move_to(
-            assessment_id, from_position=position, to_position=position - 1
-        )
+        and step is not None
+        and await context.storage.move(assessment_id, expected=assessment.step, to=step)
     )
-    updated = await context.storage.assessment(assessment_id) if moved else None
+    updated = (
+        replace(assessment, position=step.position, awaiting_evidence=None)
+        if moved and assessment and step
+        else None
+    )
     if updated is None:
         await answer_query(query, context.strings("assess.stale"))
         return
@@ -158,7 +145,7 @@ async def pause_pressed(update: Update, context: BotContext) -> None:
     await answer_query(query)
     answers = await context.storage.answers(assessment.id)
     count = len(context.content.model.items)
-    number = min(questions.first_unanswered(context.content.model, answers), count - 1) + 1
+    number = min(progress.first_unanswered(context.content.model, answers), count - 1) + 1
     text = context.strings("assess.paused", number=number, count=count)
     await show(context, message.chat.id, text, None, replace=message)
 
@@ -188,24 +175,24 @@ async def skip_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _finish_evidence(
-    context: BotContext, assessment: Assessment, note: str | None
-) -> tuple[Assessment, dict[str, Answer]] | None:
+    context: BotContext, assessment: OpenAssessment, note: str | None
+) -> tuple[OpenAssessment, dict[str, Answer]] | None:
     """Store (or skip) the awaited note and move on; the assessment and answers as they now
     stand, or None if no note was awaited any more."""
     answers = await context.storage.answers(assessment.id)
-    next_position = questions.first_unanswered(context.content.model, answers)
+    step = progress.after_evidence(context.content.model, answers)
     done = await context.storage.finish_evidence(
-        assessment.id,
-        item_key=assessment.awaiting_evidence or "",
-        evidence=note,
-        next_position=next_position,
+        assessment.id, item_key=assessment.awaiting_evidence or "", evidence=note, to=step
     )
     if not done:
         return None
-    return replace(assessment, position=next_position, awaiting_evidence=None), answers
+    updated = replace(assessment, position=step.position, awaiting_evidence=None)
+    return updated, answers
 
 
-async def evidence_received(update: Update, context: BotContext, assessment: Assessment) -> None:
+async def evidence_received(
+    update: Update, context: BotContext, assessment: OpenAssessment
+) -> None:
     """Store a typed evidence note for the item awaiting one, then ask the next item."""
     message = update.effective_message
     if message is None or message.text is None:

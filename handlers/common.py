@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import (
     CallbackQuery,
@@ -19,14 +18,12 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.rows import Hub
 from handlers import callbacks
 
 log = logging.getLogger(__name__)
 
 Button = tuple[str, str]  # (label, callback data)
-
-# Comparisons, statistics and nudge favouring count each network's latest result of the last year.
-RESULTS_WINDOW = timedelta(days=365)
 
 
 def is_private(update: Update) -> bool:
@@ -158,3 +155,22 @@ async def remove_buttons(message: Message) -> None:
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+async def admin_hub(update: Update, context: BotContext) -> Hub | None:
+    """The group's hub when the sender is one of its admins; otherwise say why not."""
+    message = update.effective_message
+    if message is None:
+        return None
+    strings = context.strings
+    if not is_group(message.chat):
+        await message.reply_text(strings("hub.group_only"))
+        return None
+    hub = await context.storage.hub_by_chat(message.chat_id)
+    if hub is None or not hub.active:
+        await message.reply_text(strings("hub.not_a_hub"))
+        return None
+    if not await sender_is_admin(context, message):
+        await message.reply_text(strings("hub.admins_only"))
+        return None
+    return hub

@@ -1,89 +1,33 @@
 """/compare: against the previous result, the region, all networks and the 2017 baseline.
 
-Region and national figures come from a daily snapshot, taken the first time they are needed
-each day (or by the nightly job), so a network completing an assessment cannot be read off by
-asking before and after. A scope with fewer than BOT_MIN_GROUP_SIZE networks shows nothing.
+Region and national figures come from the daily snapshot (bot.snapshots), which changes only once
+enough networks have new results, so a network completing an assessment cannot be read off by
+asking before and after. A scope with fewer than BOT_MIN_GROUP_SIZE networks shows nothing, and a
+band holding fewer than that many networks is not counted out.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import time
-from typing import Any
+from datetime import date
 
 from telegram import InputFile, Update
 
 from bot import charts
 from bot.context import BotContext
-from bot.delivery import deliver, message_sender
-from bot.storage import Assessment
+from bot.rows import CompletedAssessment
+from bot.scheduling import SHARE, deliver, message_sender
+from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
-from handlers.common import (
-    RESULTS_WINDOW,
-    answer_query,
-    is_group,
-    is_private,
-    read_press,
-    remove_buttons,
-)
-from scoring import Comparison, Distribution, Result, aggregate, compare, round_to_tens
+from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
+from scoring import Comparison, Result, compare
 from scoring.baseline import contrasts
-from scoring.records import (
-    distribution_from_dict,
-    distribution_to_dict,
-    result_from_dict,
-    summary_from_dict,
-)
+from scoring.publication import Published
+from scoring.records import result_from_dict
+from scoring.suppression import Shown
 
-ALL = "all"
-SNAPSHOT_JOB = "snapshot"
-SNAPSHOT_TIME = time(0, 5)
 QUARTERS = {1: "bottom", 2: "second", 3: "third", 4: "top"}
-
-
-# -- snapshots ---------------------------------------------------------------------------------
-
-
-def _today(context: BotContext) -> str:
-    return context.services.clock.now().astimezone(context.settings.timezone).date().isoformat()
-
-
-async def take_snapshot(context: BotContext, day: str) -> None:
-    """Aggregate every network's latest result (last 12 months) for all, and for each region."""
-    since = context.services.clock.now() - RESULTS_WINDOW
-    rows = await context.storage.latest_results(since)
-    scopes: dict[str, list[dict[str, Any]]] = {ALL: []}
-    scopes.update({region.key: [] for region in context.content.directory.regions})
-    for _, region, result in rows:
-        scopes[ALL].append(result)
-        scopes.setdefault(region, []).append(result)
-    minimum = context.settings.min_group_size
-    data = {}
-    for scope, results in scopes.items():
-        distribution = aggregate([summary_from_dict(r) for r in results], minimum)
-        data[scope] = distribution_to_dict(distribution) if distribution else {"suppressed": True}
-    await context.storage.save_snapshots(day, data)
-
-
-async def snapshot(context: BotContext, scope: str) -> Distribution | None:
-    """Today's distribution for `scope`, or None when too few networks are in it."""
-    day = _today(context)
-    data = await context.storage.snapshot(day, scope)
-    if data is None:
-        async with context.services.snapshot_lock:
-            data = await context.storage.snapshot(day, scope)  # another request may have taken it
-            if data is None:
-                await take_snapshot(context, day)
-                data = await context.storage.snapshot(day, scope)
-    if data is None or data.get("suppressed"):
-        return None
-    return distribution_from_dict(data)
-
-
-async def snapshot_job(context: BotContext) -> None:
-    """Take the day's snapshot just after midnight."""
-    await take_snapshot(context, _today(context))
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -93,36 +37,48 @@ def _signed(value: float) -> str:
     return f"{value:+.0f}"
 
 
-def _distribution_lines(context: BotContext, distribution: Distribution) -> list[str]:
-    strings = context.strings
-    shares = " · ".join(
-        strings(
-            "compare.band_share",
-            band=render.band_name(context.content, band),
-            percent=round_to_tens(share),
-        )
-        for band, share in distribution.band_shares.items()
-    )
+def _band_line(context: BotContext, published: Published) -> str:
+    """Each band's share, except those of too few networks to show (see scoring.suppression)."""
+    strings, minimum = context.strings, context.settings.min_group_size
+    percents = published.band_percents()
+    parts = []
+    for band, cell in published.band_cells(minimum).items():
+        name = render.band_name(context.content, band)
+        if cell.shown is Shown.COUNT:
+            parts.append(strings("compare.band_share", band=name, percent=percents[band]))
+        elif cell.shown is Shown.FEW:
+            parts.append(strings("compare.band_few", band=name, minimum=minimum))
+        else:
+            parts.append(strings("compare.band_hidden", band=name))
+    return " · ".join(parts)
+
+
+def _distribution_lines(context: BotContext, published: Published) -> list[str]:
+    distribution = published.distribution
+    assert distribution is not None
+    as_of = render.local_day(date.fromisoformat(published.as_of))
     return [
-        strings(
+        context.strings(
             "compare.distribution",
             count=distribution.count,
             maximum=context.content.model.max_total,
             median=round(distribution.median),
             lower=round(distribution.lower_quartile),
             upper=round(distribution.upper_quartile),
+            date=as_of,
         ),
-        shares,
+        _band_line(context, published),
     ]
 
 
 def _scope_section(
-    context: BotContext, title: Safe, distribution: Distribution | None, total: int | None
+    context: BotContext, title: Safe, published: Published | None, total: int | None
 ) -> list[str]:
     strings = context.strings
-    if distribution is None:
+    if published is None or published.distribution is None:
         return [title, strings("compare.not_enough", minimum=context.settings.min_group_size)]
-    lines = [title, *_distribution_lines(context, distribution)]
+    distribution = published.distribution
+    lines = [title, *_distribution_lines(context, published)]
     if total is not None:
         quarter = QUARTERS[distribution.quarter_of(total)]
         lines.append(strings(f"compare.quarter_{quarter}", total=total))
@@ -208,12 +164,12 @@ async def compare_command(update: Update, context: BotContext) -> None:
     if not is_private(update):
         return
     storage, strings, content = context.storage, context.strings, context.content
-    network = await storage.network_of(user.id)
-    completed = await storage.completed_assessments(network.id) if network else []
-    if network is None or not completed or completed[-1].result is None:
+    record = await storage.network_history(user.id)
+    if record is None or record.latest is None:
         await message.reply_text(strings("compare.no_result"))
         return
-    latest = result_from_dict(completed[-1].result)
+    network, newest = record.network, record.latest
+    latest = result_from_dict(newest.result)
     region = content.directory.region(network.region).name
     lines: list[str] = [
         strings("compare.title", network=network.name),
@@ -222,14 +178,13 @@ async def compare_command(update: Update, context: BotContext) -> None:
             total=latest.total,
             maximum=latest.maximum,
             band=render.band_name(content, latest.band),
-            date=_date(context, completed[-1]),
+            date=_date(context, newest),
         ),
         "",
     ]
-    previous = _previous(completed)
-    comparison = (
-        compare(result_from_dict(previous.result), latest) if previous and previous.result else None
-    )
+    previous = record.previous
+    before = result_from_dict(previous.result) if previous else None
+    comparison = compare(before, latest) if before else None
     if comparison is not None and previous is not None:
         lines += [
             strings("compare.since", date=_date(context, previous)),
@@ -241,30 +196,27 @@ async def compare_command(update: Update, context: BotContext) -> None:
     lines += _scope_section(
         context,
         strings("compare.region_title", region=region),
-        await snapshot(context, network.region),
+        await context.services.snapshots.get(context, network.region),
         latest.total,
     )
     lines.append("")
     lines += _scope_section(
-        context, strings("compare.all_title"), await snapshot(context, ALL), latest.total
+        context,
+        strings("compare.all_title"),
+        await context.services.snapshots.get(context, ALL),
+        latest.total,
     )
     lines.append("")
-    answers = {k: a.option for k, a in (await storage.answers(completed[-1].id)).items()}
+    answers = {k: a.option for k, a in (await storage.answers(newest.id)).items()}
     lines += _baseline_lines(context, latest, answers)
     await message.reply_text(Safe("\n".join(lines)))
-    if comparison is not None and previous is not None and previous.result is not None:
-        png = await asyncio.to_thread(
-            charts.comparison_chart, content.model, result_from_dict(previous.result), latest
-        )
+    if comparison is not None and before is not None:
+        png = await asyncio.to_thread(charts.comparison_chart, content.model, before, latest)
         caption = strings("compare.chart_caption")
         await message.reply_photo(InputFile(png, filename="compare.png"), caption=caption)
 
 
-def _previous(completed: list[Assessment]) -> Assessment | None:
-    return completed[-2] if len(completed) >= 2 else None
-
-
-def _date(context: BotContext, assessment: Assessment) -> str:
+def _date(context: BotContext, assessment: CompletedAssessment) -> str:
     return render.completed_on(assessment, context.settings.timezone)
 
 
@@ -276,10 +228,9 @@ async def _compare_in_group(context: BotContext, chat_id: int) -> None:
         await context.bot.send_message(chat_id, strings("hub.not_a_hub"))
         return
     region = context.content.directory.region(hub.region).name
-    distribution = await snapshot(context, hub.region)
-    lines = _scope_section(
-        context, strings("compare.region_title", region=region), distribution, None
-    )
+    published = await context.services.snapshots.get(context, hub.region)
+    lines = _scope_section(context, strings("compare.region_title", region=region), published, None)
+    distribution = published.distribution if published else None
     if distribution is not None and distribution.weakest_enabler is not None:
         enabler = context.content.model.enabler(distribution.weakest_enabler)
         lines.append(strings("compare.weakest", enabler=enabler.name))
@@ -293,15 +244,9 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
         return
     query, press, message = pressed
     storage, strings = context.storage, context.strings
-    assessment = await storage.assessment(press.args[0])
+    assessment = await storage.completed(press.args[0])
     network = await storage.network_of(query.from_user.id)
-    if (
-        assessment is None
-        or network is None
-        or assessment.network_id != network.id
-        or assessment.status != "completed"
-        or assessment.band is None
-    ):
+    if assessment is None or network is None or assessment.network_id != network.id:
         await answer_query(query, strings("errors.button_expired"))
         return
     hubs = await storage.active_hubs(network.region)
@@ -316,9 +261,9 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
     for hub in hubs:
         await deliver(
             context,
-            slot=f"share:{assessment.id}:{hub.id}",
+            kind=SHARE,
+            slot=SHARE.slot(assessment.id, hub.id),
             chat_id=hub.chat_id,
-            kind="share",
             send=message_sender(context, text),
         )
     await answer_query(query, strings("share_band.done", count=len(hubs)))

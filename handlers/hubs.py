@@ -8,20 +8,13 @@ from datetime import datetime
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 
-from bot import timing
+from bot import scheduling, timing
 from bot.clock import iso, parse
 from bot.context import BotContext
-from bot.delivery import (
-    CATCH_UP_LIMIT,
-    SCHEDULED_JOB_KWARGS,
-    deliver,
-    message_sender,
-    nudge_job_name,
-)
-from bot.storage import Hub
+from bot.rows import Hub
+from bot.scheduling import NUDGE, NUDGE_NOW, deliver, message_sender
 from content.strings import Safe
-from handlers import compare
-from handlers.common import is_group, sender_is_admin
+from handlers.common import admin_hub, is_group, sender_is_admin
 from scoring.rotation import Entry, next_entry
 
 log = logging.getLogger(__name__)
@@ -123,77 +116,52 @@ async def nudge_now_command(update: Update, context: BotContext) -> None:
     hub = await admin_hub(update, context)
     if message is None or hub is None:
         return
-    await send_nudge(context, hub, slot=f"nudge-now:{hub.id}:{message.message_id}")
-
-
-async def admin_hub(update: Update, context: BotContext) -> Hub | None:
-    """The group's hub when the sender is one of its admins; otherwise say why not."""
-    message = update.effective_message
-    if message is None:
-        return None
-    strings = context.strings
-    if not is_group(message.chat):
-        await message.reply_text(strings("hub.group_only"))
-        return None
-    hub = await context.storage.hub_by_chat(message.chat_id)
-    if hub is None or not hub.active:
-        await message.reply_text(strings("hub.not_a_hub"))
-        return None
-    if not await sender_is_admin(context, message):
-        await message.reply_text(strings("hub.admins_only"))
-        return None
-    return hub
+    await send_nudge(context, hub, kind=NUDGE_NOW, slot=NUDGE_NOW.slot(hub.id, message.message_id))
 
 
 # -- the weekly nudge --------------------------------------------------------------------------
 
 
-def nudge_slot_key(hub: Hub, slot: datetime) -> str:
-    return f"nudge:{hub.id}:{iso(slot)}"
-
-
 def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> None:
     """(Re)create the hub's one nudge job for its next slot, or none if nudges are off."""
-    job_queue = context.jobs
-    if job_queue is None:
-        return
-    for job in job_queue.get_jobs_by_name(nudge_job_name(hub.id)):
-        job.schedule_removal()
-    if not hub.active or hub.nudge_weekday is None or hub.nudge_time is None:
-        return
-    at = timing.parse_time(hub.nudge_time)
-    if at is None:
+    name = NUDGE.job(hub.id)
+    at = timing.parse_time(hub.nudge_time or "")
+    if not hub.active or hub.nudge_weekday is None or at is None:
+        scheduling.unschedule(context, name)
         return
     moment = now or context.services.clock.now()
     slot = timing.weekly_slot_after(hub.nudge_weekday, at, context.settings.timezone, moment)
-    job_queue.run_once(
-        nudge_job,
-        when=slot,
-        name=nudge_job_name(hub.id),
-        data={"hub": hub.id, "slot": iso(slot)},
-        job_kwargs=SCHEDULED_JOB_KWARGS,
-    )
+    scheduling.schedule(context, name, slot, nudge_job, {"hub": hub.id, "slot": iso(slot)})
 
 
-async def catch_up_hub(context: BotContext, hub: Hub, now: datetime) -> None:
-    """At start-up: send the last slot if missed by under 12 hours, else record it skipped."""
-    if not hub.active or hub.nudge_weekday is None or hub.nudge_time is None:
-        return
-    at = timing.parse_time(hub.nudge_time)
-    if at is None:
-        return
-    slot = timing.weekly_slot_at_or_before(hub.nudge_weekday, at, context.settings.timezone, now)
-    if slot < hub.schedule_since:
-        return
-    key = nudge_slot_key(hub, slot)
-    if await context.storage.delivery_status(key) is not None:
-        return
-    late = now - slot
-    if late < CATCH_UP_LIMIT:
-        log.info("hub %s missed its nudge of %s by %s; sending it now", hub.id, iso(slot), late)
-        await send_nudge(context, hub, slot=key)
-    elif await context.storage.skip(key, hub.chat_id, "nudge", f"{late} late"):
-        log.info("hub %s missed its nudge of %s by %s; skipped", hub.id, iso(slot), late)
+async def active_hubs(context: BotContext, now: datetime) -> list[Hub]:
+    return await context.storage.active_hubs()
+
+
+async def rebuild_hub(context: BotContext, hub: Hub, now: datetime) -> None:
+    """At start-up: catch up on the hub's last slot (or skip it), then schedule the next."""
+    at = timing.parse_time(hub.nudge_time or "")
+    if hub.active and hub.nudge_weekday is not None and at is not None:
+        zone = context.settings.timezone
+        last = timing.weekly_slot_at_or_before(hub.nudge_weekday, at, zone, now)
+        if last >= hub.schedule_since:
+            slot = NUDGE.slot(hub.id, last)
+            await scheduling.arrange(
+                context,
+                kind=NUDGE,
+                job=NUDGE.job(hub.id),
+                slot=slot,
+                at=last,
+                chat_id=hub.chat_id,
+                callback=nudge_job,
+                data={"hub": hub.id, "slot": iso(last)},
+                send_now=lambda: send_nudge(context, hub, kind=NUDGE, slot=slot),
+                now=now,
+            )
+    # Read again: an admin may have changed the schedule during the catch-up.
+    refreshed = await context.storage.hub(hub.id)
+    if refreshed is not None:
+        schedule_hub(context, refreshed, now)
 
 
 async def nudge_job(context: BotContext) -> None:
@@ -210,7 +178,7 @@ async def nudge_job(context: BotContext) -> None:
         log.info("hub %s: slot %s is no longer on its schedule", hub.id, iso(slot))
         return
     try:
-        await send_nudge(context, hub, slot=nudge_slot_key(hub, slot))
+        await send_nudge(context, hub, kind=NUDGE, slot=NUDGE.slot(hub.id, slot))
     finally:
         refreshed = await context.storage.hub(hub.id)
         if refreshed is not None:
@@ -226,7 +194,7 @@ def _on_schedule(context: BotContext, hub: Hub, slot: datetime) -> bool:
     return timing.weekly_slot_at_or_before(hub.nudge_weekday, at, zone, slot) == slot
 
 
-async def send_nudge(context: BotContext, hub: Hub, *, slot: str) -> str:
+async def send_nudge(context: BotContext, hub: Hub, *, kind: scheduling.Kind, slot: str) -> str:
     """Pick the hub's next nudge, deliver it once for `slot`, and record it in the rotation."""
     storage, content = context.storage, context.content
     practices = {p.id: p for p in await storage.approved_practices(hub.region)}
@@ -262,9 +230,9 @@ async def send_nudge(context: BotContext, hub: Hub, *, slot: str) -> str:
         text = strings("nudge.practice", body=practice.text, credit=credit, region=region)
     outcome = await deliver(
         context,
+        kind=kind,
         slot=slot,
         chat_id=hub.chat_id,
-        kind="nudge",
         detail=pick.key,
         send=message_sender(context, text),
     )
@@ -276,7 +244,8 @@ async def send_nudge(context: BotContext, hub: Hub, *, slot: str) -> str:
 async def weakest_enabler(context: BotContext, region: str) -> str | None:
     """The CRAFT enabler the region's networks score lowest on, from the day's snapshot (the
     same figures /compare shows, so nothing when too few networks have results)."""
-    distribution = await compare.snapshot(context, region)
+    published = await context.services.snapshots.get(context, region)
+    distribution = published.distribution if published else None
     return distribution.weakest_enabler if distribution else None
 
 

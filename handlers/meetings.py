@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from telegram import Update
 
-from bot import timing
+from bot import scheduling, timing
 from bot.clock import iso
 from bot.context import BotContext
-from bot.delivery import CATCH_UP_LIMIT, SCHEDULED_JOB_KWARGS, deliver, message_sender
-from bot.storage import Hub, Meeting
+from bot.rows import Hub, Meeting
+from bot.scheduling import MEETING, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, is_admin, is_group, keyboard, read_press, show
-from handlers.hubs import admin_hub
+from handlers.common import admin_hub, answer_query, is_admin, is_group, keyboard, read_press, show
 
 log = logging.getLogger(__name__)
 
@@ -123,57 +123,48 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
 # -- reminders ---------------------------------------------------------------------------------
 
 
-def _job_name(meeting_id: int, reminder: str) -> str:
-    return f"meeting:{meeting_id}:{reminder}"
-
-
-def _slot(meeting_id: int, reminder: str) -> str:
-    return f"meeting:{meeting_id}:{reminder}"
-
-
 def schedule_meeting(context: BotContext, meeting: Meeting, now: datetime | None = None) -> None:
     """Create the day-before and hour-before reminder jobs that are still in the future."""
-    job_queue = context.jobs
-    if job_queue is None:
-        return
     moment = now or context.services.clock.now()
     for reminder, before in REMINDERS.items():
-        name = _job_name(meeting.id, reminder)
-        for job in job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
+        name = MEETING.job(meeting.id, reminder)
         at = meeting.starts_at - before
         if at > moment and not meeting.cancelled:
-            job_queue.run_once(
-                meeting_reminder_job,
-                when=at,
-                name=name,
-                data={"meeting": meeting.id, "reminder": reminder},
-                job_kwargs=SCHEDULED_JOB_KWARGS,
-            )
+            data = {"meeting": meeting.id, "reminder": reminder}
+            scheduling.schedule(context, name, at, meeting_reminder_job, data)
+        else:
+            scheduling.unschedule(context, name)
 
 
 def unschedule_meeting(context: BotContext, meeting_id: int) -> None:
-    if context.jobs is None:
-        return
     for reminder in REMINDERS:
-        for job in context.jobs.get_jobs_by_name(_job_name(meeting_id, reminder)):
-            job.schedule_removal()
+        scheduling.unschedule(context, MEETING.job(meeting_id, reminder))
 
 
-async def catch_up_meeting(context: BotContext, meeting: Meeting, now: datetime) -> None:
-    """At start-up: send a reminder missed by under 12 hours if the meeting is still ahead."""
+async def upcoming(context: BotContext, now: datetime) -> list[Meeting]:
+    return await context.storage.upcoming_meetings(now)
+
+
+async def rebuild_meeting(context: BotContext, meeting: Meeting, now: datetime) -> None:
+    """At start-up: schedule each reminder still ahead; send one missed by under 12 hours if
+    the meeting has not started, or record it skipped."""
+    hub = await context.storage.hub(meeting.hub_id)
+    if hub is None or not hub.active:
+        return
     for reminder, before in REMINDERS.items():
-        at = meeting.starts_at - before
-        slot = _slot(meeting.id, reminder)
-        if at > now or await context.storage.delivery_status(slot) is not None:
-            continue
-        hub = await context.storage.hub(meeting.hub_id)
-        if hub is None or not hub.active:
-            continue
-        if now - at < CATCH_UP_LIMIT and now < meeting.starts_at:
-            await send_reminder(context, hub, meeting, reminder)
-        elif await context.storage.skip(slot, hub.chat_id, "meeting", f"{now - at} late"):
-            log.info("meeting %s %s reminder was missed; skipped", meeting.id, reminder)
+        await scheduling.arrange(
+            context,
+            kind=MEETING,
+            job=MEETING.job(meeting.id, reminder),
+            slot=MEETING.slot(meeting.id, reminder),
+            at=meeting.starts_at - before,
+            chat_id=hub.chat_id,
+            callback=meeting_reminder_job,
+            data={"meeting": meeting.id, "reminder": reminder},
+            send_now=partial(send_reminder, context, hub, meeting, reminder),
+            now=now,
+            until=meeting.starts_at,
+        )
 
 
 async def meeting_reminder_job(context: BotContext) -> None:
@@ -198,9 +189,9 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
     )
     return await deliver(
         context,
-        slot=_slot(meeting.id, reminder),
+        kind=MEETING,
+        slot=MEETING.slot(meeting.id, reminder),
         chat_id=hub.chat_id,
-        kind="meeting",
         detail=iso(meeting.starts_at),
         send=message_sender(context, text),
     )

@@ -9,43 +9,26 @@ from telegram import InputFile, Message
 
 from bot import charts
 from bot.context import BotContext
-from bot.storage import Answer, Assessment
+from bot.rows import Answer, OpenAssessment
 from content.strings import Safe
 from handlers import callbacks, render
 from handlers.common import keyboard, show
-from scoring import Model, Result, score
+from scoring import Result
+from scoring.progress import first_unanswered, score_answers
 from scoring.records import result_to_dict
 
 log = logging.getLogger(__name__)
 
 
-def first_unanswered(model: Model, answered: set[str] | dict[str, Answer]) -> int:
-    """Index of the first item without an answer; len(items) when every item has one."""
-    return next(
-        (i for i, item in enumerate(model.items) if item.key not in answered), len(model.items)
-    )
-
-
-def outdated(model: Model, answers: dict[str, Answer]) -> list[str]:
-    """Answers the current model cannot take: items it no longer has, or options beyond an
-    item's scale (when content changed after they were given)."""
-    return [
-        key
-        for key, answer in answers.items()
-        if not model.has_item(key) or answer.option >= len(model.item(key).scale.options)
-    ]
-
-
-def score_answers(model: Model, answers: dict[str, Answer]) -> Result:
-    """Score stored answers against the current model, leaving out any it cannot take."""
-    stale = set(outdated(model, answers))
-    return score(model, {k: a.option for k, a in answers.items() if k not in stale})
+def options(answers: dict[str, Answer]) -> dict[str, int]:
+    """The option given for each answered item, as the progress rules take them."""
+    return {key: answer.option for key, answer in answers.items()}
 
 
 async def present(
     context: BotContext,
     chat_id: int,
-    assessment: Assessment,
+    assessment: OpenAssessment,
     *,
     replace: Message | None = None,
     intro: str | None = None,
@@ -79,14 +62,14 @@ async def present(
 async def complete(
     context: BotContext,
     chat_id: int,
-    assessment: Assessment,
+    assessment: OpenAssessment,
     answers: dict[str, Answer],
     *,
     replace: Message | None = None,
 ) -> None:
     """Score a fully answered assessment, store the result, and send it with its chart."""
     content = context.content
-    result = score_answers(content.model, answers)
+    result = score_answers(content.model, options(answers))
     stored = await context.storage.complete_assessment(
         assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
     )

@@ -11,7 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
-from bot.storage import User
+from bot.rows import User
 from content.strings import Safe
 from handlers import callbacks, questions
 from handlers.common import Button, answer_query, deep_link, keyboard, read_press, show

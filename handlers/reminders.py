@@ -5,20 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import timing
-from bot.clock import iso
 from bot.context import BotContext
-from bot.delivery import deliver, message_sender
+from bot.scheduling import IDLE, REASSESS, deliver, message_sender, undelivered
 from handlers import callbacks
 from handlers.common import keyboard
 
 IDLE_AFTER = timedelta(days=3)
 REASSESS_AFTER = timedelta(days=90)
 CHECK_EVERY = timedelta(minutes=15)
-JOB_NAME = "lead-reminders"
-
-
-def idle_slot(assessment_id: int, updated_at: str) -> str:
-    return f"idle:{assessment_id}:{updated_at}"
 
 
 async def lead_reminders_job(context: BotContext) -> None:
@@ -32,27 +26,41 @@ async def lead_reminders_job(context: BotContext) -> None:
         return
     storage, strings = context.storage, context.strings
     model = context.content.model
-    for assessment in await storage.idle_assessments(now - IDLE_AFTER):
+    idle = {
+        IDLE.slot(assessment.id, assessment.updated_at): assessment
+        for assessment in await storage.idle_assessments(now - IDLE_AFTER)
+    }
+    pending = await undelivered(context, list(idle))
+    for slot, assessment in idle.items():
+        if slot not in pending:
+            continue
         answered = len(await storage.answers(assessment.id))
         text = strings("reminder.idle", answered=answered, count=len(model.items))
         button = keyboard([[(strings("reminder.continue"), callbacks.encode("c", assessment.id))]])
         await deliver(
             context,
-            slot=idle_slot(assessment.id, iso(assessment.updated_at)),
+            kind=IDLE,
+            slot=slot,
             chat_id=assessment.user_id,
-            kind="idle",
             send=message_sender(context, text, button),
         )
-    for network_id, assessment_id, user_id in await storage.due_reassessments(now - REASSESS_AFTER):
-        network = await storage.network(network_id)
+    due = {
+        REASSESS.slot(entry.assessment_id, entry.user_id): entry
+        for entry in await storage.due_reassessments(now - REASSESS_AFTER)
+    }
+    pending = await undelivered(context, list(due))
+    for slot, entry in due.items():
+        if slot not in pending:
+            continue
+        network = await storage.network(entry.network_id)
         if network is None:
             continue
         text = strings("reminder.reassess", network=network.name)
         button = keyboard([[(strings("reminder.start"), callbacks.encode("go"))]])
         await deliver(
             context,
-            slot=f"reassess:{assessment_id}:{user_id}",
-            chat_id=user_id,
-            kind="reassess",
+            kind=REASSESS,
+            slot=slot,
+            chat_id=entry.user_id,
             send=message_sender(context, text, button),
         )

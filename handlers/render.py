@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.storage import Assessment
+from bot.rows import CompletedAssessment, OpenAssessment
 from content import Content
 from content.strings import Safe
 from handlers import callbacks
@@ -21,7 +22,7 @@ def band_name(content: Content, band: Band | str) -> Safe:
 
 
 def question(
-    content: Content, assessment: Assessment, position: int, current: int | None
+    content: Content, assessment: OpenAssessment, position: int, current: int | None
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     """The item at `position`: progress line, statement, answer buttons low to high, navigation.
 
@@ -52,7 +53,7 @@ def question(
 
 
 def evidence_prompt(
-    content: Content, assessment: Assessment, position: int, option: int
+    content: Content, assessment: OpenAssessment, position: int, option: int
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     item = content.model.items[position]
     text = content.strings(
@@ -156,7 +157,9 @@ def _progress(content: Content, result: Result) -> Safe:
 HISTORY_LINES = 12  # the latest three years of quarterly rounds; keeps /score within one message
 
 
-def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo) -> Safe:
+def history(
+    content: Content, assessments: Sequence[CompletedAssessment], timezone: ZoneInfo
+) -> Safe:
     """Completed assessments, newest first; the oldest beyond HISTORY_LINES are counted."""
     strings = content.strings
     lines = [strings("score.history")]
@@ -167,8 +170,8 @@ def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo)
                 "score.history_line",
                 date=completed_on(assessment, timezone),
                 total=assessment.total,
-                maximum=(assessment.result or {}).get("maximum", content.model.max_total),
-                band=band_name(content, assessment.band or Band.PATHFINDER),
+                maximum=assessment.result.get("maximum", content.model.max_total),
+                band=band_name(content, assessment.band),
             )
         )
     if len(assessments) > len(shown):
@@ -178,11 +181,15 @@ def history(content: Content, assessments: list[Assessment], timezone: ZoneInfo)
 
 def local_date(moment: datetime, timezone: ZoneInfo) -> str:
     """A date as people read it: "1 Mar 2027"."""
-    return moment.astimezone(timezone).strftime("%-d %b %Y")
+    return local_day(moment.astimezone(timezone).date())
 
 
-def completed_on(assessment: Assessment, timezone: ZoneInfo) -> str:
-    return local_date(assessment.completed_at or assessment.updated_at, timezone)
+def local_day(day: date) -> str:
+    return day.strftime("%-d %b %Y")
+
+
+def completed_on(assessment: CompletedAssessment, timezone: ZoneInfo) -> str:
+    return local_date(assessment.completed_at, timezone)
 
 
 def baseline_summary(content: Content, result: Result) -> list[Safe]:

@@ -32,19 +32,19 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     message, user = sender
     strings, content = context.strings, context.content
-    network = await context.storage.network_of(user.id)
-    completed = await context.storage.completed_assessments(network.id) if network else []
-    if network is None or not completed or completed[-1].result is None:
+    record = await context.storage.network_history(user.id)
+    if record is None or record.latest is None:
         await message.reply_text(strings("compare.no_result"))
         return
-    latest = result_from_dict(completed[-1].result)
+    network, completed = record.network, record.completed
+    latest = result_from_dict(record.latest.result)
     zone = context.settings.timezone
-    last = (completed[-1].completed_at or completed[-1].updated_at).astimezone(zone)
+    last = record.latest.completed_at.astimezone(zone)
     history = [
         (
             render.completed_on(a, zone),
             f"{a.total}/{latest.maximum}",
-            _plain(render.band_name(content, a.band or "pathfinder")),
+            _plain(render.band_name(content, a.band)),
         )
         for a in reversed(completed)
     ]

@@ -34,14 +34,14 @@ async def score_command(update: Update, context: BotContext) -> None:
 
 async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
     storage, content, strings = context.storage, context.content, context.strings
-    network = await storage.network_of(user_id)
-    if network is None:
+    record = await storage.network_history(user_id)
+    if record is None:
         await context.bot.send_message(chat_id, strings("assess.not_registered"))
         return
-    completed = await storage.completed_assessments(network.id)
+    network, completed = record.network, record.completed
     invite = strings("score.invite", invite=deep_link(context, f"join_{network.invite_code}"))
     renew = _new_invite_button(context, network.id)
-    if not completed or completed[-1].result is None:
+    if record.latest is None:
         none = Safe(f"{strings('score.none')}\n\n{invite}")
         await context.bot.send_message(chat_id, none, reply_markup=renew)
         return
@@ -52,7 +52,7 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
         organisation=network.organisation,
         region=region,
     )
-    latest = result_from_dict(completed[-1].result)
+    latest = result_from_dict(record.latest.result)
     timezone = context.settings.timezone
     text = Safe(
         "\n\n".join(
@@ -66,7 +66,7 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
     )
     await context.bot.send_message(chat_id, text, reply_markup=renew)
     if len(completed) >= 2:
-        points = [(a.completed_at or a.updated_at, a.total or 0) for a in completed]
+        points = [(a.completed_at, a.total) for a in completed]
         png = await asyncio.to_thread(
             charts.trend_chart, points, content.model.max_total, content.baseline
         )

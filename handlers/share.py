@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.storage import Practice
+from bot.rows import Practice
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (

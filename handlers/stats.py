@@ -9,9 +9,11 @@ from typing import Any
 from telegram import InputFile, Update
 
 from bot.context import BotContext
+from bot.rows import RegionStatistics
 from content.strings import Safe
-from handlers.common import RESULTS_WINDOW
 from scoring import Band
+from scoring.publication import RESULTS_WINDOW
+from scoring.suppression import rate, suppress_table
 
 SUPPRESSED = "suppressed"
 COLUMNS = (
@@ -26,44 +28,44 @@ COLUMNS = (
 )
 
 
-def _cell(count: int, minimum: int) -> int | str:
-    """A count, or "suppressed" when it is small enough to point at particular networks."""
-    return SUPPRESSED if 0 < count < minimum else count
-
-
 def suppressed_rows(
-    stats: list[dict[str, Any]], names: dict[str, str], minimum: int
+    stats: list[RegionStatistics], names: dict[str, str], minimum: int
 ) -> list[list[Any]]:
     """One row per region and a total row, every small cell suppressed (rates too)."""
-    totals: dict[str, Any] = {"networks": 0, "started": 0, "completed": 0, "bands": {}}
+    table = {
+        entry.region: {
+            "networks": entry.networks,
+            "started": entry.started,
+            "completed": entry.completed,
+            **{band.value: entry.bands.get(band.value, 0) for band in Band},
+        }
+        for entry in stats
+    }
+    shown, totals = suppress_table(table, minimum)
     rows = []
-    for entry in sorted(stats, key=lambda e: names.get(e["region"], e["region"])):
-        rows.append(_row(names.get(entry["region"], entry["region"]), entry, minimum))
-        for key in ("networks", "started", "completed"):
-            totals[key] += entry[key]
-        for band, count in entry["bands"].items():
-            totals["bands"][band] = totals["bands"].get(band, 0) + count
-    total = _row("England (all regions)", totals, minimum)
-    # A total next to one hidden region cell would give that cell away by subtraction: hide it.
-    for column in range(1, len(total)):
-        if any(row[column] == SUPPRESSED for row in rows):
-            total[column] = SUPPRESSED
-    rows.append(total)
+    for entry in sorted(stats, key=lambda e: names.get(e.region, e.region)):
+        rate_shown = rate(entry.completed, entry.started, minimum)
+        rows.append(_row(names.get(entry.region, entry.region), shown[entry.region], rate_shown))
+    started, completed = totals.get("started"), totals.get("completed")
+    total_rate = (
+        rate(completed, started, minimum) if started is not None and completed is not None else None
+    )
+    rows.append(_row("England (all regions)", totals, total_rate))
     return rows
 
 
-def _row(name: str, entry: dict[str, Any], minimum: int) -> list[Any]:
-    started, completed = entry["started"], entry["completed"]
-    rate: int | str = SUPPRESSED
-    if started >= minimum and (completed == 0 or completed >= minimum):
-        rate = round(100 * completed / started)
+def _row(name: str, cells: dict[str, int | None], rate_shown: int | None) -> list[Any]:
+    def cell(column: str) -> int | str:
+        value = cells.get(column, 0)
+        return SUPPRESSED if value is None else value
+
     return [
         name,
-        _cell(entry["networks"], minimum),
-        _cell(started, minimum),
-        _cell(completed, minimum),
-        rate,
-        *(_cell(entry["bands"].get(band.value, 0), minimum) for band in Band),
+        cell("networks"),
+        cell("started"),
+        cell("completed"),
+        SUPPRESSED if rate_shown is None else rate_shown,
+        *(cell(band.value) for band in Band),
     ]
 
 

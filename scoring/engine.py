@@ -300,6 +300,11 @@ class Distribution:
     enabler_medians: Mapping[str, float]
 
     @property
+    def band_counts(self) -> dict[Band, int]:
+        """How many networks are in each band."""
+        return {band: round(share * self.count) for band, share in self.band_shares.items()}
+
+    @property
     def weakest_enabler(self) -> str | None:
         if not self.enabler_medians:
             return None

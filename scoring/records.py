@@ -6,6 +6,7 @@ from typing import Any
 
 from scoring.engine import Distribution, EnablerScore, Result, SectionScore, Summary, Tip
 from scoring.model import Attribute, Band
+from scoring.publication import Published
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
@@ -86,4 +87,26 @@ def distribution_from_dict(data: dict[str, Any]) -> Distribution:
         upper_quartile=data["upper_quartile"],
         band_shares={Band(band): share for band, share in data["band_shares"].items()},
         enabler_medians=data["enabler_medians"],
+    )
+
+
+def published_to_dict(published: Published) -> dict[str, Any]:
+    return {
+        "as_of": published.as_of,
+        "members": {str(network): assessment for network, assessment in published.members.items()},
+        "distribution": (
+            distribution_to_dict(published.distribution) if published.distribution else None
+        ),
+    }
+
+
+def published_from_dict(data: dict[str, Any]) -> Published | None:
+    """A stored publication; None for a snapshot stored before publications had dates."""
+    if "as_of" not in data:
+        return None
+    distribution = data["distribution"]
+    return Published(
+        as_of=data["as_of"],
+        members={int(network): assessment for network, assessment in data["members"].items()},
+        distribution=distribution_from_dict(distribution) if distribution else None,
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.storage import Storage
 from scoring import Model, score
 from scoring.model import Item
+from scoring.progress import Step
 from scoring.records import result_to_dict
 
 Choice = Callable[[int, Item], int]
@@ -53,12 +54,11 @@ async def seed_result(
         answers[item.key] = option
         await storage.record_answer(
             assessment.id,
-            position=position,
+            expected=Step(position),
+            to=Step(position + 1),
             item_key=item.key,
             option=option,
             points=item.scale.options[option].points,
-            next_position=position + 1,
-            awaiting_evidence=None,
         )
     result = score(model, answers)
     await storage.complete_assessment(

@@ -14,8 +14,8 @@ from telegram import Update
 
 from bot import server
 from bot.context import BotApplication, services_of
+from bot.migrations import MIGRATIONS
 from bot.server import Server
-from bot.storage import MIGRATIONS
 from content import Content
 from tests.bot.process import WEBHOOK_SECRET, WEBHOOK_URL
 from tests.conftest import running

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage import MIGRATIONS, Storage
+from bot.migrations import MIGRATIONS
+from bot.storage import Storage
 from content import Content
 from handlers import callbacks
+from scoring.progress import Step
 from tests.conftest import running
 from tests.fakebot import FakeBotApi
 from tests.harness import FakeClock, Harness
@@ -394,15 +396,9 @@ async def test_answers_the_new_content_cannot_take_are_dropped_on_resume(
     # As if answered against an older version whose scale for this item was longer.
     await bot.storage.drop_answers(assessment.id, ["op-purpose"])
     await bot.storage.record_answer(
-        assessment.id,
-        position=1,
-        item_key="op-purpose",
-        option=7,
-        points=9,
-        next_position=1,
-        awaiting_evidence=None,
+        assessment.id, expected=Step(1), to=Step(1), item_key="op-purpose", option=7, points=9
     )
-    await bot.storage.touch(assessment.id, version="2025.1", position=1)
+    await bot.storage.touch(assessment.id, version="2025.1", to=Step(1))
     calls = await bot.send(LEAD, "/assess")
     assert "Question 1 of 48" in calls[-1].text
     assert await _answers(bot, LEAD) == {}

@@ -37,6 +37,10 @@ async def test_region_is_shown_only_from_five_networks(
         assert "Median" not in region
 
 
+def _region(text: str) -> str:
+    return text.split("<b>Networks in London</b>")[1].split("<b>All networks")[0]
+
+
 async def test_one_more_completion_changes_nothing_until_the_next_snapshot(
     bot: Harness, content: Content
 ) -> None:
@@ -47,21 +51,55 @@ async def test_one_more_completion_changes_nothing_until_the_next_snapshot(
     await seed_result(bot.storage, content.model, 6000, choose=uniform(4))
     after = (await bot.send(LEAD, "/compare"))[0].text
     assert after == before
+
+
+async def test_figures_change_only_once_five_networks_have_new_results(
+    bot: Harness, content: Content
+) -> None:
+    """Five Pathfinders, then a sixth network at 178: the next days still show the first
+    figures with their date, until five networks have new results since."""
+    await seed_result(bot.storage, content.model, LEAD)
+    await _networks(bot, content, 4)
+    first = _region((await bot.send(LEAD, "/compare"))[0].text)
+    assert "5 networks with a result" in first
+    assert "as of 1 Mar 2027" in first
+    assert "Pathfinder 100%" in first
+    await seed_result(bot.storage, content.model, 6000, choose=uniform(4))
     bot.clock.advance(timedelta(days=1))
-    next_day = (await bot.send(LEAD, "/compare"))[0].text
-    assert "6 networks with a result" in next_day
+    next_day = _region((await bot.send(LEAD, "/compare"))[0].text)
+    assert next_day == first
+    for index in range(1, 5):
+        await seed_result(bot.storage, content.model, 6000 + index, choose=uniform(4))
+    bot.clock.advance(timedelta(days=1))
+    later = _region((await bot.send(LEAD, "/compare"))[0].text)
+    assert "10 networks with a result" in later
+    assert "as of 3 Mar 2027" in later
+    assert "Pathfinder 50% · Cultivator 0% · Activator 50%" in later
 
 
-async def test_band_shares_are_rounded_to_tens(bot: Harness, content: Content) -> None:
-    """Seven Pathfinders of twelve (58%) show as 60%, five Activators (42%) as 40%."""
+async def test_band_shares_are_whole_percents_adding_up(bot: Harness, content: Content) -> None:
+    """Seven Pathfinders and six Activators of thirteen show as 54% and 46%."""
     for index in range(7):
         await seed_result(bot.storage, content.model, 5000 + index, choose=uniform(1))
     for index in range(5):
         await seed_result(bot.storage, content.model, 5100 + index, choose=uniform(4))
     await seed_result(bot.storage, content.model, LEAD, choose=uniform(4))  # 13th: 6 of 13
-    text = (await bot.send(LEAD, "/compare"))[0].text
-    region = text.split("<b>Networks in London</b>")[1].split("<b>All networks")[0]
-    assert "Pathfinder 50% · Cultivator 0% · Activator 50%" in region
+    region = _region((await bot.send(LEAD, "/compare"))[0].text)
+    assert "Pathfinder 54% · Cultivator 0% · Activator 46%" in region
+
+
+async def test_a_band_of_few_networks_is_not_counted_out(bot: Harness, content: Content) -> None:
+    """Six Pathfinders and two Activators: Activator shows as fewer than 5, and Cultivator
+    (none) is hidden too, so the two cannot be told apart by subtraction."""
+    for index in range(5):
+        await seed_result(bot.storage, content.model, 5000 + index, choose=uniform(1))
+    await seed_result(bot.storage, content.model, 5100, choose=uniform(4))
+    await seed_result(bot.storage, content.model, 5101, choose=uniform(4))
+    await seed_result(bot.storage, content.model, LEAD, choose=uniform(1))
+    region = _region((await bot.send(LEAD, "/compare"))[0].text)
+    assert "Pathfinder 75% · Cultivator: not shown" in region
+    assert "Activator: fewer than 5 networks" in region
+    assert "25%" not in region
 
 
 async def test_previous_assessment_comparison_with_chart(bot: Harness, content: Content) -> None:

@@ -115,7 +115,7 @@ async def test_nudge_slot_under_a_flaky_bot_api_sends_no_duplicate(
                 if c == chat and "Good practice" in (m.get("text") or "")
             ]
             assert len(arrived) <= 1, chat
-        statuses = [status for _, _, status in await bot.storage.deliveries("nudge")]
+        statuses = [d.status for d in await bot.storage.deliveries("nudge")]
         assert "sending" not in statuses
         assert statuses.count("sent") >= 10
         bot.errors.clear()

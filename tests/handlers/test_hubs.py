@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Hub
+from bot.rows import Delivery, Hub
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi, message_update
@@ -181,9 +181,9 @@ async def test_rotation_has_no_repeats_over_a_full_cycle(bot: Harness, content: 
     for _ in range(size + 1):
         await bot.send(ADMIN, "/nudge", chat_id=GROUP)
     history = await bot.storage.nudge_history(hub.id)
-    first_cycle = [key for cycle, key in history if cycle == 1]
+    first_cycle = [sent.nudge_key for sent in history if sent.cycle == 1]
     assert sorted(first_cycle) == sorted(n.key for n in content.nudges)
-    assert [cycle for cycle, _ in history[size:]] == [2]
+    assert [sent.cycle for sent in history[size:]] == [2]
     assert len(_nudges(bot, GROUP)) == size + 1
 
 
@@ -251,7 +251,7 @@ async def test_catch_up_at_twelve_hours_skips_and_records(
     assert await _restart_at(fake, content, db, slot + timedelta(hours=12)) == []
     async with running(fake, content, db, clock) as bot:
         deliveries = await bot.storage.deliveries("nudge")
-    assert deliveries == [(f"nudge:{hub.id}:2027-03-08T09:00:00+00:00", GROUP, "skipped")]
+    assert deliveries == [Delivery(f"nudge:{hub.id}:2027-03-08T09:00:00+00:00", GROUP, "skipped")]
 
 
 async def test_no_catch_up_for_a_slot_before_the_hub_existed(
@@ -281,7 +281,7 @@ async def test_retry_after_is_waited_out(bot: Harness) -> None:
     await bot.run_job(f"nudge:{hub.id}")
     assert len(_nudges(bot, GROUP)) == 1
     assert await bot.storage.deliveries("nudge") == [
-        (f"nudge:{hub.id}:2027-03-08T09:00:00+00:00", GROUP, "sent")
+        Delivery(f"nudge:{hub.id}:2027-03-08T09:00:00+00:00", GROUP, "sent")
     ]
 
 
@@ -307,10 +307,10 @@ async def test_timed_out_send_is_not_retried(bot: Harness) -> None:
     attempts = [c for c in bot.fake.calls if c.method == "sendMessage" and c.chat_id == GROUP]
     assert [c.outcome for c in attempts[1:]] == ["timeout"]  # [0] is the /hub reply
     assert await bot.storage.deliveries("nudge") == [
-        (f"nudge:{hub.id}:2027-03-08T09:00:00+00:00", GROUP, "unknown")
+        Delivery(f"nudge:{hub.id}:2027-03-08T09:00:00+00:00", GROUP, "unknown")
     ]
     await bot.run_job(f"nudge:{hub.id}")  # the next week's slot goes ahead as normal
-    assert [status for _, _, status in await bot.storage.deliveries("nudge")] == [
+    assert [d.status for d in await bot.storage.deliveries("nudge")] == [
         "unknown",
         "sent",
     ]

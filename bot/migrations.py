@@ -1,0 +1,128 @@
+"""The schema, as numbered migrations applied in order at start-up (`PRAGMA user_version`)."""
+
+from __future__ import annotations
+
+# Each entry moves the schema from version N-1 to N; applied in order at start-up.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, networks, leads, assessments and answers.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,              -- Telegram user id; no names are stored
+        created_at TEXT NOT NULL,
+        state TEXT,                          -- what free text is expected next, if anything
+        draft TEXT,                          -- JSON of a registration in progress
+        active INTEGER NOT NULL DEFAULT 1    -- 0 once the user has blocked the bot
+    );
+    CREATE TABLE networks (
+        id INTEGER PRIMARY KEY,
+        organisation TEXT NOT NULL,
+        name TEXT NOT NULL,
+        region TEXT NOT NULL,
+        age TEXT NOT NULL,
+        invite_code TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE leads (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('lead', 'co-lead')),
+        joined_at TEXT NOT NULL
+    );
+    CREATE INDEX leads_by_network ON leads(network_id);
+    CREATE TABLE assessments (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        content_version TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed')),
+        position INTEGER NOT NULL DEFAULT 0,  -- index of the item on screen
+        awaiting_evidence TEXT,               -- item whose optional note is being asked for
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        completed_at TEXT,
+        total INTEGER,
+        band TEXT,
+        result TEXT                           -- JSON of the scored result
+    );
+    CREATE UNIQUE INDEX one_open_assessment_per_user
+        ON assessments(user_id) WHERE status = 'in_progress';
+    CREATE INDEX assessments_by_network ON assessments(network_id, status, completed_at);
+    CREATE TABLE answers (
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+        item_key TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        points INTEGER NOT NULL,
+        evidence TEXT,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (assessment_id, item_key)
+    );
+    """,
+    # 2: hub groups, their nudge rotation, meetings, shared practices, and the delivery ledger.
+    """
+    CREATE TABLE hubs (
+        id INTEGER PRIMARY KEY,                  -- stable even when the group's chat id changes
+        chat_id INTEGER NOT NULL UNIQUE,
+        region TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,       -- 0 once the bot was removed from the group
+        nudge_weekday INTEGER,                   -- 0 Monday .. 6 Sunday; NULL: nudges off
+        nudge_time TEXT,                         -- HH:MM in the bot's time zone
+        schedule_since TEXT NOT NULL,            -- no slot before this is ever due
+        registered_by INTEGER NOT NULL,
+        registered_at TEXT NOT NULL
+    );
+    CREATE INDEX hubs_by_region ON hubs(region, active);
+    CREATE TABLE nudge_history (
+        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
+        cycle INTEGER NOT NULL,
+        nudge_key TEXT NOT NULL,
+        enabler TEXT,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (hub_id, cycle, nudge_key)
+    );
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
+        starts_at TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX meetings_by_hub ON meetings(hub_id, starts_at);
+    CREATE TABLE practices (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        region TEXT NOT NULL,
+        text TEXT NOT NULL,
+        credit TEXT,                             -- network name to credit; NULL: anonymous
+        status TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'rejected')),
+        submitted_at TEXT NOT NULL,
+        decided_by INTEGER,
+        decided_at TEXT
+    );
+    CREATE INDEX practices_by_region ON practices(region, status);
+    -- One row per message that must go out at most once: a nudge slot, a meeting reminder, a
+    -- reminder to a lead. The row is claimed before sending and finished after.
+    CREATE TABLE deliveries (
+        slot TEXT PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'skipped', 'unknown')),
+        detail TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX deliveries_by_chat ON deliveries(chat_id, kind);
+    """,
+    # 3: daily snapshots of anonymised aggregates, so /compare never reflects a single change
+    # the moment it happens.
+    """
+    CREATE TABLE snapshots (
+        day TEXT NOT NULL,                       -- local date the snapshot stands for
+        scope TEXT NOT NULL,                     -- 'all' or a region key
+        data TEXT NOT NULL,                      -- JSON of the distribution, or of its absence
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (day, scope)
+    );
+    """,
+)

@@ -1,0 +1,175 @@
+"""What storage returns: small frozen records, one per kind of row or query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from scoring.progress import Step
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    state: str | None
+    draft: dict[str, Any]
+    active: bool
+
+
+@dataclass(frozen=True)
+class Network:
+    id: int
+    organisation: str
+    name: str
+    region: str
+    age: str
+    invite_code: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenAssessment:
+    """An assessment still being answered: where it stands, never a result."""
+
+    id: int
+    network_id: int
+    user_id: int
+    content_version: str
+    position: int
+    awaiting_evidence: str | None
+    started_at: datetime
+    updated_at: datetime
+
+    @property
+    def step(self) -> Step:
+        return Step(self.position, self.awaiting_evidence)
+
+
+@dataclass(frozen=True)
+class CompletedAssessment:
+    """A finished assessment with its scored result (`result` as `scoring.records` stores it)."""
+
+    id: int
+    network_id: int
+    user_id: int
+    content_version: str
+    started_at: datetime
+    completed_at: datetime
+    total: int
+    band: str
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NetworkHistory:
+    """A network with its completed assessments, oldest first."""
+
+    network: Network
+    completed: tuple[CompletedAssessment, ...]
+
+    @property
+    def latest(self) -> CompletedAssessment | None:
+        return self.completed[-1] if self.completed else None
+
+    @property
+    def previous(self) -> CompletedAssessment | None:
+        return self.completed[-2] if len(self.completed) >= 2 else None
+
+
+@dataclass(frozen=True)
+class Answer:
+    item_key: str
+    option: int
+    points: int
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class Hub:
+    id: int
+    chat_id: int
+    region: str
+    active: bool
+    nudge_weekday: int | None
+    nudge_time: str | None
+    schedule_since: datetime
+    registered_by: int
+
+    @property
+    def nudges_on(self) -> bool:
+        return self.nudge_weekday is not None and self.nudge_time is not None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    hub_id: int
+    starts_at: datetime
+    topic: str
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class Practice:
+    id: int
+    user_id: int | None
+    region: str
+    text: str
+    credit: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class NudgeState:
+    """Where a hub is in its rotation: the cycle, what it has had in it, the last enabler."""
+
+    cycle: int
+    used: frozenset[str]
+    last_enabler: str | None
+
+
+@dataclass(frozen=True)
+class SentNudge:
+    cycle: int
+    nudge_key: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the delivery ledger."""
+
+    slot: str
+    chat_id: int
+    status: str
+
+
+@dataclass(frozen=True)
+class DueReassessment:
+    """A lead whose network's latest result is old enough to invite a new round."""
+
+    network_id: int
+    assessment_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class LatestResult:
+    """A network's latest completed assessment, as aggregates need it."""
+
+    network_id: int
+    region: str
+    assessment_id: int
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RegionStatistics:
+    """Per region: networks, assessments started and completed, and the latest bands."""
+
+    region: str
+    networks: int
+    started: int
+    completed: int
+    bands: Mapping[str, int]

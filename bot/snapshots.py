@@ -1,0 +1,84 @@
+"""The daily snapshot of anonymised aggregates that /compare, hubs and nudges read.
+
+Each day has one snapshot per scope (all networks, and each region), taken by the nightly job or
+by the first request of the day, under a lock so a burst of requests takes it once, and kept in
+memory for the rest of the day. What a scope shows changes only as `scoring.publication` allows,
+so asking before and after one network's assessment never tells its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import time
+from typing import TYPE_CHECKING, Any
+
+from scoring import Summary
+from scoring.publication import RESULTS_WINDOW, Published, publish
+from scoring.records import published_from_dict, published_to_dict, summary_from_dict
+
+if TYPE_CHECKING:
+    from bot.context import BotContext
+
+ALL = "all"
+SNAPSHOT_TIME = time(0, 5)
+
+
+class Snapshots:
+    """Today's publication per scope; one per application."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._day: str | None = None
+        self._published: dict[str, Published | None] = {}
+
+    async def get(self, context: BotContext, scope: str) -> Published | None:
+        """Today's publication for `scope` (ALL or a region key); None if none exists."""
+        day = today(context)
+        if self._day != day:
+            async with self._lock:
+                if self._day != day:  # another request may have loaded it meanwhile
+                    await self._load(context, day)
+        return self._published.get(scope)
+
+    async def take(self, context: BotContext) -> None:
+        """Take today's snapshot now, unless it was taken already (the nightly job)."""
+        async with self._lock:
+            await self._load(context, today(context))
+
+    async def _load(self, context: BotContext, day: str) -> None:
+        storage = context.storage
+        stored = await storage.snapshots(day)
+        if not stored:
+            await storage.save_snapshots(day, await _take(context, day))
+            stored = await storage.snapshots(day)
+        self._published = {scope: published_from_dict(data) for scope, data in stored.items()}
+        self._day = day
+
+
+def today(context: BotContext) -> str:
+    return context.services.clock.now().astimezone(context.settings.timezone).date().isoformat()
+
+
+async def _take(context: BotContext, day: str) -> dict[str, dict[str, Any]]:
+    """Each scope's publication for `day`, from every network's latest result (last 12 months)
+    and the scope's previous publication."""
+    since = context.services.clock.now() - RESULTS_WINDOW
+    rows = await context.storage.latest_results(since)
+    scopes: dict[str, list[tuple[int, int, Summary]]] = {ALL: []}
+    scopes.update({region.key: [] for region in context.content.directory.regions})
+    for row in rows:
+        entry = (row.network_id, row.assessment_id, summary_from_dict(row.result))
+        scopes[ALL].append(entry)
+        scopes.setdefault(row.region, []).append(entry)
+    minimum = context.settings.min_group_size
+    data = {}
+    for scope, results in scopes.items():
+        stored = await context.storage.previous_snapshot(scope, day)
+        previous = published_from_dict(stored) if stored else None
+        data[scope] = published_to_dict(publish(previous, results, minimum, day))
+    return data
+
+
+async def snapshot_job(context: BotContext) -> None:
+    """Take the day's snapshot just after midnight."""
+    await context.services.snapshots.take(context)
