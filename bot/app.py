@@ -24,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
 from bot.request import RetryingRequest
+from bot.routes import Routes, TextRoute
 from bot.scheduling import LEAD_REMINDERS, SNAPSHOT, STARTUP_JOB, Schedules, startup_job
 from bot.storage import Storage
 from bot.updates import PerChatUpdateProcessor
@@ -94,6 +95,7 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     _register(application)
     _register_schedules(services.schedules)
+    _register_routes(services.routes)
     return application
 
 
@@ -152,6 +154,14 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     )
 
     app.add_error_handler(error_handler)
+
+
+def _register_routes(routes: Routes) -> None:
+    """Who takes free text (first come, first served) and /start payloads."""
+    routes.text.append(TextRoute(registration.text_route, registration.waiting))
+    routes.text.append(TextRoute(assessment.text_in_assessment, assessment.waiting))
+    routes.start["assess"] = assessment.begin_or_resume
+    routes.start["score"] = score.show_score
 
 
 def _register_schedules(schedules: Schedules) -> None:

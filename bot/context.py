@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.routes import Routes
 from bot.scheduling import Schedules
 from bot.snapshots import Snapshots
 from bot.storage import Storage
@@ -26,6 +27,7 @@ class Services:
     storage_: Storage | None = field(default=None, repr=False)
     snapshots: Snapshots = field(default_factory=Snapshots, repr=False)
     schedules: Schedules = field(default_factory=Schedules, repr=False)
+    routes: Routes = field(default_factory=Routes, repr=False)
 
     @property
     def storage(self) -> Storage:

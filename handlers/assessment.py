@@ -224,6 +224,11 @@ async def continue_pressed(update: Update, context: BotContext) -> None:
     await begin_or_resume(context, message.chat.id, query.from_user.id)
 
 
+async def waiting(context: BotContext, user: User) -> str | None:
+    in_assessment = await context.storage.open_assessment(user.id) is not None
+    return "assess.use_buttons" if in_assessment else None
+
+
 async def text_in_assessment(update: Update, context: BotContext, user: User) -> bool:
     """Handle free text during an assessment (an evidence note or a hint); False if none open."""
     message = update.effective_message

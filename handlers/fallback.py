@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from handlers import assessment, registration
 from handlers.common import answer_query, is_private
 
 
@@ -15,10 +14,11 @@ async def private_text(update: Update, context: BotContext) -> None:
     if message is None or tg_user is None:
         return
     user = await context.storage.user(tg_user.id)  # read only: a stray message changes nothing
-    if user is not None and registration.is_registering(user):
-        await registration.text_received(update, context, user)
-    elif user is None or not await assessment.text_in_assessment(update, context, user):
-        await message.reply_text(context.strings("errors.unexpected"))
+    if user is not None:
+        for route in context.services.routes.text:
+            if await route.handle(update, context, user):
+                return
+    await message.reply_text(context.strings("errors.unexpected"))
 
 
 async def other_private_message(update: Update, context: BotContext) -> None:
@@ -27,14 +27,12 @@ async def other_private_message(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     known = await context.storage.user(user.id)
-    in_assessment = known is not None and await context.storage.open_assessment(user.id)
-    if known is not None and registration.is_registering(known):
-        key = "registration.use_buttons"
-    elif in_assessment:
-        key = "assess.use_buttons"
-    else:
-        key = "errors.unexpected"
-    await message.reply_text(context.strings(key))
+    key = None
+    if known is not None:
+        for route in context.services.routes.text:
+            if key := await route.waiting(context, known):
+                break
+    await message.reply_text(context.strings(key or "errors.unexpected"))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

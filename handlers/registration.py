@@ -30,6 +30,18 @@ def is_registering(user: User) -> bool:
     return bool(user.state and user.state.startswith("reg:"))
 
 
+async def text_route(update: Update, context: BotContext, user: User) -> bool:
+    """Take free text as the answer to the registration step, if one is under way."""
+    if not is_registering(user):
+        return False
+    await text_received(update, context, user)
+    return True
+
+
+async def waiting(context: BotContext, user: User) -> str | None:
+    return "registration.use_buttons" if is_registering(user) else None
+
+
 async def begin(context: BotContext, chat_id: int, user: User) -> None:
     """Ask for the organisation, or re-ask whichever step the user stopped at."""
     if not is_registering(user):

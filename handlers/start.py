@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from handlers import assessment, callbacks, score
+from handlers import callbacks
 from handlers.common import is_private, keyboard
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,11 @@ async def start_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("start.group"))
         return
     payload = context.args[0] if context.args else ""
+    routed = context.services.routes.start.get(payload)
     if payload.startswith(JOIN_PREFIX):
         await _join(update, context, payload.removeprefix(JOIN_PREFIX))
-    elif payload == "assess":
-        await assessment.begin_or_resume(context, message.chat_id, user.id)
-    elif payload == "score":
-        await score.show_score(context, message.chat_id, user.id)
+    elif routed is not None:
+        await routed(context, message.chat_id, user.id)
     else:
         await context.storage.ensure_user(user.id)
         button = keyboard([[(strings("start.private_button"), callbacks.encode("go"))]])
