@@ -13,11 +13,12 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -43,6 +44,8 @@ from bot.rows import (
 from scoring.progress import Step
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -97,6 +100,41 @@ class Storage:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+
+    async def _atomic(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` inside BEGIN IMMEDIATE ... COMMIT in one trip to the database thread.
+
+        `_transaction` costs a trip per statement; the hot paths (an answer, a Back, a note)
+        use this instead, so the event loop waits on the database thread once per update.
+        """
+
+        def run() -> T:
+            # aiosqlite's own worker thread and its sqlite3 connection: aiosqlite has no public
+            # call for "run this function there", so this leans on its `_execute` and `_conn`.
+            connection: sqlite3.Connection = self._db._conn
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return result
+
+        async with self._lock:
+            result: T = await self._db._execute(run)  # type: ignore[no-untyped-call]
+            return result
+
+    async def _reads(self, *queries: tuple[str, Sequence[Any]]) -> list[list[sqlite3.Row]]:
+        """Several reads in one trip to the database thread (one snapshot of the data)."""
+
+        def run() -> list[list[sqlite3.Row]]:
+            connection: sqlite3.Connection = self._db._conn
+            return [connection.execute(sql, params).fetchall() for sql, params in queries]
+
+        async with self._lock:
+            rows: list[list[sqlite3.Row]] = await self._db._execute(run)  # type: ignore[no-untyped-call]
+            return rows
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         rows = await self._all(sql, params)
@@ -724,10 +762,22 @@ class Storage:
             "SELECT item_key, option, points, evidence FROM answers WHERE assessment_id = ?",
             (assessment_id,),
         )
-        return {
-            row["item_key"]: Answer(row["item_key"], row["option"], row["points"], row["evidence"])
-            for row in rows
-        }
+        return {row["item_key"]: _answer(row) for row in rows}
+
+    async def in_progress_with_answers(
+        self, assessment_id: int
+    ) -> tuple[OpenAssessment, dict[str, Answer]] | None:
+        """This assessment, if it is still being answered, with its answers (one trip)."""
+        assessments, answers = await self._reads(
+            ("SELECT * FROM assessments WHERE id = ? AND status = 'in_progress'", (assessment_id,)),
+            (
+                "SELECT item_key, option, points, evidence FROM answers WHERE assessment_id = ?",
+                (assessment_id,),
+            ),
+        )
+        if not assessments:
+            return None
+        return _open(assessments[0]), {row["item_key"]: _answer(row) for row in answers}
 
     async def record_answer(
         self,
@@ -745,8 +795,9 @@ class Storage:
         Returns False (and changes nothing) for a stale or repeated press.
         """
         now = self._now()
-        async with self._transaction() as db:
-            cursor = await db.execute(
+
+        def work(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'in_progress' AND position = ? "
                 "AND awaiting_evidence IS ?",
@@ -761,7 +812,7 @@ class Storage:
             )
             if cursor.rowcount != 1:
                 return False
-            await db.execute(
+            db.execute(
                 "INSERT INTO answers (assessment_id, item_key, option, points, answered_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_key) DO UPDATE SET "
                 "option = excluded.option, points = excluded.points, evidence = NULL, "
@@ -770,42 +821,52 @@ class Storage:
             )
             return True
 
+        return await self._atomic(work)
+
     async def finish_evidence(
         self, assessment_id: int, *, item_key: str, evidence: str | None, to: Step
     ) -> bool:
         """Store (or skip) the note for the item awaiting one and move to `to`; False if that
         note is no longer awaited."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE assessments SET awaiting_evidence = ?, position = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'in_progress' AND awaiting_evidence = ?",
-                (to.awaiting_evidence, to.position, self._now(), assessment_id, item_key),
+                (to.awaiting_evidence, to.position, now, assessment_id, item_key),
             )
             if cursor.rowcount != 1:
                 return False
-            await db.execute(
+            db.execute(
                 "UPDATE answers SET evidence = ? WHERE assessment_id = ? AND item_key = ?",
                 (evidence, assessment_id, item_key),
             )
             return True
 
+        return await self._atomic(work)
+
     async def move(self, assessment_id: int, *, expected: Step, to: Step) -> bool:
         """Move the assessment from `expected` to `to` (Back); False if it has moved on."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'in_progress' AND position = ? "
                 "AND awaiting_evidence IS ?",
                 (
                     to.position,
                     to.awaiting_evidence,
-                    self._now(),
+                    now,
                     assessment_id,
                     expected.position,
                     expected.awaiting_evidence,
                 ),
             )
             return cursor.rowcount == 1
+
+        return await self._atomic(work)
 
     async def drop_answers(self, assessment_id: int, item_keys: Sequence[str]) -> None:
         async with self._transaction() as db:
@@ -916,6 +977,10 @@ def _network(row: aiosqlite.Row) -> Network:
         invite_code=row["invite_code"],
         created_at=parse(row["created_at"]),
     )
+
+
+def _answer(row: aiosqlite.Row) -> Answer:
+    return Answer(row["item_key"], row["option"], row["points"], row["evidence"])
 
 
 def _open(row: aiosqlite.Row) -> OpenAssessment:

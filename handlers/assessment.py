@@ -80,12 +80,16 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
     query, press, message = pressed
     assessment_id, position, option = press.args
     model = context.content.model
-    assessment = await _own_open(context, query.from_user.id, assessment_id)
-    if assessment is None or not progress.press_counts(model, assessment.step, position, option):
+    found = await context.storage.in_progress_with_answers(assessment_id)
+    assessment, answers = found or (None, {})
+    if (
+        assessment is None
+        or assessment.user_id != query.from_user.id
+        or not progress.press_counts(model, assessment.step, position, option)
+    ):
         await answer_query(query, context.strings("assess.stale"))
         return
     item = model.items[position]
-    answers = await context.storage.answers(assessment_id)
     step = progress.after_answer(model, answers, position, option)
     points = item.scale.options[option].points
     recorded = await context.storage.record_answer(
