@@ -7,9 +7,8 @@ from pathlib import Path
 from bot.storage import MIGRATIONS, Storage
 from content import Content
 from handlers import callbacks
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 
 LEAD = 501
 OTHER = 502
