@@ -1,4 +1,5 @@
-"""Drive the real Application against the fake Bot API: send updates, tap buttons, read replies."""
+"""Drive the real Application against the fake Bot API: start it (`running`, `polling`), send
+updates, tap buttons, read replies."""
 
 from __future__ import annotations
 
