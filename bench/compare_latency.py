@@ -16,9 +16,8 @@ from pathlib import Path
 from bench import seed
 from bench.report import Row
 from content import load_content
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock
+from tests.harness import FakeClock, running
 
 NETWORKS = 10_000
 REQUESTS = 300

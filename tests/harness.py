@@ -1,19 +1,28 @@
-"""Drive the real Application against the fake Bot API: send updates, tap buttons, read replies."""
+"""Drive the real Application against the fake Bot API: start it (`running`, `polling`), send
+updates, tap buttons, read replies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Job
+from telegram.ext import AIORateLimiter, Job
 
+from bot.app import RATE_LIMIT_RETRIES, build_application
+from bot.config import Settings
 from bot.context import BotApplication, services_of
 from bot.storage import Storage
+from content import Content
 from handlers import callbacks
-from tests.fakebot import Call, FakeBotApi, callback_update, message_update
+from tests.fakebot import TOKEN, Call, FakeBotApi, callback_update, message_update
+
+# Seconds the bot waits for the fake's answer; the fake's scripted time-outs take longer.
+READ_TIMEOUT = 1.0
 
 
 @dataclass
@@ -167,3 +176,73 @@ class Harness(JobsMixin):
             button = answers[-1] if choose == "top" else answers[0]
             await self.press(user_id, button["callback_data"])
         raise AssertionError("assessment did not finish")
+
+
+def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
+    return Settings(
+        token=TOKEN,
+        api_base_url=fake.base_url,
+        api_base_file_url=fake.file_url,
+        db_path=db_path,
+        **overrides,
+    )
+
+
+def unthrottled() -> AIORateLimiter:
+    """The bot's rate limiter with its RetryAfter handling but without Telegram's pacing, which
+    would turn tests of behaviour into waits (the fan-out benchmark measures the pacing)."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=RATE_LIMIT_RETRIES)
+
+
+@asynccontextmanager
+async def running(
+    fake: FakeBotApi,
+    content: Content,
+    db_path: Path,
+    clock: FakeClock,
+    *,
+    read_timeout: float = READ_TIMEOUT,
+    **overrides: Any,
+) -> AsyncIterator[Harness]:
+    """A real Application on `db_path`, initialised as run_polling would, torn down after."""
+    app = build_application(
+        settings_for(fake, db_path, **overrides),
+        content,
+        clock=clock,
+        rate_limiter=unthrottled(),
+        read_timeout=read_timeout,
+    )
+    harness = Harness(app, fake, clock)
+
+    async def collect(update: object, context: Any) -> None:
+        harness.errors.append(context.error)
+
+    app.add_error_handler(collect)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    try:
+        yield harness
+    finally:
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+
+
+@asynccontextmanager
+async def polling(app: BotApplication) -> AsyncIterator[BotApplication]:
+    """Run `app` as run_polling would, against the fake's getUpdates, until the block ends."""
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)

@@ -18,9 +18,8 @@ from bot.migrations import MIGRATIONS
 from bot.server import Server
 from content import Content
 from tests.bot.process import WEBHOOK_SECRET, WEBHOOK_URL
-from tests.conftest import running
 from tests.fakebot import TOKEN, FakeBotApi, message_update
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 
 LEAD = 4242
 WEBHOOK: dict[str, Any] = {

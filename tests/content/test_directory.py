@@ -1,9 +1,9 @@
-"""The organisation directory is a complete, faithful transcription of Annexes A-E of the seed.
+"""The organisation directory's own invariants, checked from the repository alone.
 
-The tests read the seed document itself (a text extraction of the 2017 review's PDF) rather than
-a hard-coded copy of the list: each annex is cut out and normalised, every directory entry's
-name and listed region is found in its annex and removed, and nothing organisation-like may be
-left over.
+Whether the directory is a faithful transcription of Annexes A-E of the 2017 review is checked
+against the seed document by a maintainer's command, `python -m content.check_directory PATH`
+(see content/README.md); tests/content/test_check_directory.py shows that command's checks at
+work on a small text of its own. No test reads the seed.
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from content import Content
+from content.check_directory import EXPECTED_COUNTS
+
 REPO = Path(__file__).resolve().parents[2]
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_4d947666a28ad36d.txt"
 DIRECTORY = REPO / "content" / "data" / "organisations.toml"
 REGIONS = REPO / "content" / "data" / "regions.toml"
 
-ANNEXES = "ABCDE"
 STATUS_BY_ANNEX = {
     "A": "network",
     "B": "setting_up",
@@ -30,116 +30,18 @@ STATUS_BY_ANNEX = {
     "D": "none",
     "E": "considering",
 }
-# How many rows each annex table lists. (The review's own summary in section 3 quotes
-# different totals, e.g. 66 trusts + 5 CCGs for Annex A; the tables are the source here.)
-EXPECTED_COUNTS = {"A": 75, "B": 35, "C": 10, "D": 52, "E": 6}
 FIELDS = {"name", "listed_region", "region", "status", "annex", "kind", "note"}
 KINDS = {"trust", "ccg", "national"}
 # Listed regions that name no single NHS England region.
 UNMAPPED_LISTED = {"National", "South"}
 
-ORG_WORDS = re.compile(r"\b(?:NHS|Trusts?|Hospitals?|CCGs?|Commissioning)\b")
-ANNEX_HEADING = re.compile(r"^[ \t]*\d+[ \t]+Annex ([A-Z])\b", re.MULTILINE)
-TABLE_HEADER = re.compile(
-    r"^.*?NHS Organisation Region"
-    r"(?: Describe the engagement available to black and minority ethnic staff)?(?: |$)"
-)
-MARK = "\x00"
-
 Org = dict[str, Any]
-
-
-@dataclass
-class AnnexMatch:
-    """What is left of one annex's text after every directory entry has been taken out."""
-
-    chunks: list[str]
-    missing: list[str] = field(default_factory=list)
-    asides: dict[str, str] = field(default_factory=dict)
-
-
-def _normalise(section: str) -> str:
-    """Drop URL lines, page furniture and the table header; collapse whitespace."""
-    kept = [
-        line
-        for line in section.splitlines()
-        if not line.strip().startswith("http")
-        and line.strip() != "OFFICIAL"
-        and not line.strip().isdigit()
-    ]
-    text = " ".join(" ".join(kept).split())
-    header = TABLE_HEADER.match(text)
-    assert header is not None, f"no table header in annex text: {text[:80]!r}"
-    return text[header.end() :]
-
-
-def _entry_patterns(org: Org) -> list[re.Pattern[str]]:
-    """Regexes for an entry: name + region, or a name split by the PDF around region + text."""
-    words = [re.escape(word) for word in org["name"].split()]
-    region = re.escape(org["listed_region"])
-    whole = " ".join(words)
-    patterns = [re.compile(rf"(?<!\S){whole}(?: \((?P<aside>[^()]*)\))? {region}(?!\S)")]
-    for cut in range(1, len(words)):
-        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        patterns.append(re.compile(rf"(?<!\S){head} {region} (?P<gap>.*?) {tail}(?!\S)"))
-    return patterns
-
-
-def _take_out(text: str, org: Org) -> tuple[str, str | None] | None:
-    """Remove one entry from the annex text; return the new text and any parenthetical aside."""
-    for pattern in _entry_patterns(org):
-        for found in pattern.finditer(text):
-            gap = found.groupdict().get("gap")
-            if gap is not None and (MARK in gap or ORG_WORDS.search(gap)):
-                continue
-            replacement = f" {MARK} {gap} " if gap is not None else f" {MARK} "
-            rest = text[: found.start()] + replacement + text[found.end() :]
-            return rest, found.groupdict().get("aside")
-    return None
-
-
-def _match_annex(section: str, orgs: list[Org]) -> AnnexMatch:
-    """Take every entry out of the annex text, longest first so names nested in others are safe."""
-    text = _normalise(section)
-    result = AnnexMatch(chunks=[])
-    ordered = sorted(orgs, key=lambda o: len(o["name"]) + len(o["listed_region"]), reverse=True)
-    for org in ordered:
-        taken = _take_out(text, org)
-        if taken is None:
-            result.missing.append(f"{org['name']} | {org['listed_region']}")
-            continue
-        text, aside = taken
-        if aside is not None:
-            result.asides[org["name"]] = aside
-    result.chunks = [" ".join(chunk.split()) for chunk in text.split(MARK)]
-    return result
 
 
 def _region_key_text(text: str) -> str:
     """Normalise a region spelling for lookup: case, '&' vs 'and', punctuation, spacing."""
     text = text.lower().replace("&", " and ").replace("-", " ")
     return " ".join(re.sub(r"[^a-z ]", " ", text).split())
-
-
-@pytest.fixture(scope="module")
-def seed_text() -> str:
-    """The seed document's text; fails clearly when it is not where the tests expect it."""
-    if not SEED.is_file():
-        pytest.fail(f"seed document not found at {SEED}; the directory tests read it directly")
-    return SEED.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def sections(seed_text: str) -> dict[str, str]:
-    """Raw text of annexes A-E, each from its numbered heading to the next annex heading."""
-    headings = list(ANNEX_HEADING.finditer(seed_text))
-    found = [heading.group(1) for heading in headings]
-    assert found == ["A", "B", "C", "D", "E", "F"], f"unexpected annex headings: {found}"
-    ends = [heading.start() for heading in headings[1:]]
-    return {
-        heading.group(1): seed_text[heading.start() : end]
-        for heading, end in zip(headings[:-1], ends, strict=True)
-    }
 
 
 @pytest.fixture(scope="module")
@@ -169,52 +71,6 @@ def region_lookup() -> dict[str, str]:
     return lookup
 
 
-@pytest.fixture(scope="module")
-def matches(sections: dict[str, str], orgs: list[Org]) -> dict[str, AnnexMatch]:
-    """Each annex's text with its directory entries taken out."""
-    return {
-        annex: _match_annex(sections[annex], [o for o in orgs if o["annex"] == annex])
-        for annex in ANNEXES
-    }
-
-
-@pytest.mark.parametrize("annex", list(ANNEXES))
-def test_every_entry_is_found_in_its_annex(annex: str, matches: dict[str, AnnexMatch]) -> None:
-    """Each entry's name followed by its listed region occurs in the seed's annex text."""
-    assert matches[annex].missing == []
-
-
-@pytest.mark.parametrize("annex", ["A", "B", "D", "E"])
-def test_two_column_annex_has_nothing_left_over(annex: str, matches: dict[str, AnnexMatch]) -> None:
-    """Once every entry is taken out of a two-column annex, no text at all remains."""
-    assert [chunk for chunk in matches[annex].chunks if chunk] == []
-
-
-def test_annex_c_leaves_only_one_description_per_entry(matches: dict[str, AnnexMatch]) -> None:
-    """Annex C leaves only engagement descriptions: one per entry, none naming an organisation."""
-    chunks = matches["C"].chunks
-    suspicious = [c for c in chunks[1:] if not c or ORG_WORDS.search(c)]
-    assert (chunks[0], suspicious) == ("", [])
-
-
-def test_no_organisation_words_are_left_in_any_annex(matches: dict[str, AnnexMatch]) -> None:
-    """No leftover annex text mentions an NHS body, trust, hospital or CCG."""
-    leftovers = {
-        annex: [c for c in match.chunks if ORG_WORDS.search(c)] for annex, match in matches.items()
-    }
-    assert leftovers == {annex: [] for annex in ANNEXES}
-
-
-def test_parenthetical_remarks_are_kept_in_notes(
-    matches: dict[str, AnnexMatch], orgs: list[Org]
-) -> None:
-    """A remark printed in brackets after a name is dropped from the name but kept in the note."""
-    notes = {o["name"]: o.get("note", "") for o in orgs}
-    asides = {name: aside for m in matches.values() for name, aside in m.asides.items()}
-    lost = [name for name, aside in asides.items() if aside not in notes[name]]
-    assert (sorted(asides), lost) == (["Leicestershire Partnership NHS Trust"], [])
-
-
 def test_annex_counts_match_the_seed_tables(orgs: list[Org]) -> None:
     """Each annex holds as many entries as its table in the seed lists."""
     assert Counter(o["annex"] for o in orgs) == Counter(EXPECTED_COUNTS)
@@ -237,6 +93,28 @@ def test_entries_use_only_schema_fields(orgs: list[Org]) -> None:
         or not all(isinstance(v, str) and v.strip() == v and v for v in o.values())
     ]
     assert bad == []
+
+
+def test_kinds_are_the_allowed_ones(orgs: list[Org]) -> None:
+    """Every entry's kind is trust, ccg or national."""
+    assert {o["kind"] for o in orgs} - KINDS == set()
+
+
+def test_region_keys_and_names_are_unique(content: Content) -> None:
+    """No two regions share a key or a display name."""
+    regions = content.directory.regions
+    assert len({r.key for r in regions}) == len({r.name for r in regions}) == len(regions)
+
+
+def test_every_region_alias_resolves_to_its_own_region(content: Content) -> None:
+    """Each region's key, name and aliases, as typed, match that region and no other."""
+    wrong = [
+        (spelling, region.key)
+        for region in content.directory.regions
+        for spelling in (region.key, region.name, *region.aliases)
+        if (found := content.directory.match_region(spelling)) is None or found.key != region.key
+    ]
+    assert wrong == []
 
 
 def test_status_matches_annex(orgs: list[Org]) -> None:

@@ -9,9 +9,8 @@ from bot.storage import Storage
 from content import Content
 from handlers import callbacks
 from scoring.progress import Step
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 
 LEAD = 501
 OTHER = 502

@@ -9,9 +9,8 @@ from bot.app import build_application
 from content import Content
 from scoring import score
 from tests.clients import PolledUser
-from tests.conftest import polling, settings_for, unthrottled
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock
+from tests.harness import FakeClock, polling, settings_for, unthrottled
 
 LEADS = 50
 

@@ -18,10 +18,9 @@ from bot import request
 from content import Content
 from handlers import callbacks
 from tests.clients import PolledUser
-from tests.conftest import running
 from tests.fakebot import Chaos, FakeBotApi, callback_update
 from tests.handlers.test_crash import bot_process
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 
 LEAD = 1601
 ADMIN = 1602
@@ -236,6 +235,7 @@ async def _lane(
     return len(acknowledged)
 
 
+@pytest.mark.slow
 async def test_sigkill_at_random_points_never_loses_an_acknowledged_answer(
     content: Content, tmp_path: Path
 ) -> None:

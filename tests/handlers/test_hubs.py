@@ -9,9 +9,8 @@ import pytest
 
 from bot.rows import Delivery, Hub
 from content import Content
-from tests.conftest import running
 from tests.fakebot import FakeBotApi, message_update
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 from tests.seed import seed_result
 
 ADMIN = 801

@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from content import Content
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 
 ADMIN = 901
 MEMBER = 902

@@ -8,9 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from content import Content
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 from tests.seed import seed_result, uniform
 
 LEAD = 1401

@@ -10,9 +10,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from content import Content
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 from tests.seed import seed_result, uniform
 
 LEAD = 1501

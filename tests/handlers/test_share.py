@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from content import Content
-from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import FakeClock, Harness, running
 
 LEAD = 1201
 ADMIN = 1202
