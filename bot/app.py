@@ -41,6 +41,7 @@ from handlers import (
     share,
     start,
     stats,
+    wres,
 )
 from handlers.callbacks import pattern
 from handlers.errors import error_handler
@@ -114,6 +115,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
     app.add_handler(CommandHandler("meeting", meetings.meeting_command))
     app.add_handler(CommandHandler("meetings", meetings.meetings_command))
+    app.add_handler(CommandHandler("wres", wres.wres_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
@@ -130,6 +132,9 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
     app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
     app.add_handler(CallbackQueryHandler(score.new_invite_pressed, pattern=pattern("ni")))
+    app.add_handler(
+        CallbackQueryHandler(wres.button_pressed, pattern=pattern("wi", "wq", "wr", "wx"))
+    )
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.

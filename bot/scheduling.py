@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import BotContext
-from handlers import compare, hubs, meetings, reminders
+from handlers import compare, hubs, meetings, reminders, wres
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,11 @@ async def startup_job(context: BotContext) -> None:
 
 
 def _start_repeating(context: BotContext) -> None:
-    """The lead reminder check every quarter hour, and the nightly snapshot."""
+    """The lead and WRES reminder checks every quarter hour, and the nightly snapshot."""
     jobs = context.jobs
     if jobs is None:
         return
-    for name in (reminders.JOB_NAME, compare.SNAPSHOT_JOB):
+    for name in (reminders.JOB_NAME, compare.SNAPSHOT_JOB, wres.REMINDER_JOB):
         for job in jobs.get_jobs_by_name(name):
             job.schedule_removal()
     jobs.run_repeating(
@@ -55,6 +55,9 @@ def _start_repeating(context: BotContext) -> None:
         interval=reminders.CHECK_EVERY,
         first=0,
         name=reminders.JOB_NAME,
+    )
+    jobs.run_repeating(
+        wres.wres_reminders_job, interval=reminders.CHECK_EVERY, first=0, name=wres.REMINDER_JOB
     )
     snapshot_time = compare.SNAPSHOT_TIME.replace(tzinfo=context.settings.timezone)
     jobs.run_daily(compare.snapshot_job, time=snapshot_time, name=compare.SNAPSHOT_JOB)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from handlers import assessment, registration
+from handlers import assessment, registration, wres
 from handlers.common import answer_query, is_private
 
 
@@ -17,6 +17,8 @@ async def private_text(update: Update, context: BotContext) -> None:
     user = await context.storage.user(tg_user.id)  # read only: a stray message changes nothing
     if user is not None and registration.is_registering(user):
         await registration.text_received(update, context, user)
+    elif user is not None and await wres.text_received(update, context, user):
+        pass  # a count typed in the guided WRES entry
     elif user is None or not await assessment.text_in_assessment(update, context, user):
         await message.reply_text(context.strings("errors.unexpected"))
 
