@@ -733,7 +733,7 @@ class Storage:
         )
         wres = await self._all(
             "SELECT w.indicator, w.quarter, w.label, w.white_size, w.white_count, w.bme_size, "
-            "w.bme_count, w.entered_at, w.entered_by = ? AS entered_by_you "
+            "w.bme_count, w.entered_at, w.entered_by IS ? AS entered_by_you "
             "FROM wres_quarters w JOIN leads l ON l.network_id = w.network_id "
             "WHERE l.user_id = ? ORDER BY w.indicator, w.quarter, w.label",
             (user_id, user_id),
