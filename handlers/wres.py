@@ -415,6 +415,16 @@ def _press_fits(kind: str, user: User) -> bool:
     return user.state == {"wq": QUARTER, "wr": CONFIRM}.get(kind)
 
 
+async def _evidence_asked_since(context: BotContext, user: User) -> bool:
+    """Whether the user's assessment asked for an evidence note after this entry began: the
+    later question gets the typed text."""
+    assessment = await context.storage.open_assessment(user.id)
+    since = user.draft.get("since")
+    if assessment is None or not assessment.awaiting_evidence or not isinstance(since, str):
+        return False
+    return assessment.updated_at > parse(since)
+
+
 def _expired(draft: dict[str, Any], now: datetime) -> bool:
     since = draft.get("since")
     try:
@@ -430,7 +440,9 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
     if message is None or message.text is None or not is_in_entry(user):
         return False
     storage, strings = context.storage, context.strings
-    if _expired(user.draft, context.services.clock.now()):
+    if _expired(user.draft, context.services.clock.now()) or await _evidence_asked_since(
+        context, user
+    ):
         await storage.set_state(user.id, None, {})
         return False
     if user.state != COUNT:

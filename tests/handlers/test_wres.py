@@ -4,14 +4,18 @@ the hub aggregate, export and forget."""
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from bot.storage import Network, WresRow
+from content import Content
 from handlers.wres import wres_reminders_job
 from tests.harness import Harness
+from tests.seed import seed_result
 
 LEAD = 1401
 CO_LEAD = 1402
@@ -38,14 +42,13 @@ async def test_one_message_records_and_states_the_ratio(bot: Harness) -> None:
     network = await _network(bot)
     calls = await bot.send(LEAD, EXAMPLE)
     text = calls[-1].text
-    assert "white staff were 1.29 times as likely as BME staff to access non-mandatory training" in (
-        text
+    assert (
+        "white staff were 1.29 times as likely as BME staff to access non-mandatory training"
+        in (text)
     )
     assert "95% interval: 1.13 to 1.47" in text
     assert "Too few to tell" not in text
-    assert await _rows(bot, network) == [
-        WresRow(network.id, 4, "2026Q3", "", 1000, 490, 500, 190)
-    ]
+    assert await _rows(bot, network) == [WresRow(network.id, 4, "2026Q3", "", 1000, 490, 500, 190)]
 
 
 async def test_indicator_three_puts_bme_staff_first(bot: Harness) -> None:
@@ -116,9 +119,7 @@ async def test_guided_entry_asks_each_count_in_turn(bot: Harness) -> None:
     assert "Of the 500 BME staff" in questions[2]
     calls = await bot.send(LEAD, "190")
     assert "1.29 times as likely" in calls[-1].text
-    assert await _rows(bot, network) == [
-        WresRow(network.id, 4, "2026Q3", "", 1000, 490, 500, 190)
-    ]
+    assert await _rows(bot, network) == [WresRow(network.id, 4, "2026Q3", "", 1000, 490, 500, 190)]
     user = await bot.storage.user(LEAD)
     assert user is not None
     assert user.state is None
@@ -161,6 +162,21 @@ async def test_guided_entry_can_be_cancelled(bot: Harness) -> None:
     await bot.tap(LEAD, "Cancel")
     calls = await bot.send(LEAD, "120")
     assert "not sure what to do" in calls[-1].text
+    assert await _rows(bot, network) == []
+
+
+async def test_an_abandoned_guided_entry_stops_claiming_text(bot: Harness) -> None:
+    """Two hours after the last step, typed text is no longer taken as a count."""
+    network = await _network(bot)
+    await bot.send(LEAD, "/wres")
+    await bot.tap(LEAD, "4 ·")
+    await bot.tap(LEAD, "2026Q3")
+    bot.clock.advance(timedelta(hours=2))
+    calls = await bot.send(LEAD, "1000")
+    assert "not sure what to do" in calls[-1].text
+    user = await bot.storage.user(LEAD)
+    assert user is not None
+    assert user.state is None
     assert await _rows(bot, network) == []
 
 
@@ -214,6 +230,22 @@ async def test_only_a_networks_lead_in_private_can_use_it(bot: Harness) -> None:
     assert "/assess" in calls[-1].text
     calls = await bot.send(STRANGER, EXAMPLE, chat_id=GROUP)
     assert "private chat" in calls[-1].text
+
+
+async def test_report_pdf_carries_the_latest_quarter_of_each_indicator(
+    bot: Harness, content: Content
+) -> None:
+    """/report's PDF has a WRES monitor line for the latest whole-organisation quarter."""
+    await seed_result(bot.storage, content.model, LEAD)
+    await bot.send(LEAD, "/wres 4 2026Q2 white 1000 400 bme 500 200")
+    await bot.send(LEAD, EXAMPLE)
+    calls = await bot.send(LEAD, "/report")
+    reader = PdfReader(io.BytesIO(calls[-1].files["document"]))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == 1
+    assert "WRES monitor" in text
+    assert "Indicator 4 (Non-mandatory training and CPD), 2026Q3: relative likelihood 1.29" in text
+    assert "2026Q2" not in text
 
 
 # -- the quarterly reminder --------------------------------------------------------------------
