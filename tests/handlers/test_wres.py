@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from bot.storage import Network, WresRow
 from content import Content
-from handlers.wres import wres_reminders_job
+from handlers.wres import REMINDER_JOB, wres_reminders_job
 from tests.harness import Harness
 from tests.seed import seed_result
 
@@ -293,6 +293,15 @@ async def test_no_reminder_after_the_first_week_or_without_figures(bot: Harness)
     bot.clock.set(datetime(2027, 4, 8, 10, 0, tzinfo=UTC))
     await bot.run_callback(wres_reminders_job)
     assert _reminders(bot) == []
+
+
+async def test_startup_starts_the_reminder_check_and_the_menu_lists_wres(bot: Harness) -> None:
+    """After start-up one repeating WRES reminder job runs; /wres is in the private menu."""
+    await bot.run_job("startup")
+    await bot.run_job("startup")
+    assert len(bot.jobs(REMINDER_JOB)) == 1
+    private = [c["command"] for c in bot.fake.commands["all_private_chats"]]
+    assert "wres" in private
 
 
 # -- the hub aggregate -------------------------------------------------------------------------
