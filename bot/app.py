@@ -25,7 +25,14 @@ from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
 from bot.request import RetryingRequest
 from bot.routes import Routes, TextRoute
-from bot.scheduling import LEAD_REMINDERS, SNAPSHOT, STARTUP_JOB, Schedules, startup_job
+from bot.scheduling import (
+    LEAD_REMINDERS,
+    SNAPSHOT,
+    STARTUP_JOB,
+    WRES_REMINDERS,
+    Schedules,
+    startup_job,
+)
 from bot.storage import Storage
 from bot.updates import PerChatUpdateProcessor
 from content import Content
@@ -44,6 +51,7 @@ from handlers import (
     share,
     start,
     stats,
+    wres,
 )
 from handlers.callbacks import pattern
 from handlers.errors import error_handler
@@ -120,6 +128,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
     app.add_handler(CommandHandler("meeting", meetings.meeting_command))
     app.add_handler(CommandHandler("meetings", meetings.meetings_command))
+    app.add_handler(CommandHandler("wres", wres.wres_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
@@ -136,6 +145,9 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
     app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
     app.add_handler(CallbackQueryHandler(score.new_invite_pressed, pattern=pattern("ni")))
+    app.add_handler(
+        CallbackQueryHandler(wres.button_pressed, pattern=pattern("wi", "wq", "wr", "wx"))
+    )
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.
@@ -159,6 +171,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
 def _register_routes(routes: Routes) -> None:
     """Who takes free text (first come, first served) and /start payloads."""
     routes.text.append(TextRoute(registration.text_route, registration.waiting))
+    routes.text.append(TextRoute(wres.text_received, wres.waiting))
     routes.text.append(TextRoute(assessment.text_in_assessment, assessment.waiting))
     routes.start["assess"] = assessment.begin_or_resume
     routes.start["score"] = score.show_score
@@ -169,6 +182,7 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.rebuild("hubs", hubs.active_hubs, hubs.rebuild_hub)
     schedules.rebuild("upcoming meetings", meetings.upcoming, meetings.rebuild_meeting)
     schedules.every(LEAD_REMINDERS, reminders.CHECK_EVERY, reminders.lead_reminders_job)
+    schedules.every(WRES_REMINDERS, wres.CHECK_EVERY, wres.wres_reminders_job)
     schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
 
 

@@ -8,7 +8,7 @@ start-up time, and most updates never draw a chart.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -135,4 +135,44 @@ def comparison_chart(model: Model, before: Result, after: Result) -> bytes:
     axes.set_title(f"{before.total} → {after.total} of {after.maximum}", loc="left")
     axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, ncols=2)
     axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+PARITY_COLOUR = "#768692"
+WRES_COLOURS = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE")
+
+
+def wres_chart(
+    panels: Sequence[tuple[str, Sequence[str], Mapping[str, Sequence[float | None]]]],
+) -> bytes:
+    """One panel per WRES indicator: its relative likelihood quarter by quarter, one line per
+    breakdown label, against the parity line at 1.
+
+    Each panel is (title, quarters oldest first, {line label: ratio per quarter or None}).
+    """
+    figure = _figure(7.5, 2.9 * len(panels) + 0.4)
+    axes_list = figure.subplots(len(panels), 1, squeeze=False)[:, 0]
+    for axes, (title, quarters, lines) in zip(axes_list, panels, strict=True):
+        steps = list(range(len(quarters)))
+        highest = 1.0
+        for index, (label, values) in enumerate(lines.items()):
+            points = [(s, v) for s, v in zip(steps, values, strict=True) if v is not None]
+            if not points:
+                continue
+            highest = max(highest, *(v for _, v in points))
+            axes.plot(
+                [s for s, _ in points],
+                [v for _, v in points],
+                marker="o",
+                color=WRES_COLOURS[index % len(WRES_COLOURS)],
+                label=label,
+            )
+        axes.axhline(1.0, color=PARITY_COLOUR, linestyle="--", label="Parity (1.00)")
+        axes.set_xticks(steps, list(quarters))
+        axes.set_ylim(0, highest * 1.15)
+        axes.set_ylabel("Relative likelihood")
+        axes.set_title(title, loc="left", fontsize=10)
+        axes.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
+        axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
     return _png(figure)

@@ -125,4 +125,20 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, scope)
     );
     """,
+    # 4: WRES indicators 2, 3 and 4, quarter by quarter, per network (and optional breakdown).
+    """
+    CREATE TABLE wres_quarters (
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        indicator INTEGER NOT NULL CHECK (indicator IN (2, 3, 4)),
+        quarter TEXT NOT NULL,                   -- e.g. 2026Q3
+        label TEXT NOT NULL DEFAULT '',          -- a breakdown ("nursing", "band 5"); '' for all
+        white_size INTEGER NOT NULL CHECK (white_size > 0),
+        white_count INTEGER NOT NULL CHECK (white_count BETWEEN 0 AND white_size),
+        bme_size INTEGER NOT NULL CHECK (bme_size > 0),
+        bme_count INTEGER NOT NULL CHECK (bme_count BETWEEN 0 AND bme_size),
+        entered_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        entered_at TEXT NOT NULL,
+        PRIMARY KEY (network_id, indicator, quarter, label)
+    );
+    """,
 )

@@ -29,6 +29,8 @@ class ReportText:
     baseline_title: str
     baseline: Sequence[str]
     footer: str
+    wres_title: str = ""
+    wres: Sequence[str] = ()  # the latest quarter of each WRES indicator recorded, if any
 
 
 MARGIN_MM = 14
@@ -98,6 +100,8 @@ def one_page_report(text: ReportText, chart_png: bytes) -> bytes:
         *paragraphs([f"{n}. {line}" for n, line in enumerate(text.steps, start=1)]),
         Paragraph(_escape(text.history_title), heading),
         history,
+        *([Paragraph(_escape(text.wres_title), heading)] if text.wres else []),
+        *paragraphs(text.wres),
         Paragraph(_escape(text.baseline_title), heading),
         *paragraphs(text.baseline),
         Spacer(1, 3 * mm),

@@ -173,3 +173,17 @@ class RegionStatistics:
     started: int
     completed: int
     bands: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class WresRow:
+    """One quarter's figures for one WRES indicator (and breakdown label) of a network."""
+
+    network_id: int
+    indicator: int
+    quarter: str
+    label: str
+    white_size: int
+    white_count: int
+    bme_size: int
+    bme_count: int

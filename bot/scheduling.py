@@ -80,7 +80,9 @@ MEETING = Kind("meeting")  # a meeting reminder: job and slot per meeting and re
 IDLE = Kind("idle")  # a lead's idle assessment: slot per assessment and idle spell
 REASSESS = Kind("reassess")  # an invitation to re-assess: slot per result and lead
 SHARE = Kind("share")  # a band shared with a hub: slot per result and hub
+WRES = Kind("wres")  # a lead's quarterly WRES reminder: slot per quarter and lead
 LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE and REASSESS
+WRES_REMINDERS = Kind("wres-reminders")  # the quarter-hourly check behind WRES
 SNAPSHOT = Kind("snapshot")  # the nightly snapshot of anonymised aggregates
 
 

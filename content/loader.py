@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from content.errors import ContentError
 from content.fields import Entry, unique
 from content.library import Nudge, Source
 from content.strings import Strings, fields
+from content.wres import WresGuide, WresIndicator
 from scoring.baseline import Baseline, Figure
 from scoring.model import (
     ENABLER_KEYS,
@@ -25,6 +27,8 @@ from scoring.model import (
     Scale,
     Section,
 )
+from scoring.wres import GROUPS as WRES_GROUPS
+from scoring.wres import INDICATORS as WRES_INDICATORS
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -44,6 +48,7 @@ class Content:
     directory: Directory
     nudges: tuple[Nudge, ...]
     strings: Strings
+    wres: WresGuide
 
     def nudge(self, key: str) -> Nudge | None:
         return next((nudge for nudge in self.nudges if nudge.key == key), None)
@@ -73,6 +78,7 @@ def load_content(directory: Path = DATA_DIR) -> Content:
         ),
         nudges=_load_nudges(_read(directory, "nudges.toml")),
         strings=_load_strings(_read(directory, "strings.toml")),
+        wres=_load_wres(_read(directory, "wres.toml")),
     )
 
 
@@ -327,6 +333,35 @@ def _load_nudges(top: Entry) -> tuple[Nudge, ...]:
             )
         )
     return tuple(nudges)
+
+
+def _load_wres(top: Entry) -> WresGuide:
+    entries = list(top.entries("indicators"))
+    indicators = []
+    for entry in entries:
+        first = entry.text("first")
+        if first not in WRES_GROUPS:
+            raise entry.fail(f"first must be one of {', '.join(WRES_GROUPS)}, not {first!r}")
+        indicators.append(
+            WresIndicator(
+                number=entry.integer("number"),
+                title=entry.text("title", limit=40),
+                wording=entry.text("wording", limit=200),
+                first=first,
+                size=entry.text("size", limit=60),
+                count=entry.text("count", limit=60),
+            )
+        )
+    numbers = tuple(indicator.number for indicator in indicators)
+    if numbers != WRES_INDICATORS:
+        raise top.fail(f"indicators must be {WRES_INDICATORS} in that order, got {numbers}")
+    checked_on = top.text("checked_on")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", checked_on):
+        raise top.fail("checked_on must be a date, YYYY-MM-DD")
+    sources = top.texts("sources")
+    if not sources:
+        raise top.fail("needs at least one source")
+    return WresGuide(tuple(indicators), checked_on, sources, top.text("note"))
 
 
 def _load_strings(top: Entry) -> Strings:

@@ -33,6 +33,10 @@ KINDS: dict[str, int] = {
     "sh": 1,  # share the band of a completed assessment with the region's hubs
     "fg": 1,  # /forget confirmation: 1 delete / 0 keep
     "ni": 1,  # replace the network's invite link: network
+    "wi": 1,  # WRES entry: pick the indicator (2, 3 or 4)
+    "wq": 1,  # WRES entry: pick the quarter (year * 10 + quarter, e.g. 20263)
+    "wr": 1,  # WRES: replace a recorded quarter: 1 replace / 0 keep
+    "wx": 0,  # WRES entry: cancel
 }
 
 

@@ -21,7 +21,7 @@ from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
 from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
-from scoring import Comparison, Result, compare
+from scoring import Comparison, Result, compare, wres
 from scoring.baseline import contrasts
 from scoring.publication import Published
 from scoring.records import result_from_dict
@@ -234,7 +234,34 @@ async def _compare_in_group(context: BotContext, chat_id: int) -> None:
     if distribution is not None and distribution.weakest_enabler is not None:
         enabler = context.content.model.enabler(distribution.weakest_enabler)
         lines.append(strings("compare.weakest", enabler=enabler.name))
+    lines += ["", *await _wres_lines(context, hub.region)]
     await context.bot.send_message(chat_id, Safe("\n".join(lines)))
+
+
+async def _wres_lines(context: BotContext, region: str) -> list[str]:
+    """Per WRES indicator: how many of the region's networks track it and their median latest
+    ratio, only from the minimum group size."""
+    strings, guide, minimum = context.strings, context.content.wres, context.settings.min_group_size
+    since = wres.recent_quarters(context.services.clock.now().date(), 5)[-1]
+    rows = await context.storage.wres_latest_in_region(region, str(since))
+    latest = [
+        (
+            r.network_id,
+            r.indicator,
+            wres.Figures.of(r.white_size, r.white_count, r.bme_size, r.bme_count),
+        )
+        for r in rows
+    ]
+    titles = {indicator.number: indicator.title for indicator in guide.indicators}
+    lines: list[str] = [strings("compare.wres_title")]
+    for figure in wres.region_figures(latest, guide.first_groups(), minimum):
+        key = "compare.wres_too_few" if figure.median is None else "compare.wres_line"
+        median = f"{figure.median:.2f}" if figure.median is not None else ""
+        values = {"number": figure.indicator, "title": titles[figure.indicator]}
+        lines.append(
+            strings(key, networks=figure.networks, median=median, minimum=minimum, **values)
+        )
+    return lines
 
 
 async def share_band_pressed(update: Update, context: BotContext) -> None:

@@ -24,6 +24,7 @@ PRIVATE = (
     "score",
     "compare",
     "report",
+    "wres",
     "share",
     "privacy",
     "export",

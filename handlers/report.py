@@ -16,6 +16,7 @@ from handlers import render
 from handlers.common import private_sender
 from scoring import Result
 from scoring.records import result_from_dict
+from scoring.wres import Figures, estimate
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -86,6 +87,8 @@ async def report_command(update: Update, context: BotContext) -> None:
         baseline_title=_plain(strings("report.baseline_title", year=content.baseline.year)),
         baseline=[_plain(line) for line in render.baseline_summary(content, latest)],
         footer=_plain(_footer(context)),
+        wres_title=_plain(strings("report.wres_title")),
+        wres=await _wres_lines(context, network.id),
     )
     png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, latest)
     pdf = await asyncio.to_thread(one_page_report, text, png)
@@ -93,6 +96,28 @@ async def report_command(update: Update, context: BotContext) -> None:
     await message.reply_document(
         InputFile(pdf, filename=filename), caption=strings("report.caption")
     )
+
+
+async def _wres_lines(context: BotContext, network_id: int) -> list[str]:
+    """The latest whole-organisation quarter of each WRES indicator the network records."""
+    rows = await context.storage.wres_rows(network_id)  # latest quarter first per indicator
+    lines = []
+    for indicator in context.content.wres.indicators:
+        row = next((r for r in rows if r.indicator == indicator.number and not r.label), None)
+        if row is None:
+            continue
+        figures = Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
+        ratio = estimate(figures, indicator.first).ratio
+        shown = f"{ratio:.2f}" if ratio is not None else context.strings("wres.undefined_ratio")
+        line = context.strings(
+            "report.wres_line",
+            number=indicator.number,
+            title=indicator.title,
+            quarter=row.quarter,
+            ratio=shown,
+        )
+        lines.append(_plain(line))
+    return lines
 
 
 def _footer(context: BotContext) -> str:

@@ -1,0 +1,511 @@
+"""/wres: WRES indicators 2, 3 and 4 quarter by quarter, for a network's leads (private chat).
+
+Two ways in: the one-message form (`/wres 4 2026Q3 white 1000 490 bme 500 190 [label]`, which
+outside tools rely on) and a guided entry (indicator and quarter by buttons, then each count
+typed, one at a time). The guided step lives in `users.state` and the answers so far in
+`users.draft`, like registration. A quarter already recorded is only replaced on confirmation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from telegram import InputFile, Message, Update
+
+from bot import charts, timing
+from bot.clock import iso, parse
+from bot.context import BotContext
+from bot.rows import Network, User, WresRow
+from bot.scheduling import WRES, deliver, message_sender, undelivered
+from content.strings import Safe
+from content.wres import WresIndicator
+from handlers import callbacks
+from handlers.common import Button, answer_query, keyboard, private_sender, read_press, show
+from scoring.wres import (
+    LABEL_LIMIT,
+    SMALL_GROUP,
+    Entry,
+    Figures,
+    Problem,
+    Quarter,
+    check_counts,
+    estimate,
+    parse_count,
+    parse_entry,
+    parse_quarter,
+    quarter_of,
+    recent_quarters,
+)
+
+QUARTER = "wres:quarter"
+COUNT = "wres:count"
+CONFIRM = "wres:confirm"
+# A guided entry left alone this long no longer claims the user's free text.
+STATE_EXPIRES = timedelta(hours=1)
+CHECK_EVERY = timedelta(minutes=15)
+REMINDER_WINDOW_DAYS = 7  # the first week of each quarter
+# Counts in the order the guided entry asks for them: (group, size or count).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("white", "size"),
+    ("white", "count"),
+    ("bme", "size"),
+    ("bme", "count"),
+)
+
+
+async def waiting(context: BotContext, user: User) -> str | None:
+    return "wres.use_number" if is_in_entry(user) else None
+
+
+def is_in_entry(user: User) -> bool:
+    return bool(user.state and user.state.startswith("wres:"))
+
+
+def _today(context: BotContext) -> date:
+    return context.services.clock.now().astimezone(context.settings.timezone).date()
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _figures(row: WresRow) -> Figures:
+    return Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
+
+
+def _problem(context: BotContext, problem: Problem) -> Safe:
+    strings = context.strings
+    text = strings(f"wres.problem_{problem.value}", limit=LABEL_LIMIT)
+    return Safe(f"{text}\n{strings('wres.nothing_recorded')}")
+
+
+async def _lead_network(update: Update, context: BotContext) -> tuple[Message, Network] | None:
+    """The message and the sender's network, for a private chat with a lead; else answered."""
+    sender = await private_sender(update, context)
+    if sender is None:
+        return None
+    message, user = sender
+    network = await context.storage.network_of(user.id)
+    if network is None:
+        await message.reply_text(context.strings("wres.no_network"))
+        return None
+    return message, network
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+async def wres_command(update: Update, context: BotContext) -> None:
+    """Record a quarter in one message, or show the recorded quarters and offer the guided
+    entry."""
+    found = await _lead_network(update, context)
+    if found is None:
+        return
+    message, network = found
+    user_id = message.chat.id
+    args = list(context.args or [])
+    if not args:
+        await _overview(context, message, network)
+        return
+    entry = parse_entry(args, _today(context))
+    if isinstance(entry, Problem):
+        await message.reply_text(_problem(context, entry))
+        return
+    await _record(context, user_id, network, entry, None)
+
+
+async def _overview(context: BotContext, message: Message, network: Network) -> None:
+    strings, guide = context.strings, context.content.wres
+    await context.storage.set_state(message.chat.id, None, {})
+    rows = await context.storage.wres_rows(network.id)
+    lines: list[str] = [strings("wres.title", network=network.name), ""]
+    if not rows:
+        lines.append(strings("wres.empty"))
+    for indicator in guide.indicators:
+        mine = [row for row in rows if row.indicator == indicator.number]
+        if not mine:
+            continue
+        lines.append(
+            strings("wres.indicator_heading", number=indicator.number, title=indicator.title)
+        )
+        for row in mine:
+            found = estimate(_figures(row), indicator.first)
+            lines.append(
+                strings(
+                    "wres.history_line",
+                    quarter=row.quarter,
+                    label=_label(context, row.label),
+                    ratio=_ratio(found.ratio)
+                    if found.ratio is not None
+                    else strings("wres.undefined_ratio"),
+                    flag=strings("wres.flag_too_few") if found.too_few_to_tell else "",
+                )
+            )
+        lines.append("")
+    lines.append(strings("wres.pick"))
+    await message.reply_text(Safe("\n".join(lines)), reply_markup=_indicator_buttons(context))
+    panels = _chart_panels(context, rows)
+    if panels:
+        png = await asyncio.to_thread(charts.wres_chart, panels)
+        await message.reply_photo(
+            InputFile(png, filename="wres.png"), caption=strings("wres.chart_caption")
+        )
+
+
+def _chart_panels(
+    context: BotContext, rows: Sequence[WresRow]
+) -> list[tuple[str, list[str], dict[str, list[float | None]]]]:
+    """A panel for each indicator with two or more quarters recorded."""
+    panels = []
+    for indicator in context.content.wres.indicators:
+        mine = [row for row in rows if row.indicator == indicator.number]
+        quarters = sorted({row.quarter for row in mine})
+        if len(quarters) < 2:
+            continue
+        lines: dict[str, list[float | None]] = {}
+        for label in sorted({row.label for row in mine}):
+            by_quarter = {row.quarter: row for row in mine if row.label == label}
+            lines[label or "All staff"] = [
+                estimate(_figures(by_quarter[q]), indicator.first).ratio
+                if q in by_quarter
+                else None
+                for q in quarters
+            ]
+        panels.append((f"Indicator {indicator.number}: {indicator.title}", quarters, lines))
+    return panels
+
+
+def _label(context: BotContext, label: str) -> str:
+    return context.strings("wres.label", label=label) if label else ""
+
+
+def _indicator_buttons(context: BotContext) -> Any:
+    strings = context.strings
+    rows: list[list[Button]] = [
+        [
+            (
+                strings("wres.indicator_button", number=i.number, title=i.title),
+                callbacks.encode("wi", i.number),
+            )
+        ]
+        for i in context.content.wres.indicators
+    ]
+    return keyboard(rows)
+
+
+# -- recording ---------------------------------------------------------------------------------
+
+
+def _result_lines(context: BotContext, indicator: WresIndicator, entry: Entry) -> list[str]:
+    strings = context.strings
+    found = estimate(entry.figures, indicator.first)
+    names = {"white": strings("wres.group_white"), "bme": strings("wres.group_bme")}
+    values = {
+        "quarter": str(entry.quarter),
+        "label": _label(context, entry.label),
+        "first": names[indicator.first],
+        "second": names[indicator.second],
+    }
+    if found.ratio is None:
+        return [strings(f"wres.i{indicator.number}.undefined", **values)]
+    lines: list[str] = [
+        strings(f"wres.i{indicator.number}.meaning", ratio=_ratio(found.ratio), **values),
+        strings("wres.parity"),
+        strings("wres.interval", lower=_ratio(found.lower), upper=_ratio(found.upper)),
+    ]
+    if found.too_few_to_tell:
+        lines.append(strings("wres.too_few"))
+    elif found.small_groups:
+        lines.append(strings("wres.small_groups", small=SMALL_GROUP))
+    return lines
+
+
+def _row(network: Network, entry: Entry) -> WresRow:
+    figures = entry.figures
+    return WresRow(
+        network_id=network.id,
+        indicator=entry.indicator,
+        quarter=str(entry.quarter),
+        label=entry.label,
+        white_size=figures.white.size,
+        white_count=figures.white.count,
+        bme_size=figures.bme.size,
+        bme_count=figures.bme.count,
+    )
+
+
+def _entry_draft(entry: Entry, now: datetime) -> dict[str, Any]:
+    figures = entry.figures
+    return {
+        "indicator": entry.indicator,
+        "quarter": str(entry.quarter),
+        "label": entry.label,
+        "counts": [
+            figures.white.size,
+            figures.white.count,
+            figures.bme.size,
+            figures.bme.count,
+        ],
+        "since": iso(now),
+    }
+
+
+def _entry_from_draft(draft: dict[str, Any], today: date) -> Entry | None:
+    """The complete entry a draft holds, re-checked; None if it is not one."""
+    counts = draft.get("counts")
+    if not isinstance(counts, list) or len(counts) != 4:
+        return None
+    words = [
+        str(draft.get("indicator")),
+        str(draft.get("quarter")),
+        "white",
+        str(counts[0]),
+        str(counts[1]),
+        "bme",
+        str(counts[2]),
+        str(counts[3]),
+    ]
+    label = draft.get("label")
+    entry = parse_entry([*words, *str(label or "").split()], today)
+    return None if isinstance(entry, Problem) else entry
+
+
+async def _record(
+    context: BotContext,
+    chat_id: int,
+    network: Network,
+    entry: Entry,
+    replace: Message | None,
+) -> None:
+    """Save a complete entry, or ask before replacing a quarter already recorded."""
+    storage, strings = context.storage, context.strings
+    indicator = context.content.wres.indicator(entry.indicator)
+    assert indicator is not None
+    existing = await storage.wres_quarter(
+        network.id, entry.indicator, str(entry.quarter), entry.label
+    )
+    saved = existing is None and await storage.save_wres(
+        _row(network, entry), chat_id, replace=False
+    )
+    if not saved:
+        old = existing or await storage.wres_quarter(
+            network.id, entry.indicator, str(entry.quarter), entry.label
+        )
+        now = context.services.clock.now()
+        await storage.set_state(chat_id, CONFIRM, _entry_draft(entry, now))
+        text = strings(
+            "wres.replace_ask",
+            number=entry.indicator,
+            quarter=str(entry.quarter),
+            label=_label(context, entry.label),
+            old=_ratio(estimate(_figures(old), indicator.first).ratio) if old else "—",
+            new=_ratio(estimate(entry.figures, indicator.first).ratio),
+        )
+        buttons = keyboard(
+            [
+                [(strings("wres.replace_yes"), callbacks.encode("wr", 1))],
+                [(strings("wres.replace_no"), callbacks.encode("wr", 0))],
+            ]
+        )
+        await show(context, chat_id, text, buttons, replace=replace)
+        return
+    await storage.set_state(chat_id, None, {})
+    await _say_recorded(context, chat_id, indicator, entry, "wres.saved", replace)
+
+
+async def _say_recorded(
+    context: BotContext,
+    chat_id: int,
+    indicator: WresIndicator,
+    entry: Entry,
+    key: str,
+    replace: Message | None,
+) -> None:
+    done = context.strings(
+        key,
+        number=entry.indicator,
+        quarter=str(entry.quarter),
+        label=_label(context, entry.label),
+    )
+    lines = [done, "", *_result_lines(context, indicator, entry)]
+    await show(context, chat_id, Safe("\n".join(lines)), None, replace=replace)
+
+
+# -- the guided entry --------------------------------------------------------------------------
+
+
+def _ask_count(context: BotContext, draft: dict[str, Any]) -> Safe:
+    counts = draft.get("counts", [])
+    group, kind = STEPS[len(counts)]
+    names = {"white": context.strings("wres.group_white"), "bme": context.strings("wres.group_bme")}
+    return context.strings(
+        f"wres.i{draft['indicator']}.ask_{kind}",
+        quarter=str(draft["quarter"]),
+        group=names[group],
+        size=counts[-1] if counts else "",
+    )
+
+
+def _cancel_button(context: BotContext) -> Any:
+    return keyboard([[(context.strings("wres.cancel"), callbacks.encode("wx"))]])
+
+
+async def button_pressed(update: Update, context: BotContext) -> None:
+    """Indicator, quarter, replace/keep and cancel buttons of /wres."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    storage, strings = context.storage, context.strings
+    user = await storage.user(query.from_user.id)
+    network = await storage.network_of(query.from_user.id)
+    if user is None or network is None or not _press_fits(press.kind, user):
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    chat_id = message.chat.id
+    now = context.services.clock.now()
+    indicator = context.content.wres.indicator(press.args[0]) if press.kind == "wi" else None
+    if press.kind == "wi" and indicator is None:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    await answer_query(query)
+    if indicator is not None:
+        await storage.set_state(
+            user.id, QUARTER, {"indicator": indicator.number, "since": iso(now)}
+        )
+        quarters = recent_quarters(_today(context))
+        rows: list[list[Button]] = [
+            [(str(q), callbacks.encode("wq", q.code())) for q in quarters[:2]],
+            [(str(q), callbacks.encode("wq", q.code())) for q in quarters[2:]],
+            [(strings("wres.cancel"), callbacks.encode("wx"))],
+        ]
+        text = strings("wres.ask_quarter", number=indicator.number, title=indicator.title)
+        await show(context, chat_id, text, keyboard(rows), replace=message)
+    elif press.kind == "wq":
+        quarter = Quarter.from_code(press.args[0])
+        checked = parse_quarter(str(quarter), _today(context)) if quarter else Problem.BAD_QUARTER
+        if isinstance(checked, Problem):
+            await show(context, chat_id, _problem(context, checked), None, replace=message)
+            return
+        draft = {**user.draft, "quarter": str(checked), "counts": [], "since": iso(now)}
+        await storage.set_state(user.id, COUNT, draft)
+        await show(
+            context, chat_id, _ask_count(context, draft), _cancel_button(context), replace=message
+        )
+    elif press.kind == "wr":
+        entry = _entry_from_draft(user.draft, _today(context))
+        await storage.set_state(user.id, None, {})
+        if entry is None or not press.args[0]:
+            await show(context, chat_id, strings("wres.kept"), None, replace=message)
+            return
+        chosen = context.content.wres.indicator(entry.indicator)
+        assert chosen is not None
+        await storage.save_wres(_row(network, entry), user.id, replace=True)
+        await _say_recorded(context, chat_id, chosen, entry, "wres.replaced", message)
+    else:
+        await storage.set_state(user.id, None, {})
+        await show(context, chat_id, strings("wres.cancelled"), None, replace=message)
+
+
+def _press_fits(kind: str, user: User) -> bool:
+    """Whether a press belongs to the step the user is on (an indicator can be picked anew)."""
+    if kind == "wi":
+        return True
+    if kind == "wx":
+        return is_in_entry(user)
+    return user.state == {"wq": QUARTER, "wr": CONFIRM}.get(kind)
+
+
+async def _evidence_asked_since(context: BotContext, user: User) -> bool:
+    """Whether the user's assessment asked for an evidence note after this entry began: the
+    later question gets the typed text."""
+    assessment = await context.storage.open_assessment(user.id)
+    since = user.draft.get("since")
+    if assessment is None or not assessment.awaiting_evidence or not isinstance(since, str):
+        return False
+    return assessment.updated_at > parse(since)
+
+
+def _expired(draft: dict[str, Any], now: datetime) -> bool:
+    since = draft.get("since")
+    try:
+        return not isinstance(since, str) or now - parse(since) > STATE_EXPIRES
+    except ValueError:
+        return True
+
+
+async def text_received(update: Update, context: BotContext, user: User) -> bool:
+    """Take a typed count in the guided entry; False if the user is not in one (or it went
+    stale), so the text goes wherever it otherwise would."""
+    message = update.effective_message
+    if message is None or message.text is None or not is_in_entry(user):
+        return False
+    storage, strings = context.storage, context.strings
+    if _expired(user.draft, context.services.clock.now()) or await _evidence_asked_since(
+        context, user
+    ):
+        await storage.set_state(user.id, None, {})
+        return False
+    if user.state != COUNT:
+        await message.reply_text(strings("wres.use_number"))
+        return True
+    draft = dict(user.draft)
+    counts = [int(c) for c in draft.get("counts", [])]
+    value = parse_count(message.text)
+    if isinstance(value, Problem):
+        await message.reply_text(_problem(context, value), reply_markup=_cancel_button(context))
+        return True
+    _, kind = STEPS[len(counts)]
+    problem = check_counts(value, 0) if kind == "size" else check_counts(counts[-1], value)
+    if problem is not None:
+        await message.reply_text(_problem(context, problem), reply_markup=_cancel_button(context))
+        return True
+    counts.append(value)
+    draft["counts"] = counts
+    if len(counts) < len(STEPS):
+        await storage.set_state(user.id, COUNT, draft)
+        await message.reply_text(_ask_count(context, draft), reply_markup=_cancel_button(context))
+        return True
+    network = await storage.network_of(user.id)
+    entry = _entry_from_draft(draft, _today(context))
+    if network is None or entry is None:
+        await storage.set_state(user.id, None, {})
+        await message.reply_text(strings("wres.cancelled"))
+        return True
+    await _record(context, message.chat_id, network, entry, None)
+    return True
+
+
+# -- the quarterly reminder --------------------------------------------------------------------
+
+
+async def wres_reminders_job(context: BotContext) -> None:
+    """In the first week of each quarter, remind once the leads of networks that track a WRES
+    indicator; only in working hours (it runs every quarter hour, so a reminder due at night
+    or at the weekend goes out at the next opening within the week)."""
+    now = context.services.clock.now()
+    zone = context.settings.timezone
+    if not timing.in_working_hours(now, zone):
+        return
+    today = now.astimezone(zone).date()
+    quarter = quarter_of(today)
+    if (today - quarter.first_day).days >= REMINDER_WINDOW_DAYS:
+        return
+    storage = context.storage
+    leads = {WRES.slot(quarter, user_id): user_id for user_id in await storage.wres_leads()}
+    pending = await undelivered(context, list(leads))
+    for slot, user_id in leads.items():
+        if slot not in pending:
+            continue
+        network = await storage.network_of(user_id)
+        if network is None:
+            continue
+        text = context.strings(
+            "wres.reminder", quarter=str(quarter.previous()), network=network.name
+        )
+        await deliver(
+            context, kind=WRES, slot=slot, chat_id=user_id, send=message_sender(context, text)
+        )

@@ -1,0 +1,300 @@
+"""WRES relative likelihoods: quarters, counts, the ratio and its 95% interval. Pure functions.
+
+Indicators 2, 3 and 4 of the Workforce Race Equality Standard compare two groups' rates: the rate
+of the first-named group divided by the rate of the second (1.00 is parity). Which group is named
+first is part of each indicator's definition (content/data/wres.toml).
+
+The interval is the usual log (Katz) interval for a ratio of two independent proportions:
+ln(RR) ± 1.96 · sqrt(1/a − 1/n1 + 1/b − 1/n2), where a of n1 and b of n2 are the two groups'
+counts. With a count of zero the logarithm is undefined; 0.5 is then added to every count and
+group (the Haldane–Anscombe correction) for the interval only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+INDICATORS: tuple[int, ...] = (2, 3, 4)
+GROUPS: tuple[str, ...] = ("white", "bme")
+Z_95 = 1.959963984540054
+# An interval is "wide" when its upper end is more than this many times its lower end.
+WIDE_FACTOR = 2.0
+# Groups smaller than this make any ratio swing widely; the reply says so.
+SMALL_GROUP = 30
+FIRST_YEAR = 2015  # the WRES began in April 2015
+QUARTER_PATTERN = re.compile(r"(\d{4})\s*-?\s*[qQ]([1-4])")
+
+
+class Problem(StrEnum):
+    """What is wrong with a piece of input; each has a string under `wres.problem_<value>`."""
+
+    NOT_A_NUMBER = "not_a_number"
+    NEGATIVE = "negative"
+    ZERO_GROUP = "zero_group"
+    MORE_THAN_GROUP = "more_than_group"
+    BAD_QUARTER = "bad_quarter"
+    FUTURE_QUARTER = "future_quarter"
+    EARLY_QUARTER = "early_quarter"
+    BAD_INDICATOR = "bad_indicator"
+    BAD_FORM = "bad_form"
+    LABEL_TOO_LONG = "label_too_long"
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter: 2026Q3 is July to September 2026."""
+
+    year: int
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    def previous(self) -> Quarter:
+        return (
+            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+        )
+
+    def code(self) -> int:
+        """A small integer for callback data: 20263 for 2026Q3."""
+        return self.year * 10 + self.number
+
+    @classmethod
+    def from_code(cls, code: int) -> Quarter | None:
+        year, number = divmod(code, 10)
+        return cls(year, number) if 1 <= number <= 4 and FIRST_YEAR <= year <= 9999 else None
+
+
+def quarter_of(day: date) -> Quarter:
+    return Quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def parse_quarter(text: str, today: date) -> Quarter | Problem:
+    """The quarter written as 2026Q3 (or 2026 q3, 2026-Q3), if it has begun by `today`."""
+    match = QUARTER_PATTERN.fullmatch(text.strip())
+    if match is None:
+        return Problem.BAD_QUARTER
+    quarter = Quarter(int(match[1]), int(match[2]))
+    if quarter.year < FIRST_YEAR:
+        return Problem.EARLY_QUARTER
+    if quarter.first_day > today:
+        return Problem.FUTURE_QUARTER
+    return quarter
+
+
+def recent_quarters(today: date, count: int = 4) -> tuple[Quarter, ...]:
+    """The quarter `today` is in and the ones before it, latest first."""
+    quarters = [quarter_of(today)]
+    while len(quarters) < count:
+        quarters.append(quarters[-1].previous())
+    return tuple(quarters)
+
+
+def parse_count(text: str) -> int | Problem:
+    """A whole number of people, written plainly or with thousands separators (1,000)."""
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    if re.fullmatch(r"-\d+", cleaned):
+        return Problem.NEGATIVE
+    if not re.fullmatch(r"\d{1,9}", cleaned):
+        return Problem.NOT_A_NUMBER
+    return int(cleaned)
+
+
+def parse_indicator(text: str) -> int | Problem:
+    cleaned = text.strip()
+    if cleaned.isdigit() and int(cleaned) in INDICATORS:
+        return int(cleaned)
+    return Problem.BAD_INDICATOR
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One group's figures: its size (for indicator 2, the number shortlisted) and how many of
+    them the indicator counts (appointed, entered the disciplinary process, accessed training)."""
+
+    size: int
+    count: int
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.size
+
+
+def check_counts(size: int, count: int) -> Problem | None:
+    """Why these cannot be one group's figures, or None if they can."""
+    if size < 0 or count < 0:
+        return Problem.NEGATIVE
+    if size == 0:
+        return Problem.ZERO_GROUP
+    if count > size:
+        return Problem.MORE_THAN_GROUP
+    return None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A quarter's figures for both groups."""
+
+    white: Counts
+    bme: Counts
+
+    @classmethod
+    def of(cls, white_size: int, white_count: int, bme_size: int, bme_count: int) -> Figures:
+        return cls(Counts(white_size, white_count), Counts(bme_size, bme_count))
+
+    def group(self, name: str) -> Counts:
+        return self.white if name == "white" else self.bme
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The relative likelihood of the first group against the second, with its 95% interval.
+
+    `ratio` is None when the second group's rate is zero (the ratio is then undefined).
+    """
+
+    ratio: float | None
+    lower: float
+    upper: float
+    small_groups: bool
+
+    @property
+    def too_few_to_tell(self) -> bool:
+        """The interval is wide and includes parity: the figures cannot say which way it goes."""
+        spans_parity = self.lower <= 1.0 <= self.upper
+        wide = self.lower <= 0.0 or self.upper / self.lower > WIDE_FACTOR
+        return spans_parity and wide
+
+
+def relative_likelihood(first: Counts, second: Counts) -> float | None:
+    """first's rate divided by second's; None when second's rate is zero."""
+    if second.count == 0:
+        return None
+    return first.rate / second.rate
+
+
+def interval(first: Counts, second: Counts, z: float = Z_95) -> tuple[float, float]:
+    """The log (Katz) interval for first's rate over second's."""
+    a, n1, b, n2 = float(first.count), float(first.size), float(second.count), float(second.size)
+    if a == 0 or b == 0:
+        a, n1, b, n2 = a + 0.5, n1 + 0.5, b + 0.5, n2 + 0.5
+    centre = math.log((a / n1) / (b / n2))
+    error = math.sqrt(max(0.0, 1 / a - 1 / n1 + 1 / b - 1 / n2))
+    return math.exp(centre - z * error), math.exp(centre + z * error)
+
+
+def estimate(figures: Figures, first: str) -> Estimate:
+    """The indicator's relative likelihood, `first` ("white" or "bme") being the numerator."""
+    if first not in GROUPS:
+        raise ValueError(f"unknown group {first!r}")
+    second = "bme" if first == "white" else "white"
+    one, other = figures.group(first), figures.group(second)
+    lower, upper = interval(one, other)
+    return Estimate(
+        ratio=relative_likelihood(one, other),
+        lower=lower,
+        upper=upper,
+        small_groups=min(one.size, other.size) < SMALL_GROUP,
+    )
+
+
+def parse_counts(words: Sequence[str]) -> Figures | Problem:
+    """`white <size> <how many> bme <size> <how many>` (either group first)."""
+    if len(words) != 6:
+        return Problem.BAD_FORM
+    groups: dict[str, Counts] = {}
+    for start in (0, 3):
+        name = words[start].lower()
+        if name not in GROUPS or name in groups:
+            return Problem.BAD_FORM
+        size, count = parse_count(words[start + 1]), parse_count(words[start + 2])
+        for value in (size, count):
+            if isinstance(value, Problem):
+                return value
+        assert isinstance(size, int)
+        assert isinstance(count, int)
+        problem = check_counts(size, count)
+        if problem is not None:
+            return problem
+        groups[name] = Counts(size, count)
+    return Figures(white=groups["white"], bme=groups["bme"])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A complete one-message entry."""
+
+    indicator: int
+    quarter: Quarter
+    figures: Figures
+    label: str
+
+
+LABEL_LIMIT = 40
+
+
+def parse_entry(words: Sequence[str], today: date) -> Entry | Problem:
+    """`<2|3|4> <quarter> white <size> <how many> bme <size> <how many> [label]`."""
+    if len(words) < 8:
+        return Problem.BAD_FORM
+    indicator = parse_indicator(words[0])
+    if isinstance(indicator, Problem):
+        return indicator
+    quarter = parse_quarter(words[1], today)
+    if isinstance(quarter, Problem):
+        return quarter
+    figures = parse_counts(words[2:8])
+    if isinstance(figures, Problem):
+        return figures
+    label = " ".join(words[8:]).strip()
+    if len(label) > LABEL_LIMIT:
+        return Problem.LABEL_TOO_LONG
+    return Entry(indicator, quarter, figures, label)
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    """A region's picture for one indicator: how many networks track it and their median
+    latest ratio, both None when fewer than the minimum group size would be shown."""
+
+    indicator: int
+    networks: int | None
+    median: float | None
+
+
+def region_figures(
+    latest: Iterable[tuple[int, int, Figures]], first: dict[int, str], minimum: int
+) -> tuple[RegionFigure, ...]:
+    """Per indicator, from (network, indicator, latest figures) rows: the number of networks
+    and the median of their ratios, suppressed below `minimum` networks."""
+    ratios: dict[int, list[float]] = {indicator: [] for indicator in INDICATORS}
+    networks: dict[int, set[int]] = {indicator: set() for indicator in INDICATORS}
+    for network, indicator, figures in latest:
+        if indicator not in ratios:
+            continue
+        networks[indicator].add(network)
+        ratio = estimate(figures, first[indicator]).ratio
+        if ratio is not None:
+            ratios[indicator].append(ratio)
+    result = []
+    for indicator in INDICATORS:
+        values = ratios[indicator]
+        shown = len(networks[indicator]) >= minimum and len(values) >= minimum
+        result.append(
+            RegionFigure(
+                indicator=indicator,
+                networks=len(networks[indicator]) if shown else None,
+                median=statistics.median(values) if shown else None,
+            )
+        )
+    return tuple(result)
