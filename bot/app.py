@@ -34,6 +34,7 @@ from handlers import (
     hubs,
     meetings,
     menu,
+    operators,
     privacy,
     registration,
     report,
@@ -108,6 +109,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("export", privacy.export_command))
     app.add_handler(CommandHandler("forget", privacy.forget_command))
     app.add_handler(CommandHandler("stats", stats.stats_command))
+    app.add_handler(CommandHandler("whoami", operators.whoami_command))
     app.add_handler(CommandHandler("share", share.share_command))
     app.add_handler(CommandHandler("hub", hubs.hub_command))
     app.add_handler(CommandHandler("nudges", hubs.nudges_command))
@@ -154,6 +156,12 @@ async def _post_init(application: BotApplication) -> None:
     """Open the database, publish the command menus, and queue the rebuild of schedules."""
     services = services_of(application)
     services.storage_ = await Storage.open(services.settings.db_path, services.clock)
+    log.info(
+        "%s",
+        await operators.describe_operators(
+            services.storage_, services.settings.admin_ids, application.bot.username
+        ),
+    )
     await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)
     if application.job_queue is not None:
         # Runs as soon as the job queue starts (application.start()), beside update handling.

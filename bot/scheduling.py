@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.context import BotContext
-from handlers import compare, hubs, meetings, reminders
+from handlers import compare, hubs, meetings, operators, reminders
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _start_repeating(context: BotContext) -> None:
     jobs = context.jobs
     if jobs is None:
         return
-    for name in (reminders.JOB_NAME, compare.SNAPSHOT_JOB):
+    for name in (reminders.JOB_NAME, compare.SNAPSHOT_JOB, operators.DIGEST_JOB):
         for job in jobs.get_jobs_by_name(name):
             job.schedule_removal()
     jobs.run_repeating(
@@ -55,6 +55,12 @@ def _start_repeating(context: BotContext) -> None:
         interval=reminders.CHECK_EVERY,
         first=0,
         name=reminders.JOB_NAME,
+    )
+    jobs.run_repeating(
+        operators.operator_digest_job,
+        interval=operators.CHECK_EVERY,
+        first=0,
+        name=operators.DIGEST_JOB,
     )
     snapshot_time = compare.SNAPSHOT_TIME.replace(tzinfo=context.settings.timezone)
     jobs.run_daily(compare.snapshot_job, time=snapshot_time, name=compare.SNAPSHOT_JOB)

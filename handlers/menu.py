@@ -28,6 +28,7 @@ PRIVATE = (
     "privacy",
     "export",
     "forget",
+    "whoami",
     "start",
     "help",
 )
