@@ -61,10 +61,10 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
 
 async def run_checks(env: Mapping[str, str]) -> list[Result]:
     results = []
+    settings: Settings | None = None
     try:
-        settings: Settings | None = Settings.from_env(env)
+        settings = Settings.from_env(env)
     except ConfigError as error:
-        settings = None
         results.append(Result("settings", False, str(error)))
     else:
         results.append(Result("settings", True, _describe(settings)))
@@ -79,11 +79,8 @@ async def run_checks(env: Mapping[str, str]) -> list[Result]:
 
 def _describe(settings: Settings) -> str:
     operators = len(settings.admin_ids)
-    mode = settings.mode
-    if mode == "webhook":
-        mode = f"webhook mode at {settings.webhook_url}"
-    else:
-        mode = "polling mode"
+    webhook = f"webhook mode at {settings.webhook_url}"
+    mode = webhook if settings.mode == "webhook" else "polling mode"
     return (
         f"{mode}, database {settings.db_path}, time zone {settings.timezone.key}, "
         f"{operators} operator{'' if operators == 1 else 's'}, port {settings.port}"

@@ -81,9 +81,8 @@ def _check(path: Path, source: Path) -> int:
             if rows != ["ok"]:
                 raise RestoreError(f"{source} failed its integrity check: {'; '.join(rows[:3])}")
             version: int = copy.execute("PRAGMA user_version").fetchone()[0]
-            tables = {
-                row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
+            listed = copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {row[0] for row in listed}
             # A backup is a single file; the restored database goes back to WAL when it opens.
             copy.execute("PRAGMA journal_mode = DELETE")
     except sqlite3.DatabaseError as error:

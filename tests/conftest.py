@@ -30,6 +30,8 @@ READ_TIMEOUT = 1.0
 
 # Opt in to python-telegram-bot's timedelta durations, as the bot itself does.
 os.environ["PTB_TIMEDELTA"] = "1"
+# No developer's .env leaks into a test (bot/dotenv.py).
+os.environ["BOT_ENV_FILE"] = ""
 
 
 @pytest.fixture(scope="session")
