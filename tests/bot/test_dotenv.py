@@ -36,7 +36,7 @@ def test_parse_reads_values_comments_quotes_and_export() -> None:
 @pytest.mark.parametrize("line", ["JUST TEXT", "2NAME=x", "NAME='unclosed", 'NAME="a" tail'])
 def test_parse_names_the_bad_line_without_repeating_it(line: str) -> None:
     """A malformed line is an error naming its number, never its content (it may be a secret)."""
-    with pytest.raises(DotenvError, match="^line 2 ") as raised:
+    with pytest.raises(DotenvError, match=r"^line 2 ") as raised:
         parse(f"OK=1\n{line}\n")
     assert line not in str(raised.value)
 
