@@ -1,10 +1,15 @@
 # Every target creates the virtual environment it needs, so a fresh clone needs only python3.
+# Running uses its own environment with the runtime dependencies only (.venv-run); testing,
+# linting and benchmarks use .venv, which adds the dev tools.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUN_VENV := .venv-run
+RUN_BIN := $(RUN_VENV)/bin
+RUN_STAMP := $(RUN_VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run check test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +17,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/python -m bot
+$(RUN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(RUN_STAMP)
+
+# Both read .env from this folder if there is one (variables already set win).
+run: $(RUN_STAMP)
+	$(RUN_BIN)/python -m bot
+
+check: $(RUN_STAMP)
+	$(RUN_BIN)/python -m bot check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,4 +41,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(RUN_VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

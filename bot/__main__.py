@@ -1,7 +1,10 @@
 """`python -m bot`: load settings and content, then run the bot until SIGTERM or SIGINT.
 
-`python -m bot backup FILE` copies the database instead (bot/backup.py); it needs only
-BOT_DB_PATH, so it is dispatched before the token is required.
+`python -m bot backup FILE` copies the database instead (bot/backup.py) and `restore FILE` puts
+a backup back (bot/restore.py); they need only BOT_DB_PATH, so they are dispatched before the
+token is required. `python -m bot check` checks the configuration without starting the bot
+(bot/check.py). Every form first reads `.env` from the current folder, if there is one
+(bot/dotenv.py), without overriding the environment.
 """
 
 from __future__ import annotations
@@ -14,20 +17,24 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from telegram.error import InvalidToken, TelegramError
+import httpx
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Updater
 
-from bot import backup, logs
+from bot import backup, check, dotenv, logs, restore
 from bot.app import allowed_updates, build_application
 from bot.config import ConfigError, Settings
 from bot.context import BotApplication
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.server import HEALTH_PATH, WEBHOOK_PATH, Server
+from bot.storage import DatabaseTooNew
 from content import ContentError, load_content
 
 log = logging.getLogger("bot")
 
-USAGE = "usage: python -m bot [backup FILE]"
+USAGE = "usage: python -m bot [check | backup FILE | restore FILE]"
+# Where the Bot API is when TELEGRAM_API_BASE_URL is not set (python-telegram-bot's default).
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 # Interface the HTTP server binds: every interface, as a container's port mapping needs.
 LISTEN_ADDRESS = "0.0.0.0"
 
@@ -38,13 +45,19 @@ class StartupError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["backup"]:
-        return backup.main(args[1:], os.environ)
-    if args:
+    commands = {"backup": backup.main, "restore": restore.main, "check": check.main}
+    if args and args[0] not in commands:
         print(USAGE, file=sys.stderr)
+        return 2
+    try:
+        _load_env_file()
+    except dotenv.DotenvError as error:
+        print(f"bot: {error}", file=sys.stderr)
         return 2
     # Durations such as RetryAfter.retry_after as timedeltas (python-telegram-bot's future default).
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    if args:
+        return commands[args[0]](args[1:], os.environ)
     try:
         settings = Settings.from_env(os.environ)
     except ConfigError as error:
@@ -69,6 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Logged rather than left to the interpreter, so the secrets filter sees it.
             log.exception("the bot stopped on an unexpected error")
             return 1
+
+
+def _load_env_file() -> None:
+    """Read `.env` (or BOT_ENV_FILE) into the environment; variables already set win."""
+    path = dotenv.env_file(os.environ)
+    if path is None:
+        return
+    try:
+        dotenv.load(path, os.environ)
+    except dotenv.DotenvError as error:
+        raise dotenv.DotenvError(f"{path}: {error}") from None
 
 
 async def run(application: BotApplication, settings: Settings) -> int:
@@ -104,17 +128,30 @@ async def serve(application: BotApplication, settings: Settings, stop: asyncio.E
         except InvalidToken:
             log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued")
             status = 2
-        except StartupError as error:
+        except (StartupError, DatabaseTooNew) as error:
             log.error("cannot start: %s", error)
             status = 1
         except TelegramError as error:
-            log.error("cannot start: the Bot API answered: %s", error)
+            if unreachable(error):
+                log.error(
+                    "cannot start: could not reach the Bot API at %s (%s): check the network "
+                    "and TELEGRAM_API_BASE_URL",
+                    settings.api_base_url or DEFAULT_API_BASE_URL,
+                    error,
+                )
+            else:
+                log.error("cannot start: the Bot API answered: %s", error)
             status = 1
         else:
             log.info("running")
             await stop.wait()
     log.info("stopped")
     return status
+
+
+def unreachable(error: TelegramError) -> bool:
+    """Whether the call failed before any answer came back (no connection, or no reply)."""
+    return isinstance(error, NetworkError) and isinstance(error.__cause__, httpx.TransportError)
 
 
 async def _start(

@@ -27,6 +27,7 @@ from bot.request import RetryingRequest
 from bot.routes import Routes, TextRoute
 from bot.scheduling import (
     LEAD_REMINDERS,
+    OPERATOR_DIGESTS,
     SNAPSHOT,
     STARTUP_JOB,
     WRES_REMINDERS,
@@ -43,6 +44,7 @@ from handlers import (
     hubs,
     meetings,
     menu,
+    operators,
     privacy,
     registration,
     reminders,
@@ -122,6 +124,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("export", privacy.export_command))
     app.add_handler(CommandHandler("forget", privacy.forget_command))
     app.add_handler(CommandHandler("stats", stats.stats_command))
+    app.add_handler(CommandHandler("whoami", operators.whoami_command))
     app.add_handler(CommandHandler("share", share.share_command))
     app.add_handler(CommandHandler("hub", hubs.hub_command))
     app.add_handler(CommandHandler("nudges", hubs.nudges_command))
@@ -183,6 +186,7 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.rebuild("upcoming meetings", meetings.upcoming, meetings.rebuild_meeting)
     schedules.every(LEAD_REMINDERS, reminders.CHECK_EVERY, reminders.lead_reminders_job)
     schedules.every(WRES_REMINDERS, wres.CHECK_EVERY, wres.wres_reminders_job)
+    schedules.every(OPERATOR_DIGESTS, operators.CHECK_EVERY, operators.operator_digest_job)
     schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
 
 
@@ -190,6 +194,12 @@ async def _post_init(application: BotApplication) -> None:
     """Open the database, publish the command menus, and queue the rebuild of schedules."""
     services = services_of(application)
     services.storage_ = await Storage.open(services.settings.db_path, services.clock)
+    log.info(
+        "%s",
+        await operators.describe_operators(
+            services.storage_, services.settings.admin_ids, application.bot.username
+        ),
+    )
     await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)
     if application.job_queue is not None:
         # Runs as soon as the job queue starts (application.start()), beside update handling.

@@ -15,6 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +35,26 @@ class Backup:
     path: Path
     size: int
     schema_version: int
+
+
+def last_backup_path(db_path: Path) -> Path:
+    """The file beside the database recording when `backup` last succeeded."""
+    return db_path.with_name(db_path.name + ".last-backup")
+
+
+def record_backup(db_path: Path, when: datetime) -> None:
+    """Note a successful backup beside the database (best effort: a backup is not undone)."""
+    with contextlib.suppress(OSError):
+        last_backup_path(db_path).write_text(when.astimezone(UTC).isoformat(timespec="seconds"))
+
+
+def last_backup(db_path: Path) -> datetime | None:
+    """When `backup` last succeeded for this database, if it ever did (and it was recorded)."""
+    try:
+        text = last_backup_path(db_path).read_text().strip()
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (OSError, ValueError):
+        return None
 
 
 def db_path_from_env(env: Mapping[str, str]) -> Path:
@@ -66,7 +87,7 @@ def backup(source: Path, target: Path) -> Backup:
 
 def _refuse_live_files(source: Path, target: Path) -> None:
     live = [source, *(source.with_name(source.name + s) for s in SIDE_FILES)]
-    live.append(lock_path(source))
+    live.extend((lock_path(source), last_backup_path(source)))
     resolved = target.resolve()
     for path in live:
         same = path.resolve() == resolved
@@ -105,10 +126,12 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
     if len(args) != 1:
         print("usage: python -m bot backup FILE", file=sys.stderr)
         return 2
+    db_path = db_path_from_env(env)
     try:
-        made = backup(db_path_from_env(env), Path(args[0]))
+        made = backup(db_path, Path(args[0]))
     except BackupError as error:
         print(f"bot: backup failed: {error}", file=sys.stderr)
         return 1
+    record_backup(db_path, datetime.now(UTC))
     print(f"bot: backup written to {made.path} ({made.size} bytes, schema {made.schema_version})")
     return 0

@@ -187,3 +187,19 @@ class WresRow:
     white_count: int
     bme_size: int
     bme_count: int
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """How many deliveries of one kind ended one way (skipped or failed)."""
+
+    kind: str
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PendingPractice:
+    id: int
+    region: str
+    submitted_at: datetime

@@ -83,6 +83,8 @@ SHARE = Kind("share")  # a band shared with a hub: slot per result and hub
 WRES = Kind("wres")  # a lead's quarterly WRES reminder: slot per quarter and lead
 LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE and REASSESS
 WRES_REMINDERS = Kind("wres-reminders")  # the quarter-hourly check behind WRES
+OPERATOR_DIGEST = Kind("opdigest")  # an operator's weekly digest: slot per ISO week and operator
+OPERATOR_DIGESTS = Kind("operator-digest")  # the quarter-hourly check behind OPERATOR_DIGEST
 SNAPSHOT = Kind("snapshot")  # the nightly snapshot of anonymised aggregates
 
 

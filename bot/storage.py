@@ -28,6 +28,7 @@ from bot.rows import (
     Answer,
     CompletedAssessment,
     Delivery,
+    DeliveryProblem,
     DueReassessment,
     Hub,
     LatestResult,
@@ -36,6 +37,7 @@ from bot.rows import (
     NetworkHistory,
     NudgeState,
     OpenAssessment,
+    PendingPractice,
     Practice,
     RegionStatistics,
     SentNudge,
@@ -49,6 +51,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseTooNew(Exception):
+    """The database's schema is newer than this code's migrations: a downgrade."""
+
 
 DEFAULT_NUDGE_WEEKDAY = 0  # Monday
 DEFAULT_NUDGE_TIME = "09:00"
@@ -82,6 +89,11 @@ class Storage:
         ):
             await connection.execute(pragma)
         storage = cls(connection, clock)
+        try:
+            await storage.refuse_downgrade(path)
+        except DatabaseTooNew:
+            await connection.close()
+            raise
         await storage.migrate()
         return storage
 
@@ -152,6 +164,16 @@ class Storage:
     async def schema_version(self) -> int:
         row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
+
+    async def refuse_downgrade(self, path: Path) -> None:
+        """Raise DatabaseTooNew if a newer release of the bot has migrated this database."""
+        version = await self.schema_version()
+        if version > len(MIGRATIONS):
+            raise DatabaseTooNew(
+                f"the database {path} has schema version {version}, but this version of the bot "
+                f"knows only up to {len(MIGRATIONS)}: it was upgraded by a newer release. Run "
+                "that release, or restore a backup taken before the upgrade"
+            )
 
     async def migrate(self) -> None:
         """Apply every migration newer than the database's `user_version`, each atomically."""
@@ -1002,6 +1024,45 @@ class Storage:
             "ORDER BY l.user_id"
         )
         return [row["user_id"] for row in rows]
+
+    # -- operators -----------------------------------------------------------------------------
+
+    async def known_users(self, user_ids: Sequence[int]) -> set[int]:
+        """Which of `user_ids` have a row in users, i.e. have opened a private chat."""
+        if not user_ids:
+            return set()
+        rows = await self._all(
+            "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(user_ids)),),
+        )
+        return {row["id"] for row in rows}
+
+    async def pending_practices(self) -> list[PendingPractice]:
+        """Practices awaiting review, oldest first."""
+        rows = await self._all(
+            "SELECT id, region, submitted_at FROM practices WHERE status = 'pending' "
+            "ORDER BY submitted_at, id"
+        )
+        return [
+            PendingPractice(row["id"], row["region"], parse(row["submitted_at"])) for row in rows
+        ]
+
+    async def delivery_problems(self, since: datetime) -> list[DeliveryProblem]:
+        """Deliveries skipped or failed since `since`, counted by kind and status."""
+        rows = await self._all(
+            "SELECT kind, status, COUNT(*) AS n FROM deliveries "
+            "WHERE status IN ('skipped', 'failed') AND created_at >= ? "
+            "GROUP BY kind, status ORDER BY kind, status",
+            (iso(since),),
+        )
+        return [DeliveryProblem(row["kind"], row["status"], row["n"]) for row in rows]
+
+    async def database_bytes(self) -> int:
+        """The database's size: its pages, whether or not they are still in the WAL."""
+        row = await self._one(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        )
+        return int(row[0]) if row else 0
 
 
 _SAVE_WRES = (

@@ -29,6 +29,7 @@ PRIVATE = (
     "privacy",
     "export",
     "forget",
+    "whoami",
     "start",
     "help",
 )

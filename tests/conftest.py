@@ -20,6 +20,8 @@ hypothesis.settings.load_profile("project")
 
 # Opt in to python-telegram-bot's timedelta durations, as the bot itself does.
 os.environ["PTB_TIMEDELTA"] = "1"
+# No developer's .env leaks into a test (bot/dotenv.py).
+os.environ["BOT_ENV_FILE"] = ""
 
 
 @pytest.fixture(scope="session")

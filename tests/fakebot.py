@@ -78,7 +78,8 @@ class Failure:
     """A scripted failure for the next matching calls."""
 
     method: str
-    kind: str  # retry_after | forbidden | migrate | server_error | timeout | bad_request
+    # retry_after | forbidden | migrate | server_error | timeout | bad_request | unauthorized
+    kind: str
     times: int = 1
     chat_id: int | None = None
     retry_after: int = 1
@@ -138,6 +139,8 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
+        # Extra getWebhookInfo fields, e.g. last_error_date and last_error_message.
+        self.webhook_info: dict[str, Any] = {}
         self.rejected_429 = 0
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._update_ids = itertools.count(1)
@@ -297,6 +300,8 @@ class FakeBotApi:
             )
         if failure.kind == "bad_request":
             return _error(400, failure.description or "Bad Request: chat not found")
+        if failure.kind == "unauthorized":
+            return _error(401, "Unauthorized")
         if failure.kind == "server_error":
             return _error(502, "Bad Gateway")
         if failure.kind == "timeout":
@@ -368,6 +373,7 @@ class FakeBotApi:
             "url": self.webhook.get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": 0,
+            **self.webhook_info,
         }
 
     def _m_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:

@@ -51,6 +51,7 @@ def bot_env(fake: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
         "TELEGRAM_API_BASE_FILE_URL": fake.file_url,
         "BOT_DB_PATH": str(db),
         "LOG_LEVEL": "INFO",
+        "BOT_ENV_FILE": "",  # a developer's .env must not leak into a test
         **settings,
     }
 
@@ -144,14 +145,16 @@ class Finished:
     stderr: str
 
 
-async def run_bot(*args: str, env: dict[str, str], seconds: float = START_TIMEOUT) -> Finished:
-    """Run `python -m bot ARGS` to completion (killed after `seconds`)."""
+async def run_bot(
+    *args: str, env: dict[str, str], seconds: float = START_TIMEOUT, cwd: Path = ROOT
+) -> Finished:
+    """Run `python -m bot ARGS` in `cwd` to completion (killed after `seconds`)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

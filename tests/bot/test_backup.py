@@ -6,12 +6,13 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
-from bot.backup import BackupError, backup
+from bot.backup import BackupError, backup, last_backup
 from tests.bot.process import bot_process, run_bot
 from tests.fakebot import FakeBotApi, message_update
 
@@ -165,3 +166,20 @@ async def test_backup_while_the_bot_runs(fake: FakeBotApi, tmp_path: Path) -> No
     assert read(copy, "PRAGMA integrity_check") == [("ok",)]
     assert read(copy, tables) == live_tables
     assert read(copy, "SELECT id FROM users") == [(LEAD,)]
+
+
+def test_command_records_when_the_last_backup_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A successful `backup FILE` notes its time beside the database; a failed one does not."""
+    db, copy = tmp_path / "bot.sqlite3", tmp_path / "copy.sqlite3"
+    monkeypatch.setenv("BOT_DB_PATH", str(db))
+    assert main(["backup", str(copy)]) == 1
+    assert last_backup(db) is None
+    before = datetime.now(UTC).replace(microsecond=0)
+    with live_database(db):
+        assert main(["backup", str(copy)]) == 0
+    recorded = last_backup(db)
+    assert recorded is not None
+    assert before <= recorded <= datetime.now(UTC)
+    assert (tmp_path / "bot.sqlite3.last-backup").is_file()

@@ -1,0 +1,126 @@
+"""`python -m bot restore FILE`: a checked backup replaces the database, never while a bot
+uses it, and never with a file that is not this bot's database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from bot.instance import InstanceLock
+from bot.migrations import MIGRATIONS
+from bot.restore import RestoreError, restore
+from tests.bot.process import run_bot
+
+
+def make_database(path: Path, user_ids: list[int], version: int = len(MIGRATIONS)) -> None:
+    """A database of this bot at schema `version`, with these users."""
+    with closing(sqlite3.connect(path)) as connection:
+        for script in MIGRATIONS[:version]:
+            connection.executescript(script)
+        connection.execute(f"PRAGMA user_version = {int(version)}")
+        connection.executemany(
+            "INSERT INTO users (id, created_at) VALUES (?, '2027-01-01T00:00:00+00:00')",
+            [(user_id,) for user_id in user_ids],
+        )
+        connection.commit()
+
+
+def users(path: Path) -> list[int]:
+    with closing(sqlite3.connect(path)) as connection:
+        return [row[0] for row in connection.execute("SELECT id FROM users ORDER BY id")]
+
+
+def names_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def env_for(db: Path) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", ""), "BOT_DB_PATH": str(db), "BOT_ENV_FILE": ""}
+
+
+async def test_restore_replaces_the_database_and_its_stale_log(tmp_path: Path) -> None:
+    """The backup becomes the database, the old -wal and -shm go, the backup is untouched,
+    and the command prints one line and exits 0."""
+    db, backup = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(db, [1, 2, 3])
+    make_database(backup, [7], version=1)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"bot.sqlite3{suffix}").write_bytes(b"stale")
+    before = backup.read_bytes()
+    finished = await run_bot("restore", str(backup), env=env_for(db))
+    assert (finished.status, finished.stderr) == (0, "")
+    assert finished.stdout == (
+        f"bot: restored {backup} as {db} ({db.stat().st_size} bytes, schema 1) "
+        "(migrations bring it up to date when the bot starts)\n"
+    )
+    assert users(db) == [7]
+    assert backup.read_bytes() == before
+    assert names_in(tmp_path) == ["backup.sqlite3", "bot.sqlite3", "bot.sqlite3.lock"]
+
+
+async def test_restore_refuses_while_a_bot_uses_the_database(tmp_path: Path) -> None:
+    """With the database's lock held (a running bot), restore exits 1 and changes nothing."""
+    db, backup = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(db, [1])
+    make_database(backup, [7])
+    with InstanceLock(db):
+        finished = await run_bot("restore", str(backup), env=env_for(db))
+    assert finished.status == 1
+    assert finished.stderr.startswith(
+        "bot: restore failed: the database is in use by a running bot: another bot process"
+    )
+    assert finished.stderr.rstrip().endswith("stop the bot first")
+    assert len(finished.stderr.splitlines()) == 1
+    assert users(db) == [1]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"not a database at all" * 50, "is not an SQLite database"),
+        (None, "is an SQLite database, but not one of this bot"),
+    ],
+)
+def test_restore_refuses_a_file_that_is_not_a_backup(
+    tmp_path: Path, content: bytes | None, reason: str
+) -> None:
+    """A file that is not SQLite, or SQLite of another program, is refused; the database
+    stays as it was and no temporary file is left."""
+    db, backup = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(db, [1])
+    if content is None:
+        with closing(sqlite3.connect(backup)) as other:
+            other.execute("CREATE TABLE notes (text TEXT)")
+            other.execute("PRAGMA user_version = 2")
+    else:
+        backup.write_bytes(content)
+    with pytest.raises(RestoreError, match=reason):
+        restore(backup, db)
+    assert users(db) == [1]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["backup.sqlite3", "bot.sqlite3", "bot.sqlite3.lock"]
+
+
+def test_restore_refuses_a_backup_from_a_newer_release(tmp_path: Path) -> None:
+    """A backup whose schema is newer than this code knows is refused."""
+    db, backup = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(db, [1])
+    make_database(backup, [7])
+    with closing(sqlite3.connect(backup)) as connection:
+        connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(RestoreError, match="newer than this version of the bot knows"):
+        restore(backup, db)
+    assert users(db) == [1]
+
+
+def test_restore_onto_a_missing_database_creates_it(tmp_path: Path) -> None:
+    """With no database yet, the restore puts the backup in place."""
+    db, backup = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(backup, [7])
+    done = restore(backup, db)
+    assert (done.path, done.schema_version) == (db, len(MIGRATIONS))
+    assert users(db) == [7]
