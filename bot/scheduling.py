@@ -21,10 +21,10 @@ jobs with `Schedules`, so this module imports no handler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Send = Callable[[int], Awaitable[object]]
+T = TypeVar("T")
 
 # Scheduled sends still run if the event loop was busy at their time (APScheduler would otherwise
 # drop a job over a second late), up to the same 12 hours the start-up catch-up allows.
@@ -146,6 +147,22 @@ async def deliver(
 async def undelivered(context: BotContext, slots: Sequence[str]) -> set[str]:
     """Those of `slots` the ledger has no row for."""
     return set(slots) - await context.storage.delivered(slots)
+
+
+async def deliver_due(
+    context: BotContext,
+    kind: Kind,
+    due: Mapping[str, T],
+    message: Callable[[T], Awaitable[tuple[int, Send] | None]],
+) -> None:
+    """Deliver, once each, the messages of `due` (slot -> what the message is about) that the
+    ledger does not hold yet: `message` gives the chat and the send, or None to leave one out.
+    The periodic checks (reminders, digests) use this; it looks the ledger up once for all."""
+    pending = await undelivered(context, list(due))
+    for slot, subject in due.items():
+        if slot in pending and (made := await message(subject)) is not None:
+            chat_id, send = made
+            await deliver(context, kind=kind, slot=slot, chat_id=chat_id, send=send)
 
 
 async def mark_unreachable(context: BotContext, chat_id: int) -> None:

@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot import backup, timing
 from bot.context import BotContext
-from bot.scheduling import OPERATOR_DIGEST, deliver, message_sender, undelivered
+from bot.scheduling import OPERATOR_DIGEST, Send, deliver_due, message_sender
 from bot.storage import Storage
 from handlers.common import private_sender
 
@@ -74,20 +74,15 @@ async def operator_digest_job(context: BotContext) -> None:
     week = digest_week(now, context.settings.timezone)
     if week is None or not operators:
         return
+    texts: list[str] = []  # the digest is worked out once, and only if someone still needs it
+
+    async def digest(operator: int) -> tuple[int, Send]:
+        if not texts:
+            texts.append(await digest_text(context, week, now))
+        return operator, message_sender(context, texts[0])
+
     slots = {OPERATOR_DIGEST.slot(week, operator): operator for operator in sorted(operators)}
-    pending = await undelivered(context, list(slots))
-    if not pending:
-        return  # sent (or attempted) to every operator already this week
-    text = await digest_text(context, week, now)
-    for slot, operator in slots.items():
-        if slot in pending:
-            await deliver(
-                context,
-                kind=OPERATOR_DIGEST,
-                slot=slot,
-                chat_id=operator,
-                send=message_sender(context, text),
-            )
+    await deliver_due(context, OPERATOR_DIGEST, slots, digest)
 
 
 async def digest_text(context: BotContext, week: str, now: datetime) -> str:

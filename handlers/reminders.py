@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from bot import timing
 from bot.context import BotContext
-from bot.scheduling import IDLE, REASSESS, deliver, message_sender, undelivered
+from bot.rows import DueReassessment, OpenAssessment
+from bot.scheduling import IDLE, REASSESS, Send, deliver_due, message_sender
 from handlers import callbacks
 from handlers.common import keyboard
 
@@ -26,41 +27,23 @@ async def lead_reminders_job(context: BotContext) -> None:
         return
     storage, strings = context.storage, context.strings
     model = context.content.model
-    idle = {
-        IDLE.slot(assessment.id, assessment.updated_at): assessment
-        for assessment in await storage.idle_assessments(now - IDLE_AFTER)
-    }
-    pending = await undelivered(context, list(idle))
-    for slot, assessment in idle.items():
-        if slot not in pending:
-            continue
+
+    async def idle(assessment: OpenAssessment) -> tuple[int, Send]:
         answered = len(await storage.answers(assessment.id))
         text = strings("reminder.idle", answered=answered, count=len(model.items))
         button = keyboard([[(strings("reminder.continue"), callbacks.encode("c", assessment.id))]])
-        await deliver(
-            context,
-            kind=IDLE,
-            slot=slot,
-            chat_id=assessment.user_id,
-            send=message_sender(context, text, button),
-        )
-    due = {
-        REASSESS.slot(entry.assessment_id, entry.user_id): entry
-        for entry in await storage.due_reassessments(now - REASSESS_AFTER)
-    }
-    pending = await undelivered(context, list(due))
-    for slot, entry in due.items():
-        if slot not in pending:
-            continue
+        return assessment.user_id, message_sender(context, text, button)
+
+    async def reassess(entry: DueReassessment) -> tuple[int, Send] | None:
         network = await storage.network(entry.network_id)
         if network is None:
-            continue
+            return None
         text = strings("reminder.reassess", network=network.name)
         button = keyboard([[(strings("reminder.start"), callbacks.encode("go"))]])
-        await deliver(
-            context,
-            kind=REASSESS,
-            slot=slot,
-            chat_id=entry.user_id,
-            send=message_sender(context, text, button),
-        )
+        return entry.user_id, message_sender(context, text, button)
+
+    idle_since = await storage.idle_assessments(now - IDLE_AFTER)
+    await deliver_due(context, IDLE, {IDLE.slot(a.id, a.updated_at): a for a in idle_since}, idle)
+    due = await storage.due_reassessments(now - REASSESS_AFTER)
+    slots = {REASSESS.slot(entry.assessment_id, entry.user_id): entry for entry in due}
+    await deliver_due(context, REASSESS, slots, reassess)

@@ -19,7 +19,7 @@ from bot import charts, timing
 from bot.clock import iso, parse
 from bot.context import BotContext
 from bot.rows import Network, User, WresRow
-from bot.scheduling import WRES, deliver, message_sender, undelivered
+from bot.scheduling import WRES, Send, deliver_due, message_sender
 from content.strings import Safe
 from content.wres import WresIndicator
 from handlers import callbacks
@@ -495,17 +495,15 @@ async def wres_reminders_job(context: BotContext) -> None:
     if (today - quarter.first_day).days >= REMINDER_WINDOW_DAYS:
         return
     storage = context.storage
-    leads = {WRES.slot(quarter, user_id): user_id for user_id in await storage.wres_leads()}
-    pending = await undelivered(context, list(leads))
-    for slot, user_id in leads.items():
-        if slot not in pending:
-            continue
+
+    async def reminder(user_id: int) -> tuple[int, Send] | None:
         network = await storage.network_of(user_id)
         if network is None:
-            continue
+            return None
         text = context.strings(
             "wres.reminder", quarter=str(quarter.previous()), network=network.name
         )
-        await deliver(
-            context, kind=WRES, slot=slot, chat_id=user_id, send=message_sender(context, text)
-        )
+        return user_id, message_sender(context, text)
+
+    leads = {WRES.slot(quarter, user_id): user_id for user_id in await storage.wres_leads()}
+    await deliver_due(context, WRES, leads, reminder)
