@@ -472,12 +472,6 @@ class Storage:
 
     # -- snapshots -----------------------------------------------------------------------------
 
-    async def snapshot(self, day: str, scope: str) -> dict[str, Any] | None:
-        row = await self._one(
-            "SELECT data FROM snapshots WHERE day = ? AND scope = ?", (day, scope)
-        )
-        return json.loads(row["data"]) if row else None
-
     async def snapshots(self, day: str) -> dict[str, dict[str, Any]]:
         """The day's snapshot of every scope, by scope."""
         rows = await self._all("SELECT scope, data FROM snapshots WHERE day = ?", (day,))
