@@ -17,7 +17,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import Chat, MessageEntity, Update
@@ -49,7 +49,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     """At most `max_concurrent_updates` updates run at once, at most one per chat, and a chat's
     waiting updates hold no shared slot."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 256, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if max_concurrent_updates < 1:
             raise ValueError("max_concurrent_updates must be a positive integer")
         super().__init__(ACCEPTED_LIMIT)
@@ -57,6 +59,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._chats: dict[int, _Chat] = {}
         self._logged: dict[int, float] = {}
+        self._clock = clock  # seconds, for spacing the log lines about dropped updates
         self.dropped = 0
 
     async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
@@ -85,7 +88,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if inspect.iscoroutine(coroutine):
             coroutine.close()  # never started: closing it keeps asyncio from warning
         self.dropped += 1
-        now = time.monotonic()
+        now = self._clock()
         last = self._logged.get(key)
         if last is not None and now - last < DROP_LOG_INTERVAL:
             return
