@@ -28,8 +28,6 @@ from content import ContentError, load_content
 log = logging.getLogger("bot")
 
 USAGE = "usage: python -m bot [backup FILE]"
-# Interface the HTTP server binds: every interface, as a container's port mapping needs.
-LISTEN_ADDRESS = "0.0.0.0"
 
 
 class StartupError(Exception):
@@ -131,16 +129,17 @@ async def _start(
     started.push_async_callback(_stop_application, application)
 
     server = Server(application, settings)
+    host = settings.health_host
     try:
-        port = server.listen(settings.port, LISTEN_ADDRESS)
+        port = server.listen(settings.port, host)
     except OSError as error:
         raise StartupError(
-            f"cannot listen on {LISTEN_ADDRESS}:{settings.port} ({error.strerror}): "
-            "set PORT to a free port"
+            f"cannot listen on {host}:{settings.port} ({error.strerror}): "
+            "set PORT to a free port, or HEALTH_HOST to an address of this host"
         ) from None
     started.push_async_callback(_stop_server, server)
     paths = f"{HEALTH_PATH} and {WEBHOOK_PATH}" if settings.mode == "webhook" else HEALTH_PATH
-    log.info("serving %s on %s:%d", paths, LISTEN_ADDRESS, port)
+    log.info("serving %s on %s:%d", paths, host, port)
 
     if settings.mode == "webhook":
         await application.bot.set_webhook(

@@ -129,7 +129,7 @@ async def test_busy_port_stops_the_bot_with_one_line(fake: FakeBotApi, tmp_path:
         port = taken.getsockname()[1]
         finished = await run_bot(env=bot_env(fake, tmp_path / "bot.sqlite3", PORT=str(port)))
     assert finished.status == 1
-    assert f"cannot start: cannot listen on 0.0.0.0:{port}" in finished.stderr
+    assert f"cannot start: cannot listen on 127.0.0.1:{port}" in finished.stderr
     assert "set PORT to a free port" in finished.stderr
     assert "Traceback" not in finished.stderr
 
@@ -236,7 +236,7 @@ async def test_every_lifecycle_step_is_logged(fake: FakeBotApi, tmp_path: Path) 
         assert await bot.terminate() == 0
     steps = [
         "bot: starting in polling mode",
-        "bot: serving /health on 0.0.0.0:",
+        "bot: serving /health on 127.0.0.1:",
         "bot: polling Telegram for updates",
         "bot: running",
         "bot: received SIGTERM: stopping",

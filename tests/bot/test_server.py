@@ -182,3 +182,56 @@ async def test_requests_are_logged_without_secrets(
     assert WEBHOOK_SECRET not in everything
     assert presented not in everything
     assert TOKEN not in everything
+
+
+async def post_raw(url: str, body: bytes, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+async def test_webhook_drops_a_repeated_update_id(webhook_bot: Harness) -> None:
+    """The same update_id posted twice is acknowledged both times but queued once."""
+    update = {"update_id": 44, **message_update(LEAD, "/start")}
+    async with serving(webhook_bot.app) as url:
+        first = await post(f"{url}/telegram", update, WEBHOOK_SECRET)
+        again = await post(f"{url}/telegram", update, WEBHOOK_SECRET)
+    updates = queued(webhook_bot.app)
+    assert (first, again) == (200, 200)
+    assert [u.update_id for u in updates if isinstance(u, Update)] == [44]
+
+
+def test_recent_update_ids_are_bounded() -> None:
+    """Only the last 10,000 ids are kept: the oldest is forgotten, so memory stays bounded."""
+    recent = server.RecentUpdates()
+    assert all(recent.first_time(i) for i in range(server.RECENT_UPDATES + 1))
+    assert len(recent) == server.RECENT_UPDATES == 10_000
+    assert not recent.first_time(server.RECENT_UPDATES)
+    assert recent.first_time(0)
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"\xff\xfe", b"[1, 2]", b'{"message": {}}', b'{"update_id": "7"}']
+)
+async def test_webhook_answers_400_to_a_body_that_is_not_an_update(
+    webhook_bot: Harness, body: bytes
+) -> None:
+    """Malformed JSON, or JSON that is not an update, with the right secret: 400, not 500."""
+    async with serving(webhook_bot.app) as url:
+        status = await post_raw(f"{url}/telegram", body, WEBHOOK_SECRET)
+    assert status == 400
+    assert queued(webhook_bot.app) == []
+
+
+async def test_webhook_answers_403_to_malformed_json_without_the_secret(
+    webhook_bot: Harness,
+) -> None:
+    """Without the secret even a malformed body gets 403: nothing about it is looked at."""
+    async with serving(webhook_bot.app) as url:
+        status = await post_raw(f"{url}/telegram", b"{not json", "wrong-secret")
+    assert status == 403
