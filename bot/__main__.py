@@ -20,9 +20,10 @@ from telegram.ext import Updater
 from bot import backup, logs
 from bot.app import allowed_updates, build_application
 from bot.config import ConfigError, Settings
-from bot.context import BotApplication
+from bot.context import BotApplication, services_of
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.server import HEALTH_PATH, WEBHOOK_PATH, Server
+from bot.storage import DatabaseUnavailable, Storage
 from content import ContentError, load_content
 
 log = logging.getLogger("bot")
@@ -58,6 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock = InstanceLock(settings.db_path).acquire()
     except AlreadyRunning as error:
         print(f"bot: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the folder cannot be created or written
+        reason = (error.strerror or str(error)).lower()
+        print(
+            f"bot: cannot create {error.filename or settings.db_path}: {reason}; "
+            "set BOT_DB_PATH to a file in a folder the bot can write",
+            file=sys.stderr,
+        )
         return 1
     with lock:
         application = build_application(settings, content)
@@ -105,6 +114,9 @@ async def serve(application: BotApplication, settings: Settings, stop: asyncio.E
         except StartupError as error:
             log.error("cannot start: %s", error)
             status = 1
+        except DatabaseUnavailable as error:
+            log.error("cannot start: %s; check BOT_DB_PATH", error)
+            status = 1
         except TelegramError as error:
             log.error("cannot start: the Bot API answered: %s", error)
             status = 1
@@ -120,6 +132,10 @@ async def _start(
 ) -> None:
     """Bring the bot up step by step, pushing each step's undo onto `started`."""
     log.info("starting in %s mode, database %s", settings.mode, settings.db_path)
+    # The database first: one that cannot be used stops the bot before it calls Telegram.
+    services = services_of(application)
+    services.storage_ = await Storage.open(settings.db_path, services.clock)
+    started.push_async_callback(_close_storage, application)
     await application.initialize()
     started.push_async_callback(_shut_down, application)
     # python-telegram-bot calls post_init only inside run_polling/run_webhook.
@@ -177,6 +193,14 @@ async def _stop_application(application: BotApplication) -> None:
     if application.post_stop is not None:
         await application.post_stop(application)
     log.info("updates in flight finished")
+
+
+async def _close_storage(application: BotApplication) -> None:
+    """Close the database if post_shutdown has not (start-up failed before it was due)."""
+    services = services_of(application)
+    if services.storage_ is not None:
+        await services.storage_.close()
+        services.storage_ = None
 
 
 async def _shut_down(application: BotApplication) -> None:

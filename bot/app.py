@@ -153,7 +153,8 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
 async def _post_init(application: BotApplication) -> None:
     """Open the database, publish the command menus, and queue the rebuild of schedules."""
     services = services_of(application)
-    services.storage_ = await Storage.open(services.settings.db_path, services.clock)
+    if services.storage_ is None:  # `python -m bot` opens it first, before calling Telegram
+        services.storage_ = await Storage.open(services.settings.db_path, services.clock)
     await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)
     if application.job_queue is not None:
         # Runs as soon as the job queue starts (application.start()), beside update handling.

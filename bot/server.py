@@ -23,6 +23,7 @@ from telegram.ext._utils.webhookhandler import TelegramHandler
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
+from bot import logs
 from bot.config import Settings
 from bot.context import BotApplication, services_of
 
@@ -48,12 +49,26 @@ async def health(application: BotApplication, mode: str) -> tuple[bool, dict[str
     updater = application.updater
     if mode == "polling" and (updater is None or not updater.running):
         return False, {"status": "unavailable", "reason": "not polling"}
+    storage = services_of(application).storage
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT):
-            version = await services_of(application).storage.schema_version()
+            version = await storage.schema_version()
     except Exception as error:
         log.warning("health check: the database did not answer: %r", error)
         return False, {"status": "unavailable", "reason": "database"}
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            await storage.check_writable()
+    except Exception as error:
+        held = logs.DATABASE_ERRORS.allow()
+        if held is not None:
+            log.error(
+                "health check: the database cannot be written: %r "
+                "(logged at most once a minute; %d more since the last)",
+                error,
+                held,
+            )
+        return False, {"status": "unavailable", "reason": "database not writable"}
     return True, {"status": "ok", "mode": mode, "schema": version}
 
 

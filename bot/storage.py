@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -242,6 +243,10 @@ class NudgeState:
     last_enabler: str | None
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, read or written; the message says why in one line."""
+
+
 DEFAULT_NUDGE_WEEKDAY = 0  # Monday
 DEFAULT_NUDGE_TIME = "09:00"
 
@@ -256,8 +261,26 @@ class Storage:
 
     @classmethod
     async def open(cls, path: Path, clock: Clock) -> Storage:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        """Open (creating it if need be), migrate, and check that a write commits; raise
+        DatabaseUnavailable, with the reason, for a folder, a file that is not a database, or
+        a database that cannot be written."""
+        if await asyncio.to_thread(path.is_dir):
+            raise DatabaseUnavailable(f"{path} is a folder, not a database file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseUnavailable(f"cannot open {path}: {_reason(error)}") from None
+        try:
+            storage = await cls._prepare(connection, clock)
+            await storage.check_writable()
+        except sqlite3.Error as error:
+            await connection.close()
+            raise DatabaseUnavailable(f"cannot use {path}: {_reason(error)}") from None
+        return storage
+
+    @classmethod
+    async def _prepare(cls, connection: aiosqlite.Connection, clock: Clock) -> Storage:
         connection.row_factory = aiosqlite.Row
         for pragma in (
             "PRAGMA journal_mode = WAL",
@@ -290,7 +313,9 @@ class Storage:
             try:
                 yield self._db
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk, an I/O error).
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
 
@@ -987,6 +1012,23 @@ class Storage:
             (network_id,),
         )
         return [_assessment(row) for row in rows]
+
+    # -- write health --------------------------------------------------------------------------
+
+    async def check_writable(self) -> None:
+        """Commit a write that changes nothing (the schema version, rewritten as it is); raise
+        sqlite3.Error if the database cannot be written (read-only, disk full, I/O error)."""
+        async with self._transaction() as db:
+            [(version,)] = await db.execute_fetchall("PRAGMA user_version")
+            # PRAGMA cannot take parameters; the version is SQLite's own integer.
+            await db.execute(f"PRAGMA user_version = {int(version)}")
+
+
+def _reason(error: BaseException) -> str:
+    """An OS or SQLite error in a few words, without the traceback."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error) or type(error).__name__
 
 
 def _hub(row: aiosqlite.Row) -> Hub:

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from telegram import Update
 
-from bot import server
+from bot import logs, server
 from bot.context import BotApplication, services_of
 from bot.server import Server
 from bot.storage import MIGRATIONS
@@ -235,3 +235,39 @@ async def test_webhook_answers_403_to_malformed_json_without_the_secret(
     async with serving(webhook_bot.app) as url:
         status = await post_raw(f"{url}/telegram", b"{not json", "wrong-secret")
     assert status == 403
+
+
+async def test_health_is_unavailable_when_writes_fail(webhook_bot: Harness) -> None:
+    """A database that answers reads but refuses writes makes the bot unhealthy."""
+    async with started(webhook_bot.app), serving(webhook_bot.app) as url:
+        await webhook_bot.storage._db.execute("PRAGMA query_only = ON")
+        answer = await get(f"{url}/health")
+    assert answer == (503, {"status": "unavailable", "reason": "database not writable"})
+
+
+async def test_failing_writes_are_logged_once_a_minute(
+    fake: FakeBotApi,
+    content: Content,
+    tmp_path: Path,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writes failing on every update log one line a minute, not one per update."""
+    now = [0.0]
+    monkeypatch.setattr(logs, "DATABASE_ERRORS", logs.Throttle(clock=lambda: now[0]))
+    caplog.set_level(logging.INFO)
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock) as bot:
+        await bot.storage._db.execute("PRAGMA query_only = ON")
+        for user in range(10):
+            await bot.process(message_update(LEAD + user, "/start"))
+        now[0] = 61.0
+        await bot.process(message_update(LEAD, "/start"))
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in failures] == [
+        "the database failed: attempt to write a readonly database "
+        "(logged at most once a minute; 0 more since the last)",
+        "the database failed: attempt to write a readonly database "
+        "(logged at most once a minute; 9 more since the last)",
+    ]
+    assert all(r.exc_info is None for r in failures)
