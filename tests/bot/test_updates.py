@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.updates import GROUP_COMMAND_BACKLOG, PerChatUpdateProcessor
+from bot.updates import CHAT_BACKLOG, GROUP_COMMAND_BACKLOG, PerChatUpdateProcessor
 from tests.fakebot import callback_update, message_update
 
 GROUP = -100200300
@@ -138,3 +138,18 @@ async def test_drops_are_logged_once_a_minute_per_chat(caplog: pytest.LogCapture
     assert processor.dropped == 35
     assert len(lines) == 2
     assert all(line.startswith(f"chat {GROUP} has 50 updates waiting") for line in lines)
+
+
+async def test_any_chat_past_its_hard_bound_drops_further_updates() -> None:
+    """Even a private chat's backlog is bounded: past 500 waiting, further updates are dropped."""
+    processor = PerChatUpdateProcessor()
+    blocked = Blocked()
+    tasks = [
+        submit(processor, update(message_update(LEAD, "hello"), i), blocked.run(f"p{i}"))
+        for i in range(CHAT_BACKLOG + 3)
+    ]
+    await settle()
+    blocked.release.set()
+    await asyncio.gather(*tasks)
+    assert len(blocked.started) == CHAT_BACKLOG
+    assert processor.dropped == 3
