@@ -35,7 +35,8 @@ RUN groupadd --system --gid 10001 bot \
 COPY --from=builder /opt/venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
-    BOT_DB_PATH=/data/bot.sqlite3
+    BOT_DB_PATH=/data/bot.sqlite3 \
+    HEALTH_HOST=0.0.0.0
 
 WORKDIR /app
 USER bot
@@ -45,7 +46,8 @@ RUN python -c "import zoneinfo, content, matplotlib.font_manager; zoneinfo.ZoneI
 
 # The database, its -wal and -shm files and its .lock file live here: mount a volume.
 VOLUME /data
-# The health check in both modes, and Telegram's posts in webhook mode (PORT, default 8080).
+# The health check in both modes, and Telegram's posts in webhook mode (PORT, default 8080),
+# on every interface of the container (HEALTH_HOST above), so that a published port reaches it.
 EXPOSE 8080
 # `docker stop` sends SIGTERM: the bot finishes the updates in flight and closes the database.
 STOPSIGNAL SIGTERM

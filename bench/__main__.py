@@ -9,13 +9,14 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import compare_latency, fanout, throughput
+from bench import compare_latency, fairness, fanout, throughput
 from bench.report import Row, table
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
     "throughput": throughput.run_all,
     "compare": compare_latency.run,
     "fanout": fanout.run,
+    "fairness": fairness.run,
 }
 
 

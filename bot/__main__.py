@@ -24,10 +24,10 @@ from telegram.ext import Updater
 from bot import backup, check, dotenv, logs, restore
 from bot.app import allowed_updates, build_application
 from bot.config import ConfigError, Settings
-from bot.context import BotApplication
+from bot.context import BotApplication, services_of
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.server import HEALTH_PATH, WEBHOOK_PATH, Server
-from bot.storage import DatabaseTooNew
+from bot.storage import DatabaseTooNew, DatabaseUnavailable, Storage
 from content import ContentError, load_content
 
 log = logging.getLogger("bot")
@@ -35,8 +35,6 @@ log = logging.getLogger("bot")
 USAGE = "usage: python -m bot [check | backup FILE | restore FILE]"
 # Where the Bot API is when TELEGRAM_API_BASE_URL is not set (python-telegram-bot's default).
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-# Interface the HTTP server binds: every interface, as a container's port mapping needs.
-LISTEN_ADDRESS = "0.0.0.0"
 
 
 class StartupError(Exception):
@@ -73,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock = InstanceLock(settings.db_path).acquire()
     except AlreadyRunning as error:
         print(f"bot: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the folder cannot be created or written
+        reason = (error.strerror or str(error)).lower()
+        print(
+            f"bot: cannot create {error.filename or settings.db_path}: {reason}; "
+            "set BOT_DB_PATH to a file in a folder the bot can write",
+            file=sys.stderr,
+        )
         return 1
     with lock:
         application = build_application(settings, content)
@@ -131,6 +137,9 @@ async def serve(application: BotApplication, settings: Settings, stop: asyncio.E
         except (StartupError, DatabaseTooNew) as error:
             log.error("cannot start: %s", error)
             status = 1
+        except DatabaseUnavailable as error:
+            log.error("cannot start: %s; check BOT_DB_PATH", error)
+            status = 1
         except TelegramError as error:
             if unreachable(error):
                 log.error(
@@ -159,6 +168,10 @@ async def _start(
 ) -> None:
     """Bring the bot up step by step, pushing each step's undo onto `started`."""
     log.info("starting in %s mode, database %s", settings.mode, settings.db_path)
+    # The database first: one that cannot be used stops the bot before it calls Telegram.
+    services = services_of(application)
+    services.storage_ = await Storage.open(settings.db_path, services.clock)
+    started.push_async_callback(_close_storage, application)
     await application.initialize()
     started.push_async_callback(_shut_down, application)
     # python-telegram-bot calls post_init only inside run_polling/run_webhook.
@@ -168,16 +181,17 @@ async def _start(
     started.push_async_callback(_stop_application, application)
 
     server = Server(application, settings)
+    host = settings.health_host
     try:
-        port = server.listen(settings.port, LISTEN_ADDRESS)
+        port = server.listen(settings.port, host)
     except OSError as error:
         raise StartupError(
-            f"cannot listen on {LISTEN_ADDRESS}:{settings.port} ({error.strerror}): "
-            "set PORT to a free port"
+            f"cannot listen on {host}:{settings.port} ({error.strerror}): "
+            "set PORT to a free port, or HEALTH_HOST to an address of this host"
         ) from None
     started.push_async_callback(_stop_server, server)
     paths = f"{HEALTH_PATH} and {WEBHOOK_PATH}" if settings.mode == "webhook" else HEALTH_PATH
-    log.info("serving %s on %s:%d", paths, LISTEN_ADDRESS, port)
+    log.info("serving %s on %s:%d", paths, host, port)
 
     if settings.mode == "webhook":
         await application.bot.set_webhook(
@@ -215,6 +229,14 @@ async def _stop_application(application: BotApplication) -> None:
     if application.post_stop is not None:
         await application.post_stop(application)
     log.info("updates in flight finished")
+
+
+async def _close_storage(application: BotApplication) -> None:
+    """Close the database if post_shutdown has not (start-up failed before it was due)."""
+    services = services_of(application)
+    if services.storage_ is not None:
+        await services.storage_.close()
+        services.storage_ = None
 
 
 async def _shut_down(application: BotApplication) -> None:

@@ -193,11 +193,12 @@ def _register_schedules(schedules: Schedules) -> None:
 async def _post_init(application: BotApplication) -> None:
     """Open the database, publish the command menus, and queue the rebuild of schedules."""
     services = services_of(application)
-    services.storage_ = await Storage.open(services.settings.db_path, services.clock)
+    if services.storage_ is None:  # `python -m bot` opens it first, before calling Telegram
+        services.storage_ = await Storage.open(services.settings.db_path, services.clock)
     log.info(
         "%s",
         await operators.describe_operators(
-            services.storage_, services.settings.admin_ids, application.bot.username
+            services.storage, services.settings.admin_ids, application.bot.username
         ),
     )
     await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 # Bot API tokens look like "123456789:AAH...": a numeric bot id, a colon and a 35-character secret.
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,60}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Where the HTTP server listens unless HEALTH_HOST says otherwise: in polling mode only this
+# host needs /health; in webhook mode Telegram's posts arrive from outside (through a proxy).
+LOOPBACK = "127.0.0.1"
+EVERY_INTERFACE = "0.0.0.0"
 
 
 class ConfigError(Exception):
@@ -31,6 +36,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
+    health_host: str = LOOPBACK
     log_level: str = "INFO"
 
     @property
@@ -63,6 +69,9 @@ class Settings:
             webhook_url=_optional(env, "WEBHOOK_URL"),
             webhook_secret=_optional(env, "WEBHOOK_SECRET"),
             port=_positive_int(env, "PORT", 8080),
+            health_host=_host(
+                env, "HEALTH_HOST", EVERY_INTERFACE if mode == "webhook" else LOOPBACK
+            ),
             log_level=_log_level(env.get("LOG_LEVEL", "")),
         )
         if settings.mode == "webhook":
@@ -104,6 +113,21 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
     return int(raw)
+
+
+def _host(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw == "localhost":
+        return raw
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0, "
+            f"not {raw[:60]!r}"
+        ) from None
 
 
 def _log_level(raw: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -31,6 +32,31 @@ class RedactSecrets(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
         return text
+
+
+class Throttle:
+    """For an error that may repeat on every update: allow one log line per `interval` seconds,
+    and count the occurrences held back in between."""
+
+    def __init__(self, interval: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._last: float | None = None
+        self._held = 0
+
+    def allow(self) -> int | None:
+        """None to stay silent; otherwise log now, and this many were held back since."""
+        now = self._clock()
+        if self._last is not None and now - self._last < self.interval:
+            self._held += 1
+            return None
+        held, self._held, self._last = self._held, 0, now
+        return held
+
+
+# The database failing (read-only, full, broken): logged at most once a minute, however many
+# updates, jobs and health checks run into it.
+DATABASE_ERRORS = Throttle()
 
 
 def configure(level: str, secrets: Iterable[str | None]) -> None:

@@ -2,15 +2,19 @@
 
 Telegram posts updates to WEBHOOK_URL, which a TLS-terminating proxy forwards here as plain HTTP
 to WEBHOOK_PATH; python-telegram-bot's own request handler parses them onto the application's
-update queue. Request lines are logged at DEBUG with the method, path and status only: never
-headers (the webhook secret travels in one) nor query strings.
+update queue. Telegram may deliver an update again (when it did not see our answer in time): the
+last RECENT_UPDATES update ids are kept, and a repeat is acknowledged but not processed. A body
+that is not a JSON update gets 400. Request lines are logged at DEBUG with the method, path and
+status only: never headers (the webhook secret travels in one) nor query strings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
+from collections import deque
 from http import HTTPStatus
 from typing import Any
 
@@ -19,6 +23,7 @@ from telegram.ext._utils.webhookhandler import TelegramHandler
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
+from bot import logs
 from bot.config import Settings
 from bot.context import BotApplication, services_of
 
@@ -33,6 +38,8 @@ HEALTH_TIMEOUT = 2.0
 MAX_BODY_BYTES = 1024 * 1024
 # Seconds to wait for open connections to close when the server stops.
 CLOSE_TIMEOUT = 5.0
+# How many of the latest webhook update ids are remembered to drop repeats.
+RECENT_UPDATES = 10_000
 
 
 async def health(application: BotApplication, mode: str) -> tuple[bool, dict[str, Any]]:
@@ -42,12 +49,26 @@ async def health(application: BotApplication, mode: str) -> tuple[bool, dict[str
     updater = application.updater
     if mode == "polling" and (updater is None or not updater.running):
         return False, {"status": "unavailable", "reason": "not polling"}
+    storage = services_of(application).storage
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT):
-            version = await services_of(application).storage.schema_version()
+            version = await storage.schema_version()
     except Exception as error:
         log.warning("health check: the database did not answer: %r", error)
         return False, {"status": "unavailable", "reason": "database"}
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            await storage.check_writable()
+    except Exception as error:
+        held = logs.DATABASE_ERRORS.allow()
+        if held is not None:
+            log.error(
+                "health check: the database cannot be written: %r "
+                "(logged at most once a minute; %d more since the last)",
+                error,
+                held,
+            )
+        return False, {"status": "unavailable", "reason": "database not writable"}
     return True, {"status": "ok", "mode": mode, "schema": version}
 
 
@@ -65,14 +86,56 @@ class HealthHandler(tornado.web.RequestHandler):
         self.finish(report)
 
 
+class RecentUpdates:
+    """The last `size` update ids seen, in arrival order: memory stays bounded."""
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        self._size = size
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def first_time(self, update_id: int) -> bool:
+        """Remember `update_id`; whether it was new (not among the last `size`)."""
+        if update_id in self._ids:
+            return False
+        self._ids.add(update_id)
+        self._order.append(update_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+        return True
+
+
 class WebhookHandler(TelegramHandler):
     """python-telegram-bot's webhook handler, checking the secret first: in constant time, and
-    without logging what a rejected request presented (the parent logs a wrong token)."""
+    without logging what a rejected request presented (the parent logs a wrong token). Then a
+    body that is not a JSON update gets 400, and an update id seen lately is dropped."""
+
+    def initialize(  # type: ignore[override]
+        self, bot: Any, update_queue: asyncio.Queue[object], secret_token: str, recent: Any
+    ) -> None:
+        super().initialize(bot, update_queue, secret_token)
+        self.recent: RecentUpdates = recent
 
     async def post(self) -> None:
         presented = self.request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(presented.encode(), self.secret_token.encode()):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
+        if self.request.headers.get("Content-Type") != "application/json":
+            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)  # as the parent would
+        try:
+            data = json.loads(self.request.body)
+        except ValueError:  # not UTF-8, or not JSON
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
+        if not self.recent.first_time(update_id):
+            log.info("update %d delivered again: dropped", update_id)
+            self.set_status(HTTPStatus.OK)  # acknowledged, so Telegram stops resending it
+            return
         await super().post()
 
 
@@ -96,6 +159,7 @@ class Server:
                 "bot": application.bot,
                 "update_queue": application.update_queue,
                 "secret_token": settings.webhook_secret,
+                "recent": RecentUpdates(),
             }
             routes.append((WEBHOOK_PATH, WebhookHandler, shared))
         web_app = tornado.web.Application(routes, log_function=log_request)

@@ -57,6 +57,10 @@ class DatabaseTooNew(Exception):
     """The database's schema is newer than this code's migrations: a downgrade."""
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, read or written; the message says why in one line."""
+
+
 DEFAULT_NUDGE_WEEKDAY = 0  # Monday
 DEFAULT_NUDGE_TIME = "09:00"
 
@@ -71,8 +75,26 @@ class Storage:
 
     @classmethod
     async def open(cls, path: Path, clock: Clock) -> Storage:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        """Open (creating it if need be), migrate, and check that a write commits; raise
+        DatabaseUnavailable, with the reason, for a folder, a file that is not a database, or
+        a database that cannot be written."""
+        if await asyncio.to_thread(path.is_dir):
+            raise DatabaseUnavailable(f"{path} is a folder, not a database file")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseUnavailable(f"cannot open {path}: {_reason(error)}") from None
+        try:
+            storage = await cls._prepare(connection, clock, path)
+            await storage.check_writable()
+        except sqlite3.Error as error:
+            await connection.close()
+            raise DatabaseUnavailable(f"cannot use {path}: {_reason(error)}") from None
+        return storage
+
+    @classmethod
+    async def _prepare(cls, connection: aiosqlite.Connection, clock: Clock, path: Path) -> Storage:
         connection.row_factory = aiosqlite.Row
         for pragma in (
             "PRAGMA journal_mode = WAL",
@@ -110,7 +132,9 @@ class Storage:
             try:
                 yield self._db
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk, an I/O error).
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
 
@@ -1058,6 +1082,16 @@ class Storage:
         )
         return int(row[0]) if row else 0
 
+    # -- write health --------------------------------------------------------------------------
+
+    async def check_writable(self) -> None:
+        """Commit a write that changes nothing (the schema version, rewritten as it is); raise
+        sqlite3.Error if the database cannot be written (read-only, disk full, I/O error)."""
+        async with self._transaction() as db:
+            [(version,)] = await db.execute_fetchall("PRAGMA user_version")
+            # PRAGMA cannot take parameters; the version is SQLite's own integer.
+            await db.execute(f"PRAGMA user_version = {int(version)}")
+
 
 _SAVE_WRES = (
     "INSERT INTO wres_quarters (network_id, indicator, quarter, label, white_size, white_count, "
@@ -1085,6 +1119,13 @@ def _wres(row: aiosqlite.Row) -> WresRow:
         bme_size=row["bme_size"],
         bme_count=row["bme_count"],
     )
+
+
+def _reason(error: BaseException) -> str:
+    """An OS or SQLite error in a few words, without the traceback."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error) or type(error).__name__
 
 
 def _hub(row: aiosqlite.Row) -> Hub:

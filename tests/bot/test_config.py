@@ -44,6 +44,7 @@ def test_every_variable_is_read() -> None:
             "WEBHOOK_URL": "https://bot.example.nhs.uk/hook",
             "WEBHOOK_SECRET": "s3cret-value",
             "PORT": "8443",
+            "HEALTH_HOST": "10.0.0.5",
             "LOG_LEVEL": "debug",
         }
     )
@@ -54,6 +55,25 @@ def test_every_variable_is_read() -> None:
     assert settings.admin_ids == frozenset({1, 2, 3})
     assert settings.min_group_size == 7
     assert (settings.mode, settings.port, settings.log_level) == ("webhook", 8443, "DEBUG")
+    assert settings.health_host == "10.0.0.5"
+
+
+def test_health_host_is_loopback_by_default_in_polling_mode() -> None:
+    """Polling needs /health only on this host: the server listens on 127.0.0.1."""
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).health_host == "127.0.0.1"
+
+
+def test_health_host_is_every_interface_by_default_in_webhook_mode() -> None:
+    """Webhook mode must be reachable from the proxy: the server listens on 0.0.0.0."""
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "BOT_MODE": "webhook",
+            "WEBHOOK_URL": "https://bot.example.nhs.uk/hook",
+            "WEBHOOK_SECRET": "s3cret-value",
+        }
+    )
+    assert settings.health_host == "0.0.0.0"
 
 
 @pytest.mark.parametrize(
@@ -67,6 +87,7 @@ def test_every_variable_is_read() -> None:
         ({"BOT_MODE": "carrier-pigeon"}, "BOT_MODE"),
         ({"BOT_MODE": "webhook"}, "WEBHOOK_URL"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"HEALTH_HOST": "every interface"}, "HEALTH_HOST"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], names: str) -> None:

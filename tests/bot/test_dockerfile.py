@@ -116,6 +116,12 @@ def test_runtime_declares_data_volume_port_and_command() -> None:
     assert [json.loads(cmd) for cmd in arguments(runtime, "CMD")] == [["python", "-m", "bot"]]
 
 
+def test_runtime_listens_on_every_interface_of_the_container() -> None:
+    """HEALTH_HOST=0.0.0.0, so the published port and the proxy reach /health and the webhook."""
+    envs = arguments(stages()[1], "ENV")
+    assert any("HEALTH_HOST=0.0.0.0" in env.split() for env in envs)
+
+
 def allowed_by_dockerignore() -> list[str]:
     patterns = [
         line.strip()

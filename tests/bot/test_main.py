@@ -4,6 +4,7 @@ and what reaches its log."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import sqlite3
@@ -16,11 +17,14 @@ import pytest
 
 from bot.__main__ import USAGE, main
 from bot.app import allowed_updates
+from bot.clock import SystemClock
+from bot.storage import Storage
 from content import Content
 from tests.bot.process import (
     WEBHOOK_SECRET,
     WEBHOOK_URL,
     BotProcess,
+    Finished,
     bot_env,
     bot_process,
     free_port,
@@ -129,7 +133,7 @@ async def test_busy_port_stops_the_bot_with_one_line(fake: FakeBotApi, tmp_path:
         port = taken.getsockname()[1]
         finished = await run_bot(env=bot_env(fake, tmp_path / "bot.sqlite3", PORT=str(port)))
     assert finished.status == 1
-    assert f"cannot start: cannot listen on 0.0.0.0:{port}" in finished.stderr
+    assert f"cannot start: cannot listen on 127.0.0.1:{port}" in finished.stderr
     assert "set PORT to a free port" in finished.stderr
     assert "Traceback" not in finished.stderr
 
@@ -236,7 +240,7 @@ async def test_every_lifecycle_step_is_logged(fake: FakeBotApi, tmp_path: Path) 
         assert await bot.terminate() == 0
     steps = [
         "bot: starting in polling mode",
-        "bot: serving /health on 0.0.0.0:",
+        "bot: serving /health on 127.0.0.1:",
         "bot: polling Telegram for updates",
         "bot: running",
         "bot: received SIGTERM: stopping",
@@ -250,3 +254,71 @@ async def test_every_lifecycle_step_is_logged(fake: FakeBotApi, tmp_path: Path) 
     found = [next((i for i, line in enumerate(lines) if step in line), -1) for step in steps]
     assert [step for step, index in zip(steps, found, strict=True) if index < 0] == []
     assert found == sorted(found)
+
+
+async def read_only_database(db: Path) -> None:
+    """A fully migrated database that SQLite will only read: its header's write version is 3,
+    which SQLite treats as read-only (this works even for root, unlike file permissions)."""
+    storage = await Storage.open(db, SystemClock())
+    await storage.close()
+    mark_read_only(db)
+
+
+def mark_read_only(db: Path) -> None:
+    with db.open("r+b") as file:
+        file.seek(18)
+        file.write(bytes([3]))
+
+
+def one_line_naming_db_path(finished: Finished) -> str:
+    """The one line of stderr that names BOT_DB_PATH; fails on a traceback or a second line."""
+    assert "Traceback" not in finished.stderr, finished.stderr
+    lines = [line for line in finished.stderr.splitlines() if "BOT_DB_PATH" in line]
+    assert len(lines) == 1, finished.stderr
+    return lines[0]
+
+
+async def test_read_only_database_stops_the_bot_with_one_line(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """A database that cannot be written stops the bot with exit 1 and one line naming
+    BOT_DB_PATH, before it calls Telegram."""
+    db = tmp_path / "bot.sqlite3"
+    await read_only_database(db)
+    finished = await run_bot(env=bot_env(fake, db, PORT=str(free_port())))
+    line = one_line_naming_db_path(finished)
+    assert finished.status == 1
+    assert "cannot start" in line
+    assert "readonly database" in line
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "not a database", "folder cannot be made"])
+async def test_unusable_database_path_stops_the_bot_with_one_line(
+    fake: FakeBotApi, tmp_path: Path, kind: str
+) -> None:
+    """A path that is a folder, a file that is not a database, or a folder that cannot be
+    created: exit 1, one line naming BOT_DB_PATH, no traceback."""
+    db = tmp_path / "bot.sqlite3"
+    if kind == "folder":
+        db.mkdir()
+    elif kind == "not a database":
+        db.write_text("a spreadsheet, perhaps\n" * 100)
+    else:
+        (tmp_path / "data").write_text("a file where the folder should be")
+        db = tmp_path / "data" / "bot.sqlite3"
+    finished = await run_bot(env=bot_env(fake, db, PORT=str(free_port())))
+    assert finished.status == 1
+    assert str(db.parent) in one_line_naming_db_path(finished)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to any folder")
+async def test_unwritable_folder_stops_the_bot_with_one_line(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """A folder the bot may not write: exit 1, one line naming BOT_DB_PATH, no traceback."""
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o555)
+    finished = await run_bot(env=bot_env(fake, folder / "bot.sqlite3", PORT=str(free_port())))
+    assert finished.status == 1
+    assert "permission denied" in one_line_naming_db_path(finished)

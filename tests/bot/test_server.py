@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from telegram import Update
 
-from bot import server
+from bot import logs, server
 from bot.context import BotApplication, services_of
 from bot.migrations import MIGRATIONS
 from bot.server import Server
@@ -181,3 +181,92 @@ async def test_requests_are_logged_without_secrets(
     assert WEBHOOK_SECRET not in everything
     assert presented not in everything
     assert TOKEN not in everything
+
+
+async def post_raw(url: str, body: bytes, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+async def test_webhook_drops_a_repeated_update_id(webhook_bot: Harness) -> None:
+    """The same update_id posted twice is acknowledged both times but queued once."""
+    update = {"update_id": 44, **message_update(LEAD, "/start")}
+    async with serving(webhook_bot.app) as url:
+        first = await post(f"{url}/telegram", update, WEBHOOK_SECRET)
+        again = await post(f"{url}/telegram", update, WEBHOOK_SECRET)
+    updates = queued(webhook_bot.app)
+    assert (first, again) == (200, 200)
+    assert [u.update_id for u in updates if isinstance(u, Update)] == [44]
+
+
+def test_recent_update_ids_are_bounded() -> None:
+    """Only the last 10,000 ids are kept: the oldest is forgotten, so memory stays bounded."""
+    recent = server.RecentUpdates()
+    assert all(recent.first_time(i) for i in range(server.RECENT_UPDATES + 1))
+    assert len(recent) == server.RECENT_UPDATES == 10_000
+    assert not recent.first_time(server.RECENT_UPDATES)
+    assert recent.first_time(0)
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"\xff\xfe", b"[1, 2]", b'{"message": {}}', b'{"update_id": "7"}']
+)
+async def test_webhook_answers_400_to_a_body_that_is_not_an_update(
+    webhook_bot: Harness, body: bytes
+) -> None:
+    """Malformed JSON, or JSON that is not an update, with the right secret: 400, not 500."""
+    async with serving(webhook_bot.app) as url:
+        status = await post_raw(f"{url}/telegram", body, WEBHOOK_SECRET)
+    assert status == 400
+    assert queued(webhook_bot.app) == []
+
+
+async def test_webhook_answers_403_to_malformed_json_without_the_secret(
+    webhook_bot: Harness,
+) -> None:
+    """Without the secret even a malformed body gets 403: nothing about it is looked at."""
+    async with serving(webhook_bot.app) as url:
+        status = await post_raw(f"{url}/telegram", b"{not json", "wrong-secret")
+    assert status == 403
+
+
+async def test_health_is_unavailable_when_writes_fail(webhook_bot: Harness) -> None:
+    """A database that answers reads but refuses writes makes the bot unhealthy."""
+    async with started(webhook_bot.app), serving(webhook_bot.app) as url:
+        await webhook_bot.storage._db.execute("PRAGMA query_only = ON")
+        answer = await get(f"{url}/health")
+    assert answer == (503, {"status": "unavailable", "reason": "database not writable"})
+
+
+async def test_failing_writes_are_logged_once_a_minute(
+    fake: FakeBotApi,
+    content: Content,
+    tmp_path: Path,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writes failing on every update log one line a minute, not one per update."""
+    now = [0.0]
+    monkeypatch.setattr(logs, "DATABASE_ERRORS", logs.Throttle(clock=lambda: now[0]))
+    caplog.set_level(logging.INFO)
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock) as bot:
+        await bot.storage._db.execute("PRAGMA query_only = ON")
+        for user in range(10):
+            await bot.process(message_update(LEAD + user, "/start"))
+        now[0] = 61.0
+        await bot.process(message_update(LEAD, "/start"))
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in failures] == [
+        "the database failed: attempt to write a readonly database "
+        "(logged at most once a minute; 0 more since the last)",
+        "the database failed: attempt to write a readonly database "
+        "(logged at most once a minute; 9 more since the last)",
+    ]
+    assert all(r.exc_info is None for r in failures)

@@ -8,22 +8,26 @@ import itertools
 import random
 import signal
 import sqlite3
+import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.ext import AIORateLimiter
 
 from bot import request
+from bot.app import build_application
 from content import Content
 from handlers import callbacks
 from tests.clients import PolledUser
-from tests.fakebot import Chaos, FakeBotApi, callback_update
+from tests.fakebot import Chaos, FakeBotApi, callback_update, message_update
 from tests.handlers.test_crash import bot_process
-from tests.harness import FakeClock, Harness, running
+from tests.harness import FakeClock, Harness, polling, running, settings_for
 
 LEAD = 1601
 ADMIN = 1602
+FLOODED_GROUP = -100160300
 ROUNDS = 200
 
 
@@ -255,3 +259,30 @@ async def test_sigkill_at_random_points_never_loses_an_acknowledged_answer(
         for fake in fakes:
             await fake.stop()
     assert sum(answered) > 200  # the stream really ran between the kills
+
+
+async def test_private_reply_stays_prompt_while_a_group_floods(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """300 /help in one group, paced at the group's rate limit, do not hold up a private /help."""
+    # The production rate limiter, its per-group window shortened from 60 s to 4 s so that the
+    # group's backlog drains within seconds after the test; each group reply still waits 0.2 s.
+    limiter = AIORateLimiter(group_max_rate=20, group_time_period=4, max_retries=3)
+    app = build_application(
+        settings_for(fake, tmp_path / "bot.sqlite3"), content, clock=clock, rate_limiter=limiter
+    )
+    lead = PolledUser(fake, LEAD, timeout=60)
+
+    async def private_help() -> float:
+        started = time.monotonic()
+        await lead.send("/help")
+        return time.monotonic() - started
+
+    async with polling(app):
+        idle = max([await private_help() for _ in range(3)])
+        for _ in range(300):
+            fake.push(message_update(ADMIN, "/help", chat_id=FLOODED_GROUP))
+        await fake.wait_for(lambda: fake.shown_count(FLOODED_GROUP) >= 1, 30)
+        flooded = await private_help()
+    # Before the fix the group's waiting updates held every shared slot: about 5 s here.
+    assert flooded < max(10 * idle, 2.0), (flooded, idle)
