@@ -846,20 +846,7 @@ class Storage:
         now = self._now()
 
         def work(db: sqlite3.Connection) -> bool:
-            cursor = db.execute(
-                "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
-                "WHERE id = ? AND status = 'in_progress' AND position = ? "
-                "AND awaiting_evidence IS ?",
-                (
-                    to.position,
-                    to.awaiting_evidence,
-                    now,
-                    assessment_id,
-                    expected.position,
-                    expected.awaiting_evidence,
-                ),
-            )
-            if cursor.rowcount != 1:
+            if not _move_step(db, assessment_id, expected, to, now):
                 return False
             db.execute(
                 "INSERT INTO answers (assessment_id, item_key, option, points, answered_at) "
@@ -900,20 +887,7 @@ class Storage:
         now = self._now()
 
         def work(db: sqlite3.Connection) -> bool:
-            cursor = db.execute(
-                "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
-                "WHERE id = ? AND status = 'in_progress' AND position = ? "
-                "AND awaiting_evidence IS ?",
-                (
-                    to.position,
-                    to.awaiting_evidence,
-                    now,
-                    assessment_id,
-                    expected.position,
-                    expected.awaiting_evidence,
-                ),
-            )
-            return cursor.rowcount == 1
+            return _move_step(db, assessment_id, expected, to, now)
 
         return await self._atomic(work)
 
@@ -1172,6 +1146,26 @@ def _network(row: aiosqlite.Row) -> Network:
         invite_code=row["invite_code"],
         created_at=parse(row["created_at"]),
     )
+
+
+def _move_step(
+    db: sqlite3.Connection, assessment_id: int, expected: Step, to: Step, now: str
+) -> bool:
+    """Move an assessment in progress from `expected` to `to`; False if it is not at `expected`
+    any more (a stale or repeated press)."""
+    cursor = db.execute(
+        "UPDATE assessments SET position = ?, awaiting_evidence = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'in_progress' AND position = ? AND awaiting_evidence IS ?",
+        (
+            to.position,
+            to.awaiting_evidence,
+            now,
+            assessment_id,
+            expected.position,
+            expected.awaiting_evidence,
+        ),
+    )
+    return cursor.rowcount == 1
 
 
 def _answer(row: aiosqlite.Row) -> Answer:
