@@ -48,7 +48,7 @@ class Organisation:
 
 
 def normalise(text: str) -> str:
-    """Lower case, '&' as 'and', apostrophes dropped, other punctuation as spaces, spaces collapsed."""
+    """Lower case, '&' as 'and', apostrophes dropped, other punctuation as spaces."""
     text = text.lower().replace("&", " and ")
     text = re.sub(r"['’‘`]", "", text)
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
