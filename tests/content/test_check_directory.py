@@ -1,4 +1,4 @@
-"""The maintainer's check of the 2017 annex rows, run on a small seed-like text of the test's own."""
+"""The maintainer's check of the 2017 annex rows, run on a small seed-like text of its own."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ async def test_region_is_prefilled_from_the_directory(bot: Harness) -> None:
 async def test_abbreviations_and_former_names_put_todays_organisation_on_top(
     bot: Harness, typed: str, top: str
 ) -> None:
-    """An abbreviation, a variant spelling or a pre-merger name offers today's organisation first."""
+    """An abbreviation, a variant spelling or a former name offers today's organisation first."""
     await bot.send(LEAD, "/assess")
     await bot.send(LEAD, typed)
     assert bot.buttons(LEAD)[0] == top
@@ -96,10 +96,13 @@ async def test_a_former_name_prefills_todays_region(bot: Harness) -> None:
     await bot.tap(LEAD, "University Hospitals Dorset")
     assert bot.buttons(LEAD)[0] == "✓ South West"
     state, draft = await _state(bot, LEAD)
-    assert draft == {
-        "organisation": "University Hospitals Dorset NHS Foundation Trust",
-        "suggested_region": "south-west",
-    }
+    assert (state, draft) == (
+        "reg:region",
+        {
+            "organisation": "University Hospitals Dorset NHS Foundation Trust",
+            "suggested_region": "south-west",
+        },
+    )
 
 
 async def test_an_icb_abbreviation_registers_the_board(bot: Harness) -> None:
