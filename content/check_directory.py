@@ -1,10 +1,12 @@
-"""Check the organisation directory against Annexes A-E of the 2017 review, for maintainers.
+"""Check that every row of the 2017 review's Annexes A-E is still in the directory, for maintainers.
 
     python -m content.check_directory PATH
 
-PATH is a plain-text extraction of the review's PDF. Each annex is cut out of it and normalised;
-every directory entry's name followed by its listed region is found in its annex and taken out,
-and nothing organisation-like may be left over. The command prints one line per problem and a
+PATH is a plain-text extraction of the review's PDF. The directory keeps each 2017 annex row as
+a `review_2017` fact on today's organisation, or (for the abolished CCGs) as a `dropped_2017`
+row. Each annex is cut out of the seed and normalised; every such row's name followed by its
+listed region is found in its annex and taken out, and nothing organisation-like may be left
+over. The command prints one line per problem and a
 summary, and exits 0 when the directory matches the seed and 1 otherwise. The test suite runs
 the same logic on a small text written by the tests; it never reads the seed itself.
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from content import load_content
-from content.directory import Organisation
+from content.directory import Directory, Review2017
 
 ANNEXES = ("A", "B", "C", "D", "E")
 # Annex C has a third column (the engagement on offer); the others are name and region only.
@@ -86,7 +88,7 @@ def normalise_annex(section: str) -> str:
     return text[header.end() :]
 
 
-def _entry_patterns(org: Organisation) -> list[re.Pattern[str]]:
+def _entry_patterns(org: Review2017) -> list[re.Pattern[str]]:
     """Regexes for an entry: name + region, or a name split by the PDF around region + text."""
     words = [re.escape(word) for word in org.name.split()]
     region = re.escape(org.listed_region)
@@ -98,7 +100,7 @@ def _entry_patterns(org: Organisation) -> list[re.Pattern[str]]:
     return patterns
 
 
-def _take_out(text: str, org: Organisation, index: int) -> tuple[str, str | None] | None:
+def _take_out(text: str, org: Review2017, index: int) -> tuple[str, str | None] | None:
     """Remove one entry from the annex text; return the new text and any parenthetical aside."""
     mark = f"{MARK}{index}\x01"
     for pattern in _entry_patterns(org):
@@ -112,7 +114,7 @@ def _take_out(text: str, org: Organisation, index: int) -> tuple[str, str | None
     return None
 
 
-def match_annex(section: str, orgs: Sequence[Organisation]) -> AnnexMatch:
+def match_annex(section: str, orgs: Sequence[Review2017]) -> AnnexMatch:
     """Take every entry out of the annex text, longest first so names nested in others are safe."""
     text = normalise_annex(section)
     result = AnnexMatch()
@@ -148,7 +150,7 @@ def _leftover_problems(annex: str, match: AnnexMatch) -> list[str]:
 
 def check(
     seed_text: str,
-    organisations: Sequence[Organisation],
+    entries: Sequence[Review2017],
     counts: Mapping[str, int] = EXPECTED_COUNTS,
 ) -> list[str]:
     """Every way the directory departs from the seed's annexes, one line each; empty if none."""
@@ -158,7 +160,7 @@ def check(
         return [f"seed: {error}"]
     problems = []
     for annex in ANNEXES:
-        orgs = [org for org in organisations if org.annex == annex]
+        orgs = [org for org in entries if org.annex == annex]
         try:
             match = match_annex(sections[annex], orgs)
         except SeedError as error:
@@ -172,7 +174,7 @@ def check(
             for name, aside in match.asides.items()
             if aside not in notes[name]
         ]
-    actual = Counter(org.annex for org in organisations)
+    actual = Counter(org.annex for org in entries)
     for annex in sorted(actual.keys() | counts.keys()):
         if actual[annex] != counts.get(annex, 0):
             problems.append(
@@ -184,7 +186,7 @@ def check(
 
 def run(
     seed: Path,
-    organisations: Sequence[Organisation],
+    entries: Sequence[Review2017],
     counts: Mapping[str, int] = EXPECTED_COUNTS,
     out: TextIO | None = None,
 ) -> int:
@@ -195,25 +197,31 @@ def run(
     except (OSError, UnicodeDecodeError) as error:
         problems = [f"seed: cannot read {seed}: {error}"]
     else:
-        problems = check(seed_text, organisations, counts)
+        problems = check(seed_text, entries, counts)
     for problem in problems:
         print(problem, file=out)
     if problems:
         print(f"{len(problems)} problem(s): the directory does not match {seed}", file=out)
         return 1
     annexes = f"{ANNEXES[0]}-{ANNEXES[-1]}"
-    print(f"OK: all {len(organisations)} entries of annexes {annexes} match {seed}", file=out)
+    print(f"OK: all {len(entries)} entries of annexes {annexes} match {seed}", file=out)
     return 0
+
+
+def annex_entries(directory: Directory) -> list[Review2017]:
+    """Every 2017 annex row the directory keeps: facts on organisations, then dropped rows."""
+    facts = [fact for org in directory.organisations for fact in org.review_2017]
+    return [*facts, *directory.dropped_2017]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m content.check_directory",
-        description="Check content/data/organisations.toml against the 2017 review's annexes.",
+        description="Check the 2017 annex rows kept in organisations.toml against the review.",
     )
     parser.add_argument("seed", type=Path, help="text extraction of the review's PDF")
     args = parser.parse_args(argv)
-    return run(args.seed, load_content().directory.organisations)
+    return run(args.seed, annex_entries(load_content().directory))
 
 
 if __name__ == "__main__":

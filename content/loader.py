@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from content.directory import STATUSES, Directory, Organisation, Region
+from content.directory import KINDS, STATUSES, Directory, Organisation, Region, Review2017
 from content.errors import ContentError
 from content.fields import Entry, unique
 from content.library import Nudge, Source
@@ -278,27 +278,55 @@ def _load_directory(regions_file: Entry, organisations_file: Entry) -> Directory
         for e in region_entries
     )
     region_keys = {region.key for region in regions}
+    entries = list(organisations_file.entries("organisations"))
+    unique(entries, "name")
     organisations = []
-    for entry in organisations_file.entries("organisations"):
+    for entry in entries:
+        kind = entry.text("kind")
+        if kind not in KINDS:
+            raise entry.fail(f"kind {kind!r} is not one of {', '.join(KINDS)}")
         region = entry.text("region", optional=True) or None
         if region is not None and region not in region_keys:
             raise entry.fail(f"unknown region {region!r}")
-        annex = entry.text("annex")
-        status = entry.text("status")
-        if STATUSES.get(annex) != status:
-            raise entry.fail(f"status {status!r} does not match annex {annex!r}")
+        if (region is None) != (kind == "national"):
+            raise entry.fail("national bodies have no region and every other entry has one")
         organisations.append(
             Organisation(
                 name=entry.text("name", limit=120),
-                listed_region=entry.text("listed_region"),
+                code=entry.text("code", optional=True),
+                kind=kind,
                 region=region,
-                status=status,
-                annex=annex,
-                kind=entry.text("kind"),
-                note=entry.text("note", optional=True),
+                aliases=entry.texts("aliases", limit=120),
+                review_2017=tuple(
+                    _review_2017(fact) for fact in _optional_entries(entry, "review_2017")
+                ),
             )
         )
-    return Directory(regions=regions, organisations=tuple(organisations))
+    dropped = tuple(
+        _review_2017(entry, reason=True)
+        for entry in _optional_entries(organisations_file, "dropped_2017")
+    )
+    return Directory(regions=regions, organisations=tuple(organisations), dropped_2017=dropped)
+
+
+def _optional_entries(entry: Entry, name: str) -> list[Entry]:
+    return list(entry.entries(name)) if name in entry.data else []
+
+
+def _review_2017(entry: Entry, *, reason: bool = False) -> Review2017:
+    """One 2017 annex row; its status must be the one its annex stands for."""
+    annex, status = entry.text("annex"), entry.text("status")
+    if STATUSES.get(annex) != status:
+        raise entry.fail(f"status {status!r} does not match annex {annex!r}")
+    if reason:
+        entry.text("reason")
+    return Review2017(
+        annex=annex,
+        status=status,
+        name=entry.text("name"),
+        listed_region=entry.text("listed_region"),
+        note=entry.text("note", optional=True),
+    )
 
 
 def _load_nudges(top: Entry) -> tuple[Nudge, ...]:

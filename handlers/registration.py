@@ -75,7 +75,12 @@ def _matches(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKe
     typed = str(draft.get("typed", ""))
     rows: list[list[Button]] = [[(name, callbacks.encode("o", i))] for i, name in enumerate(names)]
     rows.append([(strings("registration.use_typed", typed=_short(typed)), callbacks.encode("t"))])
-    key = "registration.organisation_matches" if names else "registration.organisation_none"
+    if not names:
+        key = "registration.organisation_none"
+    elif len(names) == 1:
+        key = "registration.organisation_match"
+    else:
+        key = "registration.organisation_matches"
     return strings(key, typed=typed), keyboard(rows)
 
 

@@ -1,4 +1,4 @@
-"""The maintainer's directory check, run on a small seed-like text written by the test itself."""
+"""The maintainer's check of the 2017 annex rows, run on a small seed-like text of its own."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from content.check_directory import check, main, run
-from content.directory import Organisation
+from content.check_directory import annex_entries, check, main, run
+from content.directory import Directory, Organisation, Review2017
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,16 +75,8 @@ Stonebridge Hospital NHS Trust Yorkshire & Humber
 """
 
 
-def _org(name: str, listed_region: str, annex: str, note: str = "") -> Organisation:
-    return Organisation(
-        name=name,
-        listed_region=listed_region,
-        region=None,
-        status="",
-        annex=annex,
-        kind="trust",
-        note=note,
-    )
+def _org(name: str, listed_region: str, annex: str, note: str = "") -> Review2017:
+    return Review2017(annex=annex, status="", name=name, listed_region=listed_region, note=note)
 
 
 DIRECTORY = (
@@ -100,12 +92,26 @@ DIRECTORY = (
 COUNTS = dict(Counter(org.annex for org in DIRECTORY))
 
 
-def _without(name: str) -> list[Organisation]:
+def _without(name: str) -> list[Review2017]:
     return [org for org in DIRECTORY if org.name != name]
 
 
-def _renamed(name: str, new_name: str) -> list[Organisation]:
+def _renamed(name: str, new_name: str) -> list[Review2017]:
     return [replace(org, name=new_name) if org.name == name else org for org in DIRECTORY]
+
+
+def test_annex_entries_are_the_facts_on_organisations_then_the_dropped_rows() -> None:
+    """The rows checked are every organisation's 2017 facts followed by the dropped CCG rows."""
+    merged = Organisation(
+        name="Northfield and Eastmoor NHS Foundation Trust",
+        code="",
+        kind="foundation_trust",
+        region="london",
+        review_2017=(DIRECTORY[0], DIRECTORY[2]),
+    )
+    plain = Organisation(name="Greenvale NHS Trust", code="", kind="trust", region="south-east")
+    directory = Directory(regions=(), organisations=(merged, plain), dropped_2017=(DIRECTORY[3],))
+    assert annex_entries(directory) == [DIRECTORY[0], DIRECTORY[2], DIRECTORY[3]]
 
 
 def test_a_faithful_directory_has_no_problems() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.harness import Harness
 
 LEAD = 601
@@ -42,8 +44,73 @@ async def test_region_is_prefilled_from_the_directory(bot: Harness) -> None:
     """A directory match suggests its NHS England region first, ticked."""
     await bot.send(LEAD, "/assess")
     await bot.send(LEAD, "Newcastle upon tyne")
-    await bot.tap(LEAD, "Newcastle Upon Tyne")
+    await bot.tap(LEAD, "The Newcastle upon Tyne")
     assert bot.buttons(LEAD)[0] == "✓ North East and Yorkshire"
+
+
+@pytest.mark.parametrize(
+    ("typed", "top"),
+    [
+        ("NELFT", "North East London NHS Foundation Trust"),
+        ("GSTT", "Guy's and St Thomas' NHS Foundation Trust"),
+        ("UCLH", "University College London Hospitals NHS Foundation Trust"),
+        ("NEL ICB", "NHS North East London Integrated Care Board"),
+        ("Poole Hospital", "University Hospitals Dorset NHS Foundation Trust"),
+        ("Mid Essex Hospital Services", "Mid and South Essex NHS Foundation Trust"),
+        ("Northern Care Alliance", "Northern Care Alliance NHS Foundation Trust"),
+        ("Guy's and St Thomas'", "Guy's and St Thomas' NHS Foundation Trust"),
+        ("guys & saint thomas", "Guy's and St Thomas' NHS Foundation Trust"),
+        ("Kings College Hospital Foundation", "King's College Hospital NHS Foundation Trust"),
+    ],
+)
+async def test_abbreviations_and_former_names_put_todays_organisation_on_top(
+    bot: Harness, typed: str, top: str
+) -> None:
+    """An abbreviation, a variant spelling or a former name offers today's organisation first."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, typed)
+    assert bot.buttons(LEAD)[0] == top
+
+
+@pytest.mark.parametrize(
+    ("typed", "only"),
+    [
+        ("Northern Care Alliance", "Northern Care Alliance NHS Foundation Trust"),
+        ("Guy's and St Thomas'", "Guy's and St Thomas' NHS Foundation Trust"),
+    ],
+)
+async def test_an_organisations_own_name_is_offered_alone(
+    bot: Harness, typed: str, only: str
+) -> None:
+    """A name that is one organisation's brings that one and "use what I typed", nothing else."""
+    await bot.send(LEAD, "/assess")
+    calls = await bot.send(LEAD, typed)
+    assert bot.buttons(LEAD) == [only, f"Use “{typed}”"]
+    assert "Is it this one?" in calls[-1].text
+
+
+async def test_a_former_name_prefills_todays_region(bot: Harness) -> None:
+    """Picking today's organisation for a pre-merger name suggests that organisation's region."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Poole Hospital")
+    await bot.tap(LEAD, "University Hospitals Dorset")
+    assert bot.buttons(LEAD)[0] == "✓ South West"
+    state, draft = await _state(bot, LEAD)
+    assert (state, draft) == (
+        "reg:region",
+        {
+            "organisation": "University Hospitals Dorset NHS Foundation Trust",
+            "suggested_region": "south-west",
+        },
+    )
+
+
+async def test_an_icb_abbreviation_registers_the_board(bot: Harness) -> None:
+    """'NEL ICB' finds the North East London board, whose London region is then suggested."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "NEL ICB")
+    await bot.tap(LEAD, "NHS North East London Integrated Care Board")
+    assert bot.buttons(LEAD)[0] == "✓ London"
 
 
 async def test_typed_organisation_asks_for_region_without_a_guess(bot: Harness) -> None:
