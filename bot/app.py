@@ -130,6 +130,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
     app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
     app.add_handler(CallbackQueryHandler(score.new_invite_pressed, pattern=pattern("ni")))
+    app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.

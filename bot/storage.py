@@ -151,6 +151,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, scope)
     );
     """,
+    # 5: hubs wait for an operator's approval (hubs made before this stay approved); a result
+    # counts as delivered only once sent; practice review cards are remembered so they can be
+    # withdrawn.
+    """
+    ALTER TABLE hubs ADD COLUMN status TEXT NOT NULL DEFAULT 'approved'
+        CHECK (status IN ('pending', 'approved', 'rejected'));
+    ALTER TABLE hubs ADD COLUMN decided_by INTEGER;
+    ALTER TABLE hubs ADD COLUMN decided_at TEXT;
+    ALTER TABLE assessments ADD COLUMN result_sent_at TEXT;  -- NULL: result not delivered yet
+    UPDATE assessments SET result_sent_at = completed_at WHERE status = 'completed';
+    CREATE TABLE review_cards (
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (practice_id, chat_id, message_id)
+    );
+    """,
 )
 
 
@@ -188,6 +205,7 @@ class Assessment:
     total: int | None
     band: str | None
     result: dict[str, Any] | None
+    result_sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,12 @@ class Hub:
     nudge_time: str | None
     schedule_since: datetime
     registered_by: int
+    status: str = "approved"  # 'pending' until an operator approves it
+
+    @property
+    def live(self) -> bool:
+        """A hub in earnest: the bot is in the group and an operator approved it."""
+        return self.active and self.status == "approved"
 
     @property
     def nudges_on(self) -> bool:
@@ -364,17 +388,44 @@ class Storage:
 
     # -- hubs ----------------------------------------------------------------------------------
 
-    async def register_hub(self, chat_id: int, region: str, user_id: int) -> Hub:
-        """Make the group a region's hub (again): active, with its schedule kept or defaulted."""
+    async def register_hub(
+        self, chat_id: int, region: str, user_id: int, *, approved: bool = False
+    ) -> Hub:
+        """Make the group a region's hub (again): active, with its schedule kept or defaulted.
+
+        `approved` (an operator's request) approves it at once; otherwise it waits for an
+        operator, unless it already is the approved, active hub for this very region.
+        """
         now = self._now()
+        status = "approved" if approved else "pending"
+        decided_by, decided_at = (user_id, now) if approved else (None, None)
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO hubs (chat_id, region, nudge_weekday, nudge_time, schedule_since, "
-                "registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (chat_id) DO UPDATE SET region = excluded.region, active = 1, "
+                "registered_by, registered_at, status, decided_by, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET "
+                "status = CASE WHEN hubs.status = 'approved' AND hubs.active = 1 "
+                "  AND hubs.region = excluded.region THEN 'approved' ELSE excluded.status END, "
+                "decided_by = CASE WHEN excluded.status = 'approved' THEN excluded.decided_by "
+                "  ELSE hubs.decided_by END, "
+                "decided_at = CASE WHEN excluded.status = 'approved' THEN excluded.decided_at "
+                "  ELSE hubs.decided_at END, "
+                "region = excluded.region, active = 1, "
                 "registered_by = excluded.registered_by, registered_at = excluded.registered_at, "
                 "schedule_since = excluded.schedule_since",
-                (chat_id, region, DEFAULT_NUDGE_WEEKDAY, DEFAULT_NUDGE_TIME, now, user_id, now),
+                (
+                    chat_id,
+                    region,
+                    DEFAULT_NUDGE_WEEKDAY,
+                    DEFAULT_NUDGE_TIME,
+                    now,
+                    user_id,
+                    now,
+                    status,
+                    decided_by,
+                    decided_at,
+                ),
             )
         hub = await self.hub_by_chat(chat_id)
         assert hub is not None
@@ -389,12 +440,13 @@ class Storage:
         return _hub(row) if row else None
 
     async def active_hubs(self, region: str | None = None) -> list[Hub]:
-        if region is None:
-            rows = await self._all("SELECT * FROM hubs WHERE active = 1 ORDER BY id")
-        else:
-            rows = await self._all(
-                "SELECT * FROM hubs WHERE active = 1 AND region = ? ORDER BY id", (region,)
-            )
+        """Approved hubs the bot is still in (of one region, or all): the only ones that get
+        nudges, review cards and band posts."""
+        rows = await self._all(
+            "SELECT * FROM hubs WHERE active = 1 AND status = 'approved' "
+            "AND (? IS NULL OR region = ?) ORDER BY id",
+            (region, region),
+        )
         return [_hub(row) for row in rows]
 
     async def set_nudge_schedule(self, hub_id: int, weekday: int | None, at: str | None) -> None:
@@ -731,6 +783,7 @@ class Storage:
             await db.execute(
                 "UPDATE practices SET decided_by = NULL WHERE decided_by = ?", (user_id,)
             )
+            await db.execute("UPDATE hubs SET decided_by = NULL WHERE decided_by = ?", (user_id,))
             network_gone = False
             if lead is not None:
                 cursor = await db.execute(
@@ -988,6 +1041,34 @@ class Storage:
         )
         return [_assessment(row) for row in rows]
 
+    # -- hub approval --------------------------------------------------------------------------
+
+    async def pending_hubs(self) -> list[Hub]:
+        """Hub requests waiting for an operator, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM hubs WHERE active = 1 AND status = 'pending' ORDER BY registered_at, id"
+        )
+        return [_hub(row) for row in rows]
+
+    async def decide_hub(self, hub_id: int, region: str, approve: bool, user_id: int) -> bool:
+        """Approve or reject a pending request for `region`; False if it is not pending (any
+        more) or now asks for another region."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE hubs SET status = ?, decided_by = ?, decided_at = ? "
+                "WHERE id = ? AND region = ? AND status = 'pending' AND active = 1",
+                ("approved" if approve else "rejected", user_id, self._now(), hub_id, region),
+            )
+            return cursor.rowcount == 1
+
+    async def end_hub(self, hub_id: int) -> bool:
+        """Stop the group being a hub (/hub off); False if it already was not one."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE hubs SET active = 0 WHERE id = ? AND active = 1", (hub_id,)
+            )
+            return cursor.rowcount == 1
+
 
 def _hub(row: aiosqlite.Row) -> Hub:
     return Hub(
@@ -999,6 +1080,7 @@ def _hub(row: aiosqlite.Row) -> Hub:
         nudge_time=row["nudge_time"],
         schedule_since=parse(row["schedule_since"]),
         registered_by=row["registered_by"],
+        status=row["status"],
     )
 
 
@@ -1050,4 +1132,5 @@ def _assessment(row: aiosqlite.Row) -> Assessment:
         total=row["total"],
         band=row["band"],
         result=json.loads(row["result"]) if row["result"] else None,
+        result_sent_at=parse(row["result_sent_at"]) if row["result_sent_at"] else None,
     )

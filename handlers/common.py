@@ -29,6 +29,20 @@ Button = tuple[str, str]  # (label, callback data)
 RESULTS_WINDOW = timedelta(days=365)
 
 
+ECHO_LIMIT = 60  # characters of a typed argument the bot repeats back
+
+
+def clip(typed: str, limit: int = ECHO_LIMIT) -> str:
+    """A typed argument cut to about `limit` characters (with an ellipsis) for echoing back."""
+    typed = " ".join(typed.split())
+    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
+
+
+def is_operator(context: BotContext, user_id: int | None) -> bool:
+    """Whether the user is one of the bot's operators (BOT_ADMIN_IDS)."""
+    return user_id is not None and user_id in context.settings.admin_ids
+
+
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE

@@ -272,7 +272,7 @@ async def _compare_in_group(context: BotContext, chat_id: int) -> None:
     """The region's distribution and weakest enabler; never a network's name or score."""
     strings = context.strings
     hub = await context.storage.hub_by_chat(chat_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         await context.bot.send_message(chat_id, strings("hub.not_a_hub"))
         return
     region = context.content.directory.region(hub.region).name

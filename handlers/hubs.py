@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 
 from bot import timing
 from bot.clock import iso, parse
@@ -20,8 +21,17 @@ from bot.delivery import (
 )
 from bot.storage import Hub
 from content.strings import Safe
-from handlers import compare
-from handlers.common import is_group, sender_is_admin
+from handlers import callbacks, compare
+from handlers.common import (
+    answer_query,
+    clip,
+    is_group,
+    is_operator,
+    keyboard,
+    read_press,
+    sender_is_admin,
+    show,
+)
 from scoring.rotation import Entry, next_entry
 
 log = logging.getLogger(__name__)
@@ -33,7 +43,8 @@ PRACTICE_PREFIX = "practice:"
 
 
 async def hub_command(update: Update, context: BotContext) -> None:
-    """Make this group a region's hub (admins only), or show its settings."""
+    """Ask for this group to be a region's hub (admins; operators' requests are approved at
+    once), end it with /hub off, or show its settings."""
     message = update.effective_message
     if message is None:
         return
@@ -46,27 +57,58 @@ async def hub_command(update: Update, context: BotContext) -> None:
         await message.reply_text(_settings_text(context, hub))
         return
     typed = " ".join(context.args)
+    sender = message.from_user.id if message.from_user else None
+    operator = is_operator(context, sender) and message.sender_chat is None
+    if typed.lower() == "off":
+        await _end_hub(context, message, hub, operator)
+        return
     region = context.content.directory.match_region(typed)
     if region is None:
         names = ", ".join(r.name for r in context.content.directory.regions)
-        await message.reply_text(strings("hub.unknown_region", typed=typed, regions=names))
+        await message.reply_text(strings("hub.unknown_region", typed=clip(typed), regions=names))
         return
-    if not await sender_is_admin(context, message):
+    if not operator and not await sender_is_admin(context, message):
         await message.reply_text(strings("hub.admins_only"))
         return
-    user_id = message.from_user.id if message.from_user else message.chat_id
-    hub = await context.storage.register_hub(message.chat_id, region.key, user_id)
-    schedule_hub(context, hub)
-    await message.reply_text(
-        strings("hub.registered", region=region.name) + "\n\n" + _settings_text(context, hub)
+    if not operator and not context.settings.admin_ids:
+        await message.reply_text(strings("hub.needs_operator"))
+        return
+    user_id = sender if sender is not None else message.chat_id
+    hub = await context.storage.register_hub(
+        message.chat_id, region.key, user_id, approved=operator
     )
+    schedule_hub(context, hub)
+    if hub.live:
+        await message.reply_text(
+            strings("hub.registered", region=region.name) + "\n\n" + _settings_text(context, hub)
+        )
+        return
+    await message.reply_text(strings("hub.pending", region=region.name))
+    await _ask_operators(context, hub, message.chat.title or str(message.chat_id))
+
+
+async def _end_hub(context: BotContext, message: Message, hub: Hub | None, operator: bool) -> None:
+    """/hub off: the group stops being a hub (admins and operators); its jobs go."""
+    strings = context.strings
+    if hub is None or not hub.active:
+        await message.reply_text(strings("hub.not_a_hub"))
+        return
+    if not operator and not await sender_is_admin(context, message):
+        await message.reply_text(strings("hub.admins_only"))
+        return
+    await context.storage.end_hub(hub.id)
+    schedule_hub(context, await context.storage.hub(hub.id) or hub)
+    log.info("hub %s (chat %s) ended with /hub off", hub.id, hub.chat_id)
+    await message.reply_text(strings("hub.ended"))
 
 
 def _settings_text(context: BotContext, hub: Hub | None) -> Safe:
     strings = context.strings
-    if hub is None or not hub.active:
+    if hub is None or not hub.active or hub.status == "rejected":
         return strings("hub.not_a_hub")
     region = context.content.directory.region(hub.region).name
+    if not hub.live:
+        return strings("hub.awaiting_approval", region=region)
     if hub.nudges_on and hub.nudge_weekday is not None:
         day = timing.WEEKDAYS[hub.nudge_weekday].capitalize()
         nudges = strings(
@@ -75,6 +117,86 @@ def _settings_text(context: BotContext, hub: Hub | None) -> Safe:
     else:
         nudges = strings("hub.nudges_off")
     return strings("hub.settings", region=region, nudges=nudges)
+
+
+# -- approval by an operator -------------------------------------------------------------------
+
+
+def _region_index(context: BotContext, key: str) -> int:
+    return [r.key for r in context.content.directory.regions].index(key)
+
+
+async def _ask_operators(context: BotContext, hub: Hub, title: str) -> None:
+    """Send each operator a private card with Approve and Reject for the hub request."""
+    strings = context.strings
+    region = context.content.directory.region(hub.region).name
+    text = strings("hub.approval_card", group=clip(title), region=region)
+    index = _region_index(context, hub.region)
+    buttons = keyboard(
+        [
+            [
+                (strings("hub.approve"), callbacks.encode("ha", hub.id, index, 1)),
+                (strings("hub.reject"), callbacks.encode("ha", hub.id, index, 0)),
+            ]
+        ]
+    )
+    for operator in sorted(context.settings.admin_ids):
+        try:
+            await context.bot.send_message(operator, text, reply_markup=buttons)
+        except TelegramError as error:
+            log_unreachable_operator(operator, f"hub {hub.id} approval card", error)
+
+
+def log_unreachable_operator(operator: int, what: str, error: TelegramError) -> None:
+    """Log a card an operator could not get; one who never opened the bot must /start it."""
+    if "chat not found" in str(error).lower():
+        log.warning(
+            "could not send the %s to operator %s: they have not opened the bot yet; "
+            "ask them to send /start to the bot in a private chat",
+            what,
+            operator,
+        )
+    else:
+        log.warning("could not send the %s to operator %s: %s", what, operator, error)
+
+
+async def approval_pressed(update: Update, context: BotContext) -> None:
+    """An operator approves or rejects a hub request; the group is told either way."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings, storage = context.strings, context.storage
+    hub_id, index, approve = press.args
+    if not is_operator(context, query.from_user.id):
+        await answer_query(query, strings("hub.operators_only"))
+        return
+    regions = context.content.directory.regions
+    hub = await storage.hub(hub_id)
+    if hub is None or index >= len(regions):
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    region = regions[index]
+    if not await storage.decide_hub(hub.id, region.key, bool(approve), query.from_user.id):
+        await answer_query(query, strings("hub.already_decided"))
+        return
+    await answer_query(query)
+    outcome = "hub.card_approved" if approve else "hub.card_rejected"
+    await show(
+        context, message.chat.id, strings(outcome, region=region.name), None, replace=message
+    )
+    decided = await storage.hub(hub.id) or hub
+    schedule_hub(context, decided)
+    if approve:
+        told = (
+            strings("hub.approved", region=region.name) + "\n\n" + _settings_text(context, decided)
+        )
+    else:
+        told = strings("hub.rejected", region=region.name)
+    try:
+        await context.bot.send_message(decided.chat_id, told)
+    except TelegramError as error:
+        log.info("could not tell chat %s about its hub decision: %s", decided.chat_id, error)
 
 
 async def nudges_command(update: Update, context: BotContext) -> None:
@@ -94,10 +216,10 @@ async def nudges_command(update: Update, context: BotContext) -> None:
     elif len(args) == 2:
         weekday, at = timing.parse_weekday(args[0]), timing.parse_time(args[1])
         if weekday is None:
-            await message.reply_text(strings("hub.bad_day", typed=typed[0]))
+            await message.reply_text(strings("hub.bad_day", typed=clip(typed[0])))
             return
         if at is None:
-            await message.reply_text(strings("hub.bad_time", typed=typed[1]))
+            await message.reply_text(strings("hub.bad_time", typed=clip(typed[1])))
             return
         text_time = at.strftime("%H:%M")
         await context.storage.set_nudge_schedule(hub.id, weekday, text_time)
@@ -136,8 +258,12 @@ async def admin_hub(update: Update, context: BotContext) -> Hub | None:
         await message.reply_text(strings("hub.group_only"))
         return None
     hub = await context.storage.hub_by_chat(message.chat_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.active or hub.status == "rejected":
         await message.reply_text(strings("hub.not_a_hub"))
+        return None
+    if not hub.live:
+        region = context.content.directory.region(hub.region).name
+        await message.reply_text(strings("hub.awaiting_approval", region=region))
         return None
     if not await sender_is_admin(context, message):
         await message.reply_text(strings("hub.admins_only"))
@@ -159,7 +285,7 @@ def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> 
         return
     for job in job_queue.get_jobs_by_name(nudge_job_name(hub.id)):
         job.schedule_removal()
-    if not hub.active or hub.nudge_weekday is None or hub.nudge_time is None:
+    if not hub.live or hub.nudge_weekday is None or hub.nudge_time is None:
         return
     at = timing.parse_time(hub.nudge_time)
     if at is None:
@@ -177,7 +303,7 @@ def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> 
 
 async def catch_up_hub(context: BotContext, hub: Hub, now: datetime) -> None:
     """At start-up: send the last slot if missed by under 12 hours, else record it skipped."""
-    if not hub.active or hub.nudge_weekday is None or hub.nudge_time is None:
+    if not hub.live or hub.nudge_weekday is None or hub.nudge_time is None:
         return
     at = timing.parse_time(hub.nudge_time)
     if at is None:
@@ -202,7 +328,7 @@ async def nudge_job(context: BotContext) -> None:
     if job is None or not isinstance(job.data, dict):
         return
     hub = await context.storage.hub(int(job.data["hub"]))
-    if hub is None or not hub.active or not hub.nudges_on:
+    if hub is None or not hub.live or not hub.nudges_on:
         return
     slot = parse(str(job.data["slot"]))
     if not _on_schedule(context, hub, slot):

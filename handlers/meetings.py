@@ -14,7 +14,7 @@ from bot.delivery import CATCH_UP_LIMIT, SCHEDULED_JOB_KWARGS, deliver, message_
 from bot.storage import Hub, Meeting
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, is_admin, is_group, keyboard, read_press, show
+from handlers.common import answer_query, clip, is_admin, is_group, keyboard, read_press, show
 from handlers.hubs import admin_hub
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,10 @@ async def meeting_command(update: Update, context: BotContext) -> None:
     day, at = timing.parse_date(args[0]), timing.parse_time(args[1])
     topic = " ".join(args[2:]).strip()
     if day is None:
-        await message.reply_text(strings("meeting.bad_date", typed=args[0]))
+        await message.reply_text(strings("meeting.bad_date", typed=clip(args[0])))
         return
     if at is None:
-        await message.reply_text(strings("hub.bad_time", typed=args[1]))
+        await message.reply_text(strings("hub.bad_time", typed=clip(args[1])))
         return
     if len(topic) > TOPIC_LIMIT:
         await message.reply_text(strings("meeting.topic_too_long", limit=TOPIC_LIMIT))
@@ -73,7 +73,7 @@ async def meetings_command(update: Update, context: BotContext) -> None:
         return
     strings = context.strings
     hub = await context.storage.hub_by_chat(message.chat_id) if is_group(message.chat) else None
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         await message.reply_text(
             strings("hub.not_a_hub") if is_group(message.chat) else strings("hub.group_only")
         )
@@ -168,7 +168,7 @@ async def catch_up_meeting(context: BotContext, meeting: Meeting, now: datetime)
         if at > now or await context.storage.delivery_status(slot) is not None:
             continue
         hub = await context.storage.hub(meeting.hub_id)
-        if hub is None or not hub.active:
+        if hub is None or not hub.live:
             continue
         if now - at < CATCH_UP_LIMIT and now < meeting.starts_at:
             await send_reminder(context, hub, meeting, reminder)
@@ -184,7 +184,7 @@ async def meeting_reminder_job(context: BotContext) -> None:
     if meeting is None or meeting.cancelled:
         return
     hub = await context.storage.hub(meeting.hub_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         return
     await send_reminder(context, hub, meeting, str(job.data["reminder"]))
 

@@ -149,6 +149,6 @@ async def _may_review(context: BotContext, practice: Practice, chat_id: int, use
     if chat_id > 0:
         return False  # a private chat, and not an operator's
     hub = await context.storage.hub_by_chat(chat_id)
-    if hub is None or not hub.active or hub.region != practice.region:
+    if hub is None or not hub.live or hub.region != practice.region:
         return False
     return await is_admin(context, chat_id, user_id)

@@ -19,7 +19,7 @@ from bot.context import BotApplication
 from content import Content, load_content
 from scoring import Model
 from tests.fakebot import TOKEN, FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import OPERATOR, FakeClock, Harness
 
 # Property tests judge correctness, not speed: no per-example deadline on a busy CI machine.
 hypothesis.settings.register_profile("project", deadline=None)
@@ -51,6 +51,7 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 
 def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
+    overrides.setdefault("admin_ids", frozenset({OPERATOR}))
     return Settings(
         token=TOKEN,
         api_base_url=fake.base_url,

@@ -15,6 +15,10 @@ from bot.storage import Storage
 from handlers import callbacks
 from tests.fakebot import Call, FakeBotApi, callback_update, message_update
 
+# The operator (BOT_ADMIN_IDS) of every test bot unless a test says otherwise: hubs exist only
+# once an operator approves them, and an operator's own /hub is approved at once.
+OPERATOR = 9000
+
 
 @dataclass
 class FakeClock:

@@ -21,7 +21,7 @@ from tests.clients import PolledUser
 from tests.conftest import running
 from tests.fakebot import Chaos, FakeBotApi, callback_update
 from tests.handlers.test_crash import bot_process
-from tests.harness import FakeClock, Harness
+from tests.harness import OPERATOR, FakeClock, Harness
 
 LEAD = 1601
 ADMIN = 1602
@@ -99,7 +99,7 @@ async def test_nudge_slot_under_a_flaky_bot_api_sends_no_duplicate(
     async with running(fake, content, tmp_path / "bot.sqlite3", clock, read_timeout=0.15) as bot:
         for chat in groups:
             fake.set_admins(chat, [ADMIN])
-            await bot.send(ADMIN, "/hub London", chat_id=chat)
+            await bot.send(OPERATOR, "/hub London", chat_id=chat)
         fake.chaos = Chaos(rate=0.3, seed=11)
         hubs = [await bot.storage.hub_by_chat(chat) for chat in groups]
         slot_jobs = [job for hub in hubs if hub for job in bot.jobs(f"nudge:{hub.id}")]

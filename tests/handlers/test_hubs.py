@@ -11,7 +11,7 @@ from bot.storage import Hub
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi, message_update
-from tests.harness import FakeClock, Harness
+from tests.harness import OPERATOR, FakeClock, Harness
 from tests.seed import seed_result
 
 ADMIN = 801
@@ -24,7 +24,7 @@ ANONYMOUS_BOT = 1087968824  # Telegram's GroupAnonymousBot
 
 async def _hub(bot: Harness, chat_id: int = GROUP, region: str = "London") -> Hub:
     bot.fake.set_admins(chat_id, [ADMIN])
-    await bot.send(ADMIN, f"/hub {region}", chat_id=chat_id)
+    await bot.send(OPERATOR, f"/hub {region}", chat_id=chat_id)
     hub = await bot.storage.hub_by_chat(chat_id)
     assert hub is not None
     return hub

@@ -8,7 +8,7 @@ from pathlib import Path
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import OPERATOR, FakeClock, Harness
 
 ADMIN = 901
 MEMBER = 902
@@ -17,7 +17,7 @@ GROUP = -1009001
 
 async def _hub(bot: Harness) -> None:
     bot.fake.set_admins(GROUP, [ADMIN])
-    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.send(OPERATOR, "/hub London", chat_id=GROUP)
 
 
 async def _meeting(bot: Harness, when: str = "2027-03-10 13:00", topic: str = "WRES plans") -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness
+from tests.harness import OPERATOR, FakeClock, Harness
 from tests.seed import seed_result, uniform
 
 LEAD = 1401
@@ -24,7 +24,7 @@ MARKER = "ZEBRA-7Q-MARKER"
 
 async def _hub(bot: Harness, chat_id: int = GROUP, region: str = "London") -> None:
     bot.fake.set_admins(chat_id, [ADMIN])
-    await bot.send(ADMIN, f"/hub {region}", chat_id=chat_id)
+    await bot.send(OPERATOR, f"/hub {region}", chat_id=chat_id)
 
 
 async def test_share_button_posts_name_and_band_only(bot: Harness) -> None:
@@ -201,7 +201,9 @@ async def test_forget_can_be_called_off(bot: Harness) -> None:
 
 async def test_forget_clears_what_a_hub_admin_did(bot: Harness) -> None:
     """A hub admin's id leaves the hub and meeting records; the hub keeps working."""
-    await _hub(bot)
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=GROUP)  # asked by the admin,
+    await bot.tap(OPERATOR, "Approve", chat_id=OPERATOR)  # approved by the operator
     await bot.send(ADMIN, "/meeting 2027-03-10 13:00 Planning", chat_id=GROUP)
     exported = await bot.storage.export_user(ADMIN)
     assert exported["hubs_registered"] != []

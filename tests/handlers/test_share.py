@@ -7,6 +7,7 @@ from pathlib import Path
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi
+from tests.harness import OPERATOR as HUB_OPERATOR
 from tests.harness import FakeClock, Harness
 
 LEAD = 1201
@@ -19,7 +20,7 @@ PRACTICE = "We rotate meeting times so night staff can come"
 
 async def _setup(bot: Harness) -> None:
     bot.fake.set_admins(GROUP, [ADMIN])
-    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.send(HUB_OPERATOR, "/hub London", chat_id=GROUP)
     await bot.register(LEAD)  # Barts Health: London
 
 
