@@ -119,7 +119,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
     app.add_handler(CallbackQueryHandler(assessment.back_pressed, pattern=pattern("b")))
     app.add_handler(CallbackQueryHandler(assessment.pause_pressed, pattern=pattern("p")))
-    app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s")))
+    app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s", "sr")))
     app.add_handler(CallbackQueryHandler(assessment.continue_pressed, pattern=pattern("c", "go")))
     app.add_handler(
         CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))

@@ -968,16 +968,26 @@ class Storage:
             await db.execute(
                 "INSERT INTO answers (assessment_id, item_key, option, points, answered_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_key) DO UPDATE SET "
-                "option = excluded.option, points = excluded.points, evidence = NULL, "
+                "option = excluded.option, points = excluded.points, "
+                # The same answer again keeps its note; a different one drops it.
+                "evidence = CASE WHEN answers.option = excluded.option THEN answers.evidence "
+                "ELSE NULL END, "
                 "answered_at = excluded.answered_at",
                 (assessment_id, item_key, option, points, now),
             )
             return True
 
     async def finish_evidence(
-        self, assessment_id: int, *, item_key: str, evidence: str | None, next_position: int
+        self,
+        assessment_id: int,
+        *,
+        item_key: str,
+        evidence: str | None,
+        next_position: int,
+        remove: bool = False,
     ) -> bool:
-        """Store (or skip) the note for the item awaiting one; False if none is awaited."""
+        """Store the note for the item awaiting one (None keeps any saved note; `remove` deletes
+        it); False if none is awaited."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "UPDATE assessments SET awaiting_evidence = NULL, position = ?, updated_at = ? "
@@ -987,8 +997,9 @@ class Storage:
             if cursor.rowcount != 1:
                 return False
             await db.execute(
-                "UPDATE answers SET evidence = ? WHERE assessment_id = ? AND item_key = ?",
-                (evidence, assessment_id, item_key),
+                "UPDATE answers SET evidence = CASE WHEN ? THEN NULL "
+                "ELSE COALESCE(?, evidence) END WHERE assessment_id = ? AND item_key = ?",
+                (int(remove), evidence, assessment_id, item_key),
             )
             return True
 
@@ -1040,6 +1051,26 @@ class Storage:
             (network_id,),
         )
         return [_assessment(row) for row in rows]
+
+    # -- result delivery -------------------------------------------------------------------------
+
+    async def mark_result_sent(self, assessment_id: int) -> None:
+        """Record that the completed assessment's result reached its lead."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE assessments SET result_sent_at = ? "
+                "WHERE id = ? AND status = 'completed' AND result_sent_at IS NULL",
+                (self._now(), assessment_id),
+            )
+
+    async def undelivered_result(self, user_id: int) -> Assessment | None:
+        """The user's latest completed assessment whose result never reached them, if any."""
+        row = await self._one(
+            "SELECT * FROM assessments WHERE user_id = ? AND status = 'completed' "
+            "AND result_sent_at IS NULL ORDER BY completed_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _assessment(row) if row else None
 
     # -- hub approval --------------------------------------------------------------------------
 

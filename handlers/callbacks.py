@@ -19,7 +19,8 @@ KINDS: dict[str, int] = {
     "a": 3,  # answer: assessment, position, option
     "b": 2,  # back: assessment, position on screen
     "p": 1,  # pause: assessment
-    "s": 2,  # skip the evidence note: assessment, position
+    "s": 2,  # skip the evidence note (keeping a saved one): assessment, position
+    "sr": 2,  # remove the saved evidence note: assessment, position
     "c": 1,  # continue an assessment (from a reminder): assessment
     "go": 0,  # start or resume the assessment (from /start)
     "o": 1,  # registration: pick organisation match

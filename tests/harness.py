@@ -149,6 +149,11 @@ class Harness(JobsMixin):
         await self.tap(user_id, "1 to 3 years")
         await self.send(user_id, name)
 
+    async def new_round(self, user_id: int) -> None:
+        """After a result: /assess, then confirm the new round the bot asks about."""
+        await self.send(user_id, "/assess")
+        await self.tap(user_id, "Start a new assessment")
+
     async def answer_all(
         self, user_id: int, choose: str = "top", evidence: str | None = None
     ) -> None:

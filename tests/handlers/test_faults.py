@@ -204,14 +204,14 @@ async def _lane(
                 await user.register(name=f"Lane {user_id}")
                 registered = True
             else:
-                await user.send("/assess")
+                await user.resume()
 
             killer = asyncio.create_task(_kill_after(process, rng.uniform(0.0, 0.4)))
             died = asyncio.create_task(process.wait())
             while not died.done():
                 message_id, presses, data = user.question()
                 if not presses:
-                    await _unless_dead(user.send("/assess"), died)
+                    await _unless_dead(user.resume(), died)
                     continue
                 assessment_id, position = presses[0].args[:2]
                 choice = _choice(position, len(data))
@@ -229,7 +229,7 @@ async def _lane(
                     acknowledged[(assessment_id, content.model.items[position].key)] = choice
                     await _unless_dead(_screen_moved(fake, user, message_id, data[0]), died)
                 else:
-                    await _unless_dead(user.send("/assess"), died)
+                    await _unless_dead(user.resume(), died)
             await killer
         stored = _integrity_and_answers(db)
         assert {key: stored.get(key) for key in acknowledged} == acknowledged
@@ -255,3 +255,110 @@ async def test_sigkill_at_random_points_never_loses_an_acknowledged_answer(
         for fake in fakes:
             await fake.stop()
     assert sum(answered) > 200  # the stream really ran between the kills
+
+
+# -- input is never lost -----------------------------------------------------------------------
+
+NOTE = "ToR on the intranet, agreed March"
+
+
+async def _note_then_back_and_same_answer(bot: Harness) -> None:
+    """Answer the top option, type a note, go Back and give the same answer again."""
+    await bot.register(LEAD)
+    await bot.tap(LEAD, "Strongly agree")
+    await bot.send(LEAD, NOTE)
+    await bot.tap(LEAD, "◀ Back")
+    await bot.tap(LEAD, "✓ Strongly agree")  # the current answer is marked
+
+
+async def _note(bot: Harness) -> str | None:
+    assessment = await bot.storage.open_assessment(LEAD)
+    assert assessment is not None
+    return (await bot.storage.answers(assessment.id))["op-purpose"].evidence
+
+
+async def test_skip_keeps_a_saved_evidence_note(bot: Harness) -> None:
+    """Note, Back, the same answer, Skip: the note is still there."""
+    await _note_then_back_and_same_answer(bot)
+    await bot.tap(LEAD, "Skip")
+    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert await _note(bot) == NOTE
+
+
+async def test_reprompt_shows_the_saved_note_with_keep_replace_remove(bot: Harness) -> None:
+    """Asked again, the prompt shows the saved note and offers to keep or remove it."""
+    await _note_then_back_and_same_answer(bot)
+    prompt = bot.fake.shown(LEAD)[-1].text
+    assert NOTE in prompt
+    assert "replace" in prompt
+    assert bot.buttons(LEAD) == ["Skip (keep the note)", "Remove the note"]
+
+
+async def test_typed_note_replaces_the_saved_one(bot: Harness) -> None:
+    """A new note typed at the re-prompt replaces the saved one."""
+    await _note_then_back_and_same_answer(bot)
+    await bot.send(LEAD, "Terms of reference, board paper May")
+    assert await _note(bot) == "Terms of reference, board paper May"
+
+
+async def test_remove_deletes_the_saved_note(bot: Harness) -> None:
+    """ "Remove the note" deletes it and moves on."""
+    await _note_then_back_and_same_answer(bot)
+    calls = await bot.tap(LEAD, "Remove the note")
+    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "removed" in calls[0].params["text"]
+    assert await _note(bot) is None
+
+
+async def test_a_different_answer_drops_the_note(bot: Harness) -> None:
+    """Changing the answer to a lower option drops the note that went with the top one."""
+    await bot.register(LEAD)
+    await bot.tap(LEAD, "Strongly agree")
+    await bot.send(LEAD, NOTE)
+    await bot.tap(LEAD, "◀ Back")
+    await bot.tap(LEAD, "Agree")
+    assert await _note(bot) is None
+
+
+async def _finish_with_failed_result(bot: Harness) -> None:
+    """Answer everything but the last item, then answer it while the result cannot be sent."""
+    await bot.register(LEAD)
+    for _ in range(47):
+        _, rows = bot.keyboard(LEAD)
+        await bot.press(LEAD, rows[0][0]["callback_data"])  # "Don't know": no notes asked
+    _, rows = bot.keyboard(LEAD)
+    bot.fake.fail("sendMessage", "server_error", times=4, chat_id=LEAD)
+    await bot.press(LEAD, rows[0][0]["callback_data"])
+    assert [c.text for c in bot.fake.sent(LEAD) if "/178" in c.text] == []
+    bot.errors.clear()  # the send failure reached the error handler, as it should
+
+
+async def test_undelivered_result_is_resent_by_assess(bot: Harness) -> None:
+    """A result whose sending failed comes again, with its share button, on the next /assess."""
+    await _finish_with_failed_result(bot)
+    calls = await bot.send(LEAD, "/assess")
+    results = [c for c in calls if "0/178" in c.text]
+    assert len(results) == 1
+    assert results[0].buttons[0][0]["text"].startswith("Share my band")
+    assert await bot.storage.open_assessment(LEAD) is None
+    assert await bot.storage.undelivered_result(LEAD) is None
+
+
+async def test_undelivered_result_is_resent_by_score(bot: Harness) -> None:
+    """/score first sends the undelivered result with its share button, then the history."""
+    await _finish_with_failed_result(bot)
+    calls = await bot.send(LEAD, "/score")
+    texts = [c.text for c in calls if c.method == "sendMessage"]
+    assert "did not reach you" in texts[0]
+    assert calls[1].buttons[0][0]["text"].startswith("Share my band")
+    assert await bot.storage.undelivered_result(LEAD) is None
+
+
+async def test_assess_after_a_delivered_result_asks_first(bot: Harness) -> None:
+    """After a delivered result, /assess asks before a new round and starts none by itself."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    calls = await bot.send(LEAD, "/assess")
+    assert "Start a new assessment now?" in calls[-1].text
+    assert bot.buttons(LEAD) == ["Start a new assessment"]
+    assert await bot.storage.open_assessment(LEAD) is None

@@ -24,7 +24,7 @@ async def test_report_is_a_valid_one_page_pdf(bot: Harness, content: Content) ->
     await bot.register(LEAD, name="Barts BME Network")
     await bot.answer_all(LEAD, "lowest")
     bot.clock.advance(timedelta(days=95))
-    await bot.send(LEAD, "/assess")
+    await bot.new_round(LEAD)
     await bot.answer_all(LEAD, "top")
     calls = await bot.send(LEAD, "/report")
     [document] = [c for c in calls if c.method == "sendDocument"]
