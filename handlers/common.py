@@ -19,7 +19,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from content.strings import Safe
 from handlers import callbacks
+from scoring.text import refusal as text_refusal
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,13 @@ def clip(typed: str, limit: int = ECHO_LIMIT) -> str:
     """A typed argument cut to about `limit` characters (with an ellipsis) for echoing back."""
     typed = " ".join(typed.split())
     return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
+
+
+def refused(context: BotContext, text: str) -> Safe | None:
+    """Why typed text that others will see is refused (a link, an @mention, a line break),
+    as a message asking for it again; None when it may be used."""
+    reason = text_refusal(text)
+    return context.strings(f"refused.{reason.value}") if reason else None
 
 
 def is_operator(context: BotContext, user_id: int | None) -> bool:

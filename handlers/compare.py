@@ -304,15 +304,24 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
     ):
         await answer_query(query, strings("errors.button_expired"))
         return
+    completed = await storage.completed_assessments(network.id)
+    if completed[-1].id != assessment.id:
+        await answer_query(query, strings("share_band.not_latest"))
+        await remove_buttons(message)
+        return
     hubs = await storage.active_hubs(network.region)
     if not hubs:
         await answer_query(query, strings("share_band.no_hub"))
         return
-    text = strings(
-        "share_band.message",
-        network=network.name,
-        band=render.band_name(context.content, assessment.band),
-    )
+    band = render.band_name(context.content, assessment.band)
+    # Shown as plain text; the directory's name, when the organisation is one of its entries.
+    known = {org.name for org in context.content.directory.organisations}
+    if network.organisation in known:
+        text = strings(
+            "share_band.message_organisation", organisation=network.organisation, band=band
+        )
+    else:
+        text = strings("share_band.message", network=network.name, band=band)
     for hub in hubs:
         await deliver(
             context,

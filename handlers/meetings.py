@@ -14,7 +14,16 @@ from bot.delivery import CATCH_UP_LIMIT, SCHEDULED_JOB_KWARGS, deliver, message_
 from bot.storage import Hub, Meeting
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, clip, is_admin, is_group, keyboard, read_press, show
+from handlers.common import (
+    answer_query,
+    clip,
+    is_admin,
+    is_group,
+    keyboard,
+    read_press,
+    refused,
+    show,
+)
 from handlers.hubs import admin_hub
 
 log = logging.getLogger(__name__)
@@ -40,7 +49,9 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("meeting.usage"))
         return
     day, at = timing.parse_date(args[0]), timing.parse_time(args[1])
-    topic = " ".join(args[2:]).strip()
+    # The topic as typed (line breaks included), after the date and time.
+    typed = (message.text or "").split(maxsplit=3)
+    topic = typed[3].strip() if len(typed) == 4 else " ".join(args[2:]).strip()
     if day is None:
         await message.reply_text(strings("meeting.bad_date", typed=clip(args[0])))
         return
@@ -49,6 +60,9 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         return
     if len(topic) > TOPIC_LIMIT:
         await message.reply_text(strings("meeting.topic_too_long", limit=TOPIC_LIMIT))
+        return
+    if why := refused(context, topic):
+        await message.reply_text(why)
         return
     starts = timing.local(day, at, context.settings.timezone)
     if starts <= context.services.clock.now():

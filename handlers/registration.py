@@ -14,7 +14,15 @@ from bot.context import BotContext
 from bot.storage import User
 from content.strings import Safe
 from handlers import callbacks, questions
-from handlers.common import Button, answer_query, deep_link, keyboard, read_press, show
+from handlers.common import (
+    Button,
+    answer_query,
+    deep_link,
+    keyboard,
+    read_press,
+    refused,
+    show,
+)
 
 ORGANISATION = "reg:organisation"
 ORGANISATION_PICK = "reg:organisation-pick"
@@ -111,6 +119,12 @@ async def text_received(update: Update, context: BotContext, user: User) -> None
     strings = context.strings
     if user.state in (ORGANISATION, ORGANISATION_PICK, NAME) and len(text) > NAME_LIMIT:
         await message.reply_text(strings("registration.too_long", limit=NAME_LIMIT))
+        return
+    # Checked on the text as sent: a line break is lost once the words are re-joined.
+    if user.state in (ORGANISATION, ORGANISATION_PICK, NAME) and (
+        why := refused(context, message.text.strip())
+    ):
+        await message.reply_text(why)
         return
     if user.state in (ORGANISATION, ORGANISATION_PICK):
         found = context.content.directory.match_organisations(text)

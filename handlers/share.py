@@ -17,6 +17,7 @@ from handlers.common import (
     keyboard,
     private_sender,
     read_press,
+    refused,
     show,
 )
 
@@ -44,6 +45,9 @@ async def share_command(update: Update, context: BotContext) -> None:
         return
     if len(text) > PRACTICE_LIMIT:
         await message.reply_text(strings("share.too_long", limit=PRACTICE_LIMIT))
+        return
+    if why := refused(context, text):
+        await message.reply_text(why)
         return
     practice = await context.storage.add_practice(user.id, network.region, text)
     rows = [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from content import Content
 from tests.conftest import running
 from tests.fakebot import FakeBotApi
@@ -132,8 +134,28 @@ async def test_share_needs_text_and_a_network(bot: Harness) -> None:
 async def test_practice_on_the_next_line_is_kept_whole(bot: Harness) -> None:
     """ "/share" followed by a line break keeps every word of the practice."""
     await _setup(bot)
-    await bot.send(LEAD, f"/share\n{PRACTICE}\nand it works")
+    await bot.send(LEAD, f"/share\n{PRACTICE} and it works")
     await bot.tap(LEAD, "Share anonymously")
     practice = await bot.storage.practice(1)
     assert practice is not None
-    assert practice.text == f"{PRACTICE}\nand it works"
+    assert practice.text == f"{PRACTICE} and it works"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (f"{PRACTICE}\nand it works", "one line"),
+        (f"{PRACTICE}, see https://evil.example/login", "link"),
+        (f"{PRACTICE}, details at evil.example/login", "link"),
+        (f"{PRACTICE}, ask @someone", "@mention"),
+    ],
+)
+async def test_practice_with_a_link_mention_or_line_break_is_refused(
+    bot: Harness, text: str, why: str
+) -> None:
+    """A practice holding a web address, an @mention or a line break is refused, saying why."""
+    await _setup(bot)
+    calls = await bot.send(LEAD, f"/share {text}")
+    assert why in calls[-1].text
+    assert "send it again" in calls[-1].text.lower()
+    assert await bot.storage.practice(1) is None
