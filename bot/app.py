@@ -32,6 +32,7 @@ from handlers import (
     compare,
     fallback,
     hubs,
+    leads,
     meetings,
     menu,
     privacy,
@@ -109,6 +110,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("forget", privacy.forget_command))
     app.add_handler(CommandHandler("stats", stats.stats_command))
     app.add_handler(CommandHandler("share", share.share_command))
+    app.add_handler(CommandHandler("leads", leads.leads_command))
     app.add_handler(CommandHandler("hub", hubs.hub_command))
     app.add_handler(CommandHandler("nudges", hubs.nudges_command))
     app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
@@ -131,6 +133,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
     app.add_handler(CallbackQueryHandler(score.new_invite_pressed, pattern=pattern("ni")))
     app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
+    app.add_handler(CallbackQueryHandler(leads.remove_pressed, pattern=pattern("lr")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.

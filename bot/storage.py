@@ -1052,6 +1052,34 @@ class Storage:
         )
         return [_assessment(row) for row in rows]
 
+    # -- leads ---------------------------------------------------------------------------------
+
+    async def leads(self, network_id: int) -> list[tuple[int, datetime]]:
+        """(user id, joined at) of the network's leads, first joined first."""
+        rows = await self._all(
+            "SELECT user_id, joined_at FROM leads WHERE network_id = ? ORDER BY joined_at, user_id",
+            (network_id,),
+        )
+        return [(row["user_id"], parse(row["joined_at"])) for row in rows]
+
+    async def remove_lead(self, network_id: int, user_id: int) -> bool:
+        """Take a lead off the network (their access ends now, their open assessment goes; the
+        network keeps its results); False if they were not its lead or are its last."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM leads WHERE network_id = ? AND user_id = ? "
+                "AND (SELECT COUNT(*) FROM leads WHERE network_id = ?) > 1",
+                (network_id, user_id, network_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await db.execute(
+                "DELETE FROM assessments WHERE user_id = ? AND network_id = ? "
+                "AND status = 'in_progress'",
+                (user_id, network_id),
+            )
+            return True
+
     # -- result delivery -------------------------------------------------------------------------
 
     async def mark_result_sent(self, assessment_id: int) -> None:

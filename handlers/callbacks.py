@@ -34,6 +34,7 @@ KINDS: dict[str, int] = {
     "sh": 1,  # share the band of a completed assessment with the region's hubs
     "fg": 1,  # /forget confirmation: 1 delete / 0 keep
     "ni": 1,  # replace the network's invite link: network
+    "lr": 3,  # /leads, remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
     "ha": 3,  # hub request, operator's decision: hub, region index, 1 approve / 0 reject
 }
 

@@ -25,6 +25,7 @@ PRIVATE = (
     "compare",
     "report",
     "share",
+    "leads",
     "privacy",
     "export",
     "forget",
