@@ -1052,6 +1052,27 @@ class Storage:
         )
         return [_assessment(row) for row in rows]
 
+    # -- review cards --------------------------------------------------------------------------
+
+    async def add_review_card(self, practice_id: int, chat_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO review_cards (practice_id, chat_id, message_id) "
+                "VALUES (?, ?, ?)",
+                (practice_id, chat_id, message_id),
+            )
+
+    async def pending_review_cards(self, user_id: int) -> list[tuple[int, int]]:
+        """(chat, message) of every review card still awaiting a decision on the user's
+        practices."""
+        rows = await self._all(
+            "SELECT c.chat_id, c.message_id FROM review_cards c "
+            "JOIN practices p ON p.id = c.practice_id "
+            "WHERE p.user_id = ? AND p.status = 'pending' ORDER BY c.practice_id, c.chat_id",
+            (user_id,),
+        )
+        return [(row["chat_id"], row["message_id"]) for row in rows]
+
     # -- leads ---------------------------------------------------------------------------------
 
     async def leads(self, network_id: int) -> list[tuple[int, datetime]]:

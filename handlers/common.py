@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -16,7 +17,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from content.strings import Safe
@@ -52,6 +53,19 @@ def is_operator(context: BotContext, user_id: int | None) -> bool:
     return user_id is not None and user_id in context.settings.admin_ids
 
 
+def log_unreachable_operator(operator: int, what: str, error: TelegramError) -> None:
+    """Log a card an operator could not get; one who never opened the bot must /start it."""
+    if "chat not found" in str(error).lower():
+        log.warning(
+            "could not send the %s to operator %s: they have not opened the bot yet; "
+            "ask them to send /start to the bot in a private chat",
+            what,
+            operator,
+        )
+    else:
+        log.warning("could not send the %s to operator %s: %s", what, operator, error)
+
+
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
@@ -66,14 +80,23 @@ def deep_link(context: BotContext, payload: str) -> str:
     return f"https://t.me/{context.bot.username}?start={payload}"
 
 
+def plain(text: str) -> str:
+    """Text for where Telegram shows no HTML (button labels, callback answers): rendered
+    strings (Safe, escaped) are unescaped; raw text is already plain."""
+    return html.unescape(text) if isinstance(text, Safe) else text
+
+
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [
+            [InlineKeyboardButton(plain(label), callback_data=data) for label, data in row]
+            for row in rows
+        ]
     )
 
 
 def link_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(plain(label), url=url)]])
 
 
 async def private_sender(update: Update, context: BotContext) -> tuple[Message, User] | None:
@@ -97,7 +120,7 @@ async def point_to_private(message: Message, context: BotContext, feature: str) 
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the button's spinner; an expired query is not worth failing the update for."""
     try:
-        await query.answer(text)
+        await query.answer(plain(text) if text is not None else None)
     except BadRequest as error:
         log.debug("could not answer callback query: %s", error)
 

@@ -28,6 +28,7 @@ from handlers.common import (
     is_group,
     is_operator,
     keyboard,
+    log_unreachable_operator,
     read_press,
     sender_is_admin,
     show,
@@ -145,19 +146,6 @@ async def _ask_operators(context: BotContext, hub: Hub, title: str) -> None:
             await context.bot.send_message(operator, text, reply_markup=buttons)
         except TelegramError as error:
             log_unreachable_operator(operator, f"hub {hub.id} approval card", error)
-
-
-def log_unreachable_operator(operator: int, what: str, error: TelegramError) -> None:
-    """Log a card an operator could not get; one who never opened the bot must /start it."""
-    if "chat not found" in str(error).lower():
-        log.warning(
-            "could not send the %s to operator %s: they have not opened the bot yet; "
-            "ask them to send /start to the bot in a private chat",
-            what,
-            operator,
-        )
-    else:
-        log.warning("could not send the %s to operator %s: %s", what, operator, error)
 
 
 async def approval_pressed(update: Update, context: BotContext) -> None:

@@ -10,7 +10,7 @@ from telegram import InputFile, Update
 
 from bot.context import BotContext
 from content.strings import Safe
-from handlers.common import RESULTS_WINDOW
+from handlers.common import RESULTS_WINDOW, private_sender
 from scoring import Band
 
 SUPPRESSED = "suppressed"
@@ -69,9 +69,10 @@ def _row(name: str, entry: dict[str, Any], minimum: int) -> list[Any]:
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """Counts by region and band and completion rates, as text or (`/stats csv`) a CSV file."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    sender = await private_sender(update, context)  # never in a group, even for operators
+    if sender is None:
         return
+    message, user = sender
     strings = context.strings
     if user.id not in context.settings.admin_ids:
         await message.reply_text(strings("stats.operators_only"))

@@ -263,3 +263,10 @@ async def test_network_name_with_a_bare_domain_mention_or_line_break_is_refused(
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     assert network.name == "Barts BME Network"
+
+
+async def test_use_what_i_typed_button_is_unescaped(bot: Harness) -> None:
+    """An organisation typed with "&" shows "&" on its "use what I typed" button."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Smith & Jones Community Care")
+    assert bot.buttons(LEAD)[-1] == "Use “Smith & Jones Community Care”"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,35 @@ async def test_practice_with_a_link_mention_or_line_break_is_refused(
     assert why in calls[-1].text
     assert "send it again" in calls[-1].text.lower()
     assert await bot.storage.practice(1) is None
+
+
+async def test_forget_withdraws_pending_review_cards(bot: Harness) -> None:
+    """After the author's /forget, the review cards still waiting are edited to "withdrawn"."""
+    await _setup(bot)
+    await _share(bot)
+    await bot.send(LEAD, "/forget")
+    await bot.tap(LEAD, "Yes, delete everything")
+    for chat in (GROUP, HUB_OPERATOR):
+        assert "withdrawn" in bot.fake.shown(chat)[-1].text
+        assert PRACTICE not in bot.fake.shown(chat)[-1].text
+
+
+async def test_practice_card_to_an_operator_who_never_started_the_bot_is_logged(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A review card failing with "chat not found" logs that the operator must /start the bot."""
+    await _setup(bot)
+    bot.fake.fail("sendMessage", "bad_request", chat_id=HUB_OPERATOR)
+    with caplog.at_level(logging.WARNING):
+        await _share(bot)
+    assert any("/start" in r.getMessage() for r in caplog.records)
+    assert "Approve" in bot.buttons(GROUP)
+
+
+async def test_button_labels_show_names_unescaped(bot: Harness) -> None:
+    """A network called "A & B Network" reads so on its credit button, not "A &amp; B"."""
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(HUB_OPERATOR, "/hub London", chat_id=GROUP)
+    await bot.register(LEAD, name="A & B Network")
+    await bot.send(LEAD, f"/share {PRACTICE}")
+    assert bot.buttons(LEAD)[0] == "Credit A & B Network"
