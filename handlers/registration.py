@@ -17,6 +17,7 @@ from handlers import callbacks, questions
 from handlers.common import (
     Button,
     answer_query,
+    clip,
     deep_link,
     keyboard,
     read_press,
@@ -72,7 +73,7 @@ def _matches(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKe
     rows: list[list[Button]] = [[(name, callbacks.encode("o", i))] for i, name in enumerate(names)]
     rows.append([(strings("registration.use_typed", typed=_short(typed)), callbacks.encode("t"))])
     key = "registration.organisation_matches" if names else "registration.organisation_none"
-    return strings(key, typed=typed), keyboard(rows)
+    return strings(key, typed=clip(typed)), keyboard(rows)
 
 
 def _region_prompt(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKeyboardMarkup]:
