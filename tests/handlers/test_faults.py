@@ -362,3 +362,32 @@ async def test_assess_after_a_delivered_result_asks_first(bot: Harness) -> None:
     assert "Start a new assessment now?" in calls[-1].text
     assert bot.buttons(LEAD) == ["Start a new assessment"]
     assert await bot.storage.open_assessment(LEAD) is None
+
+
+# -- hub approval under failures ---------------------------------------------------------------
+
+
+async def test_undeliverable_approval_card_leaves_the_hub_pending(bot: Harness) -> None:
+    """Cards that cannot reach the operator (5xx every time) make no hub; the group is told it
+    waits, and nothing is scheduled."""
+    bot.fake.set_admins(-1016500, [ADMIN])
+    bot.fake.fail("sendMessage", "server_error", times=20, chat_id=OPERATOR)
+    await bot.send(ADMIN, "/hub London", chat_id=-1016500)
+    hub = await bot.storage.hub_by_chat(-1016500)
+    assert hub is not None
+    assert hub.status == "pending"
+    assert bot.jobs(f"nudge:{hub.id}") == []
+    assert await bot.storage.active_hubs() == []
+    assert "approve" in bot.fake.sent(-1016500)[-1].text
+
+
+async def test_approval_stands_when_the_group_cannot_be_told(bot: Harness) -> None:
+    """If telling the group fails (the bot was removed), the decision still stands."""
+    bot.fake.set_admins(-1016501, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=-1016501)
+    bot.fake.fail("sendMessage", "forbidden", chat_id=-1016501)
+    await bot.tap(OPERATOR, "Approve", chat_id=OPERATOR)
+    hub = await bot.storage.hub_by_chat(-1016501)
+    assert hub is not None
+    assert hub.status == "approved"
+    assert "Approved" in bot.fake.shown(OPERATOR)[-1].text
