@@ -42,6 +42,7 @@ from handlers import (
     compare,
     fallback,
     hubs,
+    leads,
     meetings,
     menu,
     operators,
@@ -126,6 +127,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("stats", stats.stats_command))
     app.add_handler(CommandHandler("whoami", operators.whoami_command))
     app.add_handler(CommandHandler("share", share.share_command))
+    app.add_handler(CommandHandler("leads", leads.leads_command))
     app.add_handler(CommandHandler("hub", hubs.hub_command))
     app.add_handler(CommandHandler("nudges", hubs.nudges_command))
     app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
@@ -137,7 +139,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
     app.add_handler(CallbackQueryHandler(assessment.back_pressed, pattern=pattern("b")))
     app.add_handler(CallbackQueryHandler(assessment.pause_pressed, pattern=pattern("p")))
-    app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s")))
+    app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s", "sr")))
     app.add_handler(CallbackQueryHandler(assessment.continue_pressed, pattern=pattern("c", "go")))
     app.add_handler(
         CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
@@ -151,6 +153,8 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(wres.button_pressed, pattern=pattern("wi", "wq", "wr", "wx"))
     )
+    app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
+    app.add_handler(CallbackQueryHandler(leads.remove_pressed, pattern=pattern("lr")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.

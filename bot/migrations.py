@@ -141,4 +141,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (network_id, indicator, quarter, label)
     );
     """,
+    # 5: hubs wait for an operator's approval (hubs made before this stay approved); a result
+    # counts as delivered only once sent; practice review cards are remembered so they can be
+    # withdrawn.
+    """
+    ALTER TABLE hubs ADD COLUMN status TEXT NOT NULL DEFAULT 'approved'
+        CHECK (status IN ('pending', 'approved', 'rejected'));
+    ALTER TABLE hubs ADD COLUMN decided_by INTEGER;
+    ALTER TABLE hubs ADD COLUMN decided_at TEXT;
+    ALTER TABLE assessments ADD COLUMN result_sent_at TEXT;  -- NULL: result not delivered yet
+    UPDATE assessments SET result_sent_at = completed_at WHERE status = 'completed';
+    CREATE TABLE review_cards (
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (practice_id, chat_id, message_id)
+    );
+    """,
 )

@@ -60,6 +60,7 @@ class CompletedAssessment:
     total: int
     band: str
     result: dict[str, Any]
+    result_sent_at: datetime | None = None  # None until the result message went out
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Hub:
     nudge_time: str | None
     schedule_since: datetime
     registered_by: int
+    status: str = "approved"  # 'pending' until an operator approves it
+
+    @property
+    def live(self) -> bool:
+        """A hub in earnest: the bot is in the group and an operator approved it."""
+        return self.active and self.status == "approved"
 
     @property
     def nudges_on(self) -> bool:
@@ -203,3 +210,19 @@ class PendingPractice:
     id: int
     region: str
     submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead of a network: who, and since when (no names are stored)."""
+
+    user_id: int
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """A practice review card sent to a hub admin or operator: where it is, to withdraw it."""
+
+    chat_id: int
+    message_id: int

@@ -32,6 +32,7 @@ from bot.rows import (
     DueReassessment,
     Hub,
     LatestResult,
+    Lead,
     Meeting,
     Network,
     NetworkHistory,
@@ -40,6 +41,7 @@ from bot.rows import (
     PendingPractice,
     Practice,
     RegionStatistics,
+    ReviewCard,
     SentNudge,
     User,
     WresRow,
@@ -253,17 +255,44 @@ class Storage:
 
     # -- hubs ----------------------------------------------------------------------------------
 
-    async def register_hub(self, chat_id: int, region: str, user_id: int) -> Hub:
-        """Make the group a region's hub (again): active, with its schedule kept or defaulted."""
+    async def register_hub(
+        self, chat_id: int, region: str, user_id: int, *, approved: bool = False
+    ) -> Hub:
+        """Make the group a region's hub (again): active, with its schedule kept or defaulted.
+
+        `approved` (an operator's request) approves it at once; otherwise it waits for an
+        operator, unless it already is the approved, active hub for this very region.
+        """
         now = self._now()
+        status = "approved" if approved else "pending"
+        decided_by, decided_at = (user_id, now) if approved else (None, None)
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO hubs (chat_id, region, nudge_weekday, nudge_time, schedule_since, "
-                "registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (chat_id) DO UPDATE SET region = excluded.region, active = 1, "
+                "registered_by, registered_at, status, decided_by, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET "
+                "status = CASE WHEN hubs.status = 'approved' AND hubs.active = 1 "
+                "  AND hubs.region = excluded.region THEN 'approved' ELSE excluded.status END, "
+                "decided_by = CASE WHEN excluded.status = 'approved' THEN excluded.decided_by "
+                "  ELSE hubs.decided_by END, "
+                "decided_at = CASE WHEN excluded.status = 'approved' THEN excluded.decided_at "
+                "  ELSE hubs.decided_at END, "
+                "region = excluded.region, active = 1, "
                 "registered_by = excluded.registered_by, registered_at = excluded.registered_at, "
                 "schedule_since = excluded.schedule_since",
-                (chat_id, region, DEFAULT_NUDGE_WEEKDAY, DEFAULT_NUDGE_TIME, now, user_id, now),
+                (
+                    chat_id,
+                    region,
+                    DEFAULT_NUDGE_WEEKDAY,
+                    DEFAULT_NUDGE_TIME,
+                    now,
+                    user_id,
+                    now,
+                    status,
+                    decided_by,
+                    decided_at,
+                ),
             )
         hub = await self.hub_by_chat(chat_id)
         assert hub is not None
@@ -278,12 +307,13 @@ class Storage:
         return _hub(row) if row else None
 
     async def active_hubs(self, region: str | None = None) -> list[Hub]:
-        if region is None:
-            rows = await self._all("SELECT * FROM hubs WHERE active = 1 ORDER BY id")
-        else:
-            rows = await self._all(
-                "SELECT * FROM hubs WHERE active = 1 AND region = ? ORDER BY id", (region,)
-            )
+        """Approved hubs the bot is still in (of one region, or all): the only ones that get
+        nudges, review cards and band posts."""
+        rows = await self._all(
+            "SELECT * FROM hubs WHERE active = 1 AND status = 'approved' "
+            "AND (? IS NULL OR region = ?) ORDER BY id",
+            (region, region),
+        )
         return [_hub(row) for row in rows]
 
     async def set_nudge_schedule(self, hub_id: int, weekday: int | None, at: str | None) -> None:
@@ -649,6 +679,7 @@ class Storage:
             await db.execute(
                 "UPDATE practices SET decided_by = NULL WHERE decided_by = ?", (user_id,)
             )
+            await db.execute("UPDATE hubs SET decided_by = NULL WHERE decided_by = ?", (user_id,))
             network_gone = False
             if lead is not None:
                 cursor = await db.execute(
@@ -851,7 +882,10 @@ class Storage:
             db.execute(
                 "INSERT INTO answers (assessment_id, item_key, option, points, answered_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_key) DO UPDATE SET "
-                "option = excluded.option, points = excluded.points, evidence = NULL, "
+                "option = excluded.option, points = excluded.points, "
+                # The same answer again keeps its note; a different one drops it.
+                "evidence = CASE WHEN answers.option = excluded.option THEN answers.evidence "
+                "ELSE NULL END, "
                 "answered_at = excluded.answered_at",
                 (assessment_id, item_key, option, points, now),
             )
@@ -860,10 +894,16 @@ class Storage:
         return await self._atomic(work)
 
     async def finish_evidence(
-        self, assessment_id: int, *, item_key: str, evidence: str | None, to: Step
+        self,
+        assessment_id: int,
+        *,
+        item_key: str,
+        evidence: str | None,
+        to: Step,
+        remove: bool = False,
     ) -> bool:
-        """Store (or skip) the note for the item awaiting one and move to `to`; False if that
-        note is no longer awaited."""
+        """Store the note for the item awaiting one (None keeps any saved note; `remove` deletes
+        it) and move to `to`; False if that note is no longer awaited."""
         now = self._now()
 
         def work(db: sqlite3.Connection) -> bool:
@@ -875,8 +915,9 @@ class Storage:
             if cursor.rowcount != 1:
                 return False
             db.execute(
-                "UPDATE answers SET evidence = ? WHERE assessment_id = ? AND item_key = ?",
-                (evidence, assessment_id, item_key),
+                "UPDATE answers SET evidence = CASE WHEN ? THEN NULL "
+                "ELSE COALESCE(?, evidence) END WHERE assessment_id = ? AND item_key = ?",
+                (int(remove), evidence, assessment_id, item_key),
             )
             return True
 
@@ -1066,6 +1107,102 @@ class Storage:
             # PRAGMA cannot take parameters; the version is SQLite's own integer.
             await db.execute(f"PRAGMA user_version = {int(version)}")
 
+    # -- review cards --------------------------------------------------------------------------
+
+    async def add_review_card(self, practice_id: int, chat_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO review_cards (practice_id, chat_id, message_id) "
+                "VALUES (?, ?, ?)",
+                (practice_id, chat_id, message_id),
+            )
+
+    async def pending_review_cards(self, user_id: int) -> list[ReviewCard]:
+        """Every review card still awaiting a decision on the user's practices."""
+        rows = await self._all(
+            "SELECT c.chat_id, c.message_id FROM review_cards c "
+            "JOIN practices p ON p.id = c.practice_id "
+            "WHERE p.user_id = ? AND p.status = 'pending' ORDER BY c.practice_id, c.chat_id",
+            (user_id,),
+        )
+        return [ReviewCard(row["chat_id"], row["message_id"]) for row in rows]
+
+    # -- leads ---------------------------------------------------------------------------------
+
+    async def leads(self, network_id: int) -> list[Lead]:
+        """(user id, joined at) of the network's leads, first joined first."""
+        rows = await self._all(
+            "SELECT user_id, joined_at FROM leads WHERE network_id = ? ORDER BY joined_at, user_id",
+            (network_id,),
+        )
+        return [Lead(row["user_id"], parse(row["joined_at"])) for row in rows]
+
+    async def remove_lead(self, network_id: int, user_id: int) -> bool:
+        """Take a lead off the network (their access ends now, their open assessment goes; the
+        network keeps its results); False if they were not its lead or are its last."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM leads WHERE network_id = ? AND user_id = ? "
+                "AND (SELECT COUNT(*) FROM leads WHERE network_id = ?) > 1",
+                (network_id, user_id, network_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await db.execute(
+                "DELETE FROM assessments WHERE user_id = ? AND network_id = ? "
+                "AND status = 'in_progress'",
+                (user_id, network_id),
+            )
+            return True
+
+    # -- result delivery -------------------------------------------------------------------------
+
+    async def mark_result_sent(self, assessment_id: int) -> None:
+        """Record that the completed assessment's result reached its lead."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE assessments SET result_sent_at = ? "
+                "WHERE id = ? AND status = 'completed' AND result_sent_at IS NULL",
+                (self._now(), assessment_id),
+            )
+
+    async def undelivered_result(self, user_id: int) -> CompletedAssessment | None:
+        """The user's latest completed assessment whose result never reached them, if any."""
+        row = await self._one(
+            "SELECT * FROM assessments WHERE user_id = ? AND status = 'completed' "
+            "AND result_sent_at IS NULL ORDER BY completed_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _completed(row) if row else None
+
+    # -- hub approval --------------------------------------------------------------------------
+
+    async def pending_hubs(self) -> list[Hub]:
+        """Hub requests waiting for an operator, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM hubs WHERE active = 1 AND status = 'pending' ORDER BY registered_at, id"
+        )
+        return [_hub(row) for row in rows]
+
+    async def decide_hub(self, hub_id: int, region: str, approve: bool, user_id: int) -> bool:
+        """Approve or reject a pending request for `region`; False if it is not pending (any
+        more) or now asks for another region."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE hubs SET status = ?, decided_by = ?, decided_at = ? "
+                "WHERE id = ? AND region = ? AND status = 'pending' AND active = 1",
+                ("approved" if approve else "rejected", user_id, self._now(), hub_id, region),
+            )
+            return cursor.rowcount == 1
+
+    async def end_hub(self, hub_id: int) -> bool:
+        """Stop the group being a hub (/hub off); False if it already was not one."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE hubs SET active = 0 WHERE id = ? AND active = 1", (hub_id,)
+            )
+            return cursor.rowcount == 1
+
 
 _SAVE_WRES = (
     "INSERT INTO wres_quarters (network_id, indicator, quarter, label, white_size, white_count, "
@@ -1112,6 +1249,7 @@ def _hub(row: aiosqlite.Row) -> Hub:
         nudge_time=row["nudge_time"],
         schedule_since=parse(row["schedule_since"]),
         registered_by=row["registered_by"],
+        status=row["status"],
     )
 
 
@@ -1196,4 +1334,5 @@ def _completed(row: aiosqlite.Row) -> CompletedAssessment:
         total=row["total"],
         band=row["band"],
         result=json.loads(row["result"]),
+        result_sent_at=parse(row["result_sent_at"]) if row["result_sent_at"] else None,
     )

@@ -11,9 +11,16 @@ from dataclasses import replace
 from telegram import Message, Update
 
 from bot.context import BotContext
-from bot.rows import Answer, OpenAssessment, User
-from handlers import questions, registration
-from handlers.common import answer_query, is_private, point_to_private, read_press, show
+from bot.rows import Answer, CompletedAssessment, OpenAssessment, User
+from handlers import callbacks, questions, registration, render
+from handlers.common import (
+    answer_query,
+    is_private,
+    keyboard,
+    point_to_private,
+    read_press,
+    show,
+)
 from scoring import progress
 
 EVIDENCE_LIMIT = 1000
@@ -31,9 +38,18 @@ async def assess_command(update: Update, context: BotContext) -> None:
 
 
 async def begin_or_resume(
-    context: BotContext, chat_id: int, user_id: int, *, replace: Message | None = None
+    context: BotContext,
+    chat_id: int,
+    user_id: int,
+    *,
+    replace: Message | None = None,
+    confirmed: bool = False,
 ) -> None:
-    """Register the network first if needed; then resume the open assessment or start one."""
+    """Register the network first if needed; then resume the open assessment or start one.
+
+    A result that never reached the user is sent again first, instead; after a result, a new
+    round starts only when `confirmed` (a button), otherwise the user is asked.
+    """
     storage, model = context.storage, context.content.model
     user = await storage.ensure_user(user_id)
     network = await storage.network_of(user_id)
@@ -42,7 +58,13 @@ async def begin_or_resume(
         return
     assessment = await storage.open_assessment(user_id)
     if assessment is None:
+        if await questions.resend_undelivered(context, chat_id, user_id):
+            return
         earlier = await storage.completed_assessments(network.id)
+        own = [a for a in earlier if a.user_id == user_id]
+        if own and not confirmed:
+            await _confirm_new_round(context, chat_id, own[-1], replace)
+            return
         assessment = await storage.start_assessment(user_id, network.id, model.version)
         intro = context.strings("assess.new_round") if earlier else None
         await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
@@ -63,6 +85,16 @@ async def begin_or_resume(
             "assess.resumed", number=assessment.position + 1, count=len(model.items)
         )
     await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
+
+
+async def _confirm_new_round(
+    context: BotContext, chat_id: int, latest: CompletedAssessment, replace: Message | None
+) -> None:
+    strings = context.strings
+    date = render.completed_on(latest, context.settings.timezone)
+    button = keyboard([[(strings("assess.confirm_new_round_button"), callbacks.encode("go"))]])
+    text = strings("assess.confirm_new_round", date=date)
+    await show(context, chat_id, text, button, replace=replace)
 
 
 async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> OpenAssessment | None:
@@ -105,7 +137,9 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     # What the database now holds, without reading it back.
-    answers[item.key] = Answer(item.key, option, points, None)
+    previous = answers.get(item.key)
+    kept = previous.evidence if previous and previous.option == option else None
+    answers[item.key] = Answer(item.key, option, points, kept)
     updated = replace(assessment, position=step.position, awaiting_evidence=step.awaiting_evidence)
     await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
 
@@ -155,7 +189,7 @@ async def pause_pressed(update: Update, context: BotContext) -> None:
 
 
 async def skip_pressed(update: Update, context: BotContext) -> None:
-    """Go on without an evidence note."""
+    """Go on without a new evidence note: Skip keeps a saved one, "Remove the note" deletes it."""
     pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
@@ -168,25 +202,31 @@ async def skip_pressed(update: Update, context: BotContext) -> None:
         if assessment is None
         or position >= len(model.items)
         or assessment.awaiting_evidence != model.items[position].key
-        else await _finish_evidence(context, assessment, None)
+        else await _finish_evidence(context, assessment, None, remove=press.kind == "sr")
     )
     if finished is None:
         await answer_query(query, context.strings("assess.stale"))
         return
-    await answer_query(query)
+    await answer_query(
+        query, context.strings("assess.note_removed") if press.kind == "sr" else None
+    )
     updated, answers = finished
     await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
 
 
 async def _finish_evidence(
-    context: BotContext, assessment: OpenAssessment, note: str | None
+    context: BotContext, assessment: OpenAssessment, note: str | None, *, remove: bool = False
 ) -> tuple[OpenAssessment, dict[str, Answer]] | None:
     """Store (or skip) the awaited note and move on; the assessment and answers as they now
     stand, or None if no note was awaited any more."""
     answers = await context.storage.answers(assessment.id)
     step = progress.after_evidence(context.content.model, answers)
     done = await context.storage.finish_evidence(
-        assessment.id, item_key=assessment.awaiting_evidence or "", evidence=note, to=step
+        assessment.id,
+        item_key=assessment.awaiting_evidence or "",
+        evidence=note,
+        to=step,
+        remove=remove,
     )
     if not done:
         return None
@@ -225,7 +265,8 @@ async def continue_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query, context.strings("assess.stale"))
         return
     await answer_query(query)
-    await begin_or_resume(context, message.chat.id, query.from_user.id)
+    # The button itself (Continue, Start, or the new-round confirmation) is the go-ahead.
+    await begin_or_resume(context, message.chat.id, query.from_user.id, confirmed=True)
 
 
 async def waiting(context: BotContext, user: User) -> str | None:

@@ -19,7 +19,8 @@ KINDS: dict[str, int] = {
     "a": 3,  # answer: assessment, position, option
     "b": 2,  # back: assessment, position on screen
     "p": 1,  # pause: assessment
-    "s": 2,  # skip the evidence note: assessment, position
+    "s": 2,  # skip the evidence note (keeping a saved one): assessment, position
+    "sr": 2,  # remove the saved evidence note: assessment, position
     "c": 1,  # continue an assessment (from a reminder): assessment
     "go": 0,  # start or resume the assessment (from /start)
     "o": 1,  # registration: pick organisation match
@@ -37,6 +38,8 @@ KINDS: dict[str, int] = {
     "wq": 1,  # WRES entry: pick the quarter (year * 10 + quarter, e.g. 20263)
     "wr": 1,  # WRES: replace a recorded quarter: 1 replace / 0 keep
     "wx": 0,  # WRES entry: cancel
+    "lr": 3,  # /leads, remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
+    "ha": 3,  # hub request, operator's decision: hub, region index, 1 approve / 0 reject
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 
@@ -15,15 +16,51 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from bot.rows import Hub
+from content.strings import Safe
 from handlers import callbacks
+from scoring.text import refusal as text_refusal
 
 log = logging.getLogger(__name__)
 
 Button = tuple[str, str]  # (label, callback data)
+
+
+ECHO_LIMIT = 60  # characters of a typed argument the bot repeats back
+
+
+def clip(typed: str, limit: int = ECHO_LIMIT) -> str:
+    """A typed argument cut to about `limit` characters (with an ellipsis) for echoing back."""
+    typed = " ".join(typed.split())
+    return typed if len(typed) <= limit else typed[: limit - 1].rstrip() + "…"
+
+
+def refused(context: BotContext, text: str) -> Safe | None:
+    """Why typed text that others will see is refused (a link, an @mention, a line break),
+    as a message asking for it again; None when it may be used."""
+    reason = text_refusal(text)
+    return context.strings(f"refused.{reason.value}") if reason else None
+
+
+def is_operator(context: BotContext, user_id: int | None) -> bool:
+    """Whether the user is one of the bot's operators (BOT_ADMIN_IDS)."""
+    return user_id is not None and user_id in context.settings.admin_ids
+
+
+def log_unreachable_operator(operator: int, what: str, error: TelegramError) -> None:
+    """Log a card an operator could not get; one who never opened the bot must /start it."""
+    if "chat not found" in str(error).lower():
+        log.warning(
+            "could not send the %s to operator %s: they have not opened the bot yet; "
+            "ask them to send /start to the bot in a private chat",
+            what,
+            operator,
+        )
+    else:
+        log.warning("could not send the %s to operator %s: %s", what, operator, error)
 
 
 def is_private(update: Update) -> bool:
@@ -40,14 +77,23 @@ def deep_link(context: BotContext, payload: str) -> str:
     return f"https://t.me/{context.bot.username}?start={payload}"
 
 
+def plain(text: str) -> str:
+    """Text for where Telegram shows no HTML (button labels, callback answers): rendered
+    strings (Safe, escaped) are unescaped; raw text is already plain."""
+    return html.unescape(text) if isinstance(text, Safe) else text
+
+
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [
+            [InlineKeyboardButton(plain(label), callback_data=data) for label, data in row]
+            for row in rows
+        ]
     )
 
 
 def link_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(plain(label), url=url)]])
 
 
 async def private_sender(update: Update, context: BotContext) -> tuple[Message, User] | None:
@@ -71,7 +117,7 @@ async def point_to_private(message: Message, context: BotContext, feature: str) 
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the button's spinner; an expired query is not worth failing the update for."""
     try:
-        await query.answer(text)
+        await query.answer(plain(text) if text is not None else None)
     except BadRequest as error:
         log.debug("could not answer callback query: %s", error)
 
@@ -158,7 +204,8 @@ async def remove_buttons(message: Message) -> None:
 
 
 async def admin_hub(update: Update, context: BotContext) -> Hub | None:
-    """The group's hub when the sender is one of its admins; otherwise say why not."""
+    """The group's hub when it is approved and the sender is one of its admins; otherwise say
+    why not (not a hub, waiting for an operator's approval, or not an admin)."""
     message = update.effective_message
     if message is None:
         return None
@@ -167,8 +214,12 @@ async def admin_hub(update: Update, context: BotContext) -> Hub | None:
         await message.reply_text(strings("hub.group_only"))
         return None
     hub = await context.storage.hub_by_chat(message.chat_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.active or hub.status == "rejected":
         await message.reply_text(strings("hub.not_a_hub"))
+        return None
+    if not hub.live:
+        region = context.content.directory.region(hub.region).name
+        await message.reply_text(strings("hub.awaiting_approval", region=region))
         return None
     if not await sender_is_admin(context, message):
         await message.reply_text(strings("hub.admins_only"))

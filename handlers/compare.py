@@ -224,7 +224,7 @@ async def _compare_in_group(context: BotContext, chat_id: int) -> None:
     """The region's distribution and weakest enabler; never a network's name or score."""
     strings = context.strings
     hub = await context.storage.hub_by_chat(chat_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         await context.bot.send_message(chat_id, strings("hub.not_a_hub"))
         return
     region = context.content.directory.region(hub.region).name
@@ -276,15 +276,24 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
     if assessment is None or network is None or assessment.network_id != network.id:
         await answer_query(query, strings("errors.button_expired"))
         return
+    completed = await storage.completed_assessments(network.id)
+    if completed[-1].id != assessment.id:
+        await answer_query(query, strings("share_band.not_latest"))
+        await remove_buttons(message)
+        return
     hubs = await storage.active_hubs(network.region)
     if not hubs:
         await answer_query(query, strings("share_band.no_hub"))
         return
-    text = strings(
-        "share_band.message",
-        network=network.name,
-        band=render.band_name(context.content, assessment.band),
-    )
+    band = render.band_name(context.content, assessment.band)
+    # Shown as plain text; the directory's name, when the organisation is one of its entries.
+    known = {org.name for org in context.content.directory.organisations}
+    if network.organisation in known:
+        text = strings(
+            "share_band.message_organisation", organisation=network.organisation, band=band
+        )
+    else:
+        text = strings("share_band.message", network=network.name, band=band)
     for hub in hubs:
         await deliver(
             context,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 
 from bot import scheduling, timing
 from bot.clock import iso, parse
@@ -14,7 +15,19 @@ from bot.context import BotContext
 from bot.rows import Hub
 from bot.scheduling import NUDGE, NUDGE_NOW, deliver, message_sender
 from content.strings import Safe
-from handlers.common import admin_hub, is_group, sender_is_admin
+from handlers import callbacks
+from handlers.common import (
+    admin_hub,
+    answer_query,
+    clip,
+    is_group,
+    is_operator,
+    keyboard,
+    log_unreachable_operator,
+    read_press,
+    sender_is_admin,
+    show,
+)
 from scoring.rotation import Entry, next_entry
 
 log = logging.getLogger(__name__)
@@ -26,7 +39,8 @@ PRACTICE_PREFIX = "practice:"
 
 
 async def hub_command(update: Update, context: BotContext) -> None:
-    """Make this group a region's hub (admins only), or show its settings."""
+    """Ask for this group to be a region's hub (admins; operators' requests are approved at
+    once), end it with /hub off, or show its settings."""
     message = update.effective_message
     if message is None:
         return
@@ -39,27 +53,58 @@ async def hub_command(update: Update, context: BotContext) -> None:
         await message.reply_text(_settings_text(context, hub))
         return
     typed = " ".join(context.args)
+    sender = message.from_user.id if message.from_user else None
+    operator = is_operator(context, sender) and message.sender_chat is None
+    if typed.lower() == "off":
+        await _end_hub(context, message, hub, operator)
+        return
     region = context.content.directory.match_region(typed)
     if region is None:
         names = ", ".join(r.name for r in context.content.directory.regions)
-        await message.reply_text(strings("hub.unknown_region", typed=typed, regions=names))
+        await message.reply_text(strings("hub.unknown_region", typed=clip(typed), regions=names))
         return
-    if not await sender_is_admin(context, message):
+    if not operator and not await sender_is_admin(context, message):
         await message.reply_text(strings("hub.admins_only"))
         return
-    user_id = message.from_user.id if message.from_user else message.chat_id
-    hub = await context.storage.register_hub(message.chat_id, region.key, user_id)
-    schedule_hub(context, hub)
-    await message.reply_text(
-        strings("hub.registered", region=region.name) + "\n\n" + _settings_text(context, hub)
+    if not operator and not context.settings.admin_ids:
+        await message.reply_text(strings("hub.needs_operator"))
+        return
+    user_id = sender if sender is not None else message.chat_id
+    hub = await context.storage.register_hub(
+        message.chat_id, region.key, user_id, approved=operator
     )
+    schedule_hub(context, hub)
+    if hub.live:
+        await message.reply_text(
+            strings("hub.registered", region=region.name) + "\n\n" + _settings_text(context, hub)
+        )
+        return
+    await message.reply_text(strings("hub.pending", region=region.name))
+    await _ask_operators(context, hub, message.chat.title or str(message.chat_id))
+
+
+async def _end_hub(context: BotContext, message: Message, hub: Hub | None, operator: bool) -> None:
+    """/hub off: the group stops being a hub (admins and operators); its jobs go."""
+    strings = context.strings
+    if hub is None or not hub.active:
+        await message.reply_text(strings("hub.not_a_hub"))
+        return
+    if not operator and not await sender_is_admin(context, message):
+        await message.reply_text(strings("hub.admins_only"))
+        return
+    await context.storage.end_hub(hub.id)
+    schedule_hub(context, await context.storage.hub(hub.id) or hub)
+    log.info("hub %s (chat %s) ended with /hub off", hub.id, hub.chat_id)
+    await message.reply_text(strings("hub.ended"))
 
 
 def _settings_text(context: BotContext, hub: Hub | None) -> Safe:
     strings = context.strings
-    if hub is None or not hub.active:
+    if hub is None or not hub.active or hub.status == "rejected":
         return strings("hub.not_a_hub")
     region = context.content.directory.region(hub.region).name
+    if not hub.live:
+        return strings("hub.awaiting_approval", region=region)
     if hub.nudges_on and hub.nudge_weekday is not None:
         day = timing.WEEKDAYS[hub.nudge_weekday].capitalize()
         nudges = strings(
@@ -68,6 +113,73 @@ def _settings_text(context: BotContext, hub: Hub | None) -> Safe:
     else:
         nudges = strings("hub.nudges_off")
     return strings("hub.settings", region=region, nudges=nudges)
+
+
+# -- approval by an operator -------------------------------------------------------------------
+
+
+def _region_index(context: BotContext, key: str) -> int:
+    return [r.key for r in context.content.directory.regions].index(key)
+
+
+async def _ask_operators(context: BotContext, hub: Hub, title: str) -> None:
+    """Send each operator a private card with Approve and Reject for the hub request."""
+    strings = context.strings
+    region = context.content.directory.region(hub.region).name
+    text = strings("hub.approval_card", group=clip(title), region=region)
+    index = _region_index(context, hub.region)
+    buttons = keyboard(
+        [
+            [
+                (strings("hub.approve"), callbacks.encode("ha", hub.id, index, 1)),
+                (strings("hub.reject"), callbacks.encode("ha", hub.id, index, 0)),
+            ]
+        ]
+    )
+    for operator in sorted(context.settings.admin_ids):
+        try:
+            await context.bot.send_message(operator, text, reply_markup=buttons)
+        except TelegramError as error:
+            log_unreachable_operator(operator, f"hub {hub.id} approval card", error)
+
+
+async def approval_pressed(update: Update, context: BotContext) -> None:
+    """An operator approves or rejects a hub request; the group is told either way."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings, storage = context.strings, context.storage
+    hub_id, index, approve = press.args
+    if not is_operator(context, query.from_user.id):
+        await answer_query(query, strings("hub.operators_only"))
+        return
+    regions = context.content.directory.regions
+    hub = await storage.hub(hub_id)
+    if hub is None or index >= len(regions):
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    region = regions[index]
+    if not await storage.decide_hub(hub.id, region.key, bool(approve), query.from_user.id):
+        await answer_query(query, strings("hub.already_decided"))
+        return
+    await answer_query(query)
+    outcome = "hub.card_approved" if approve else "hub.card_rejected"
+    await show(
+        context, message.chat.id, strings(outcome, region=region.name), None, replace=message
+    )
+    decided = await storage.hub(hub.id) or hub
+    schedule_hub(context, decided)
+    if approve:
+        told = (
+            strings("hub.approved", region=region.name) + "\n\n" + _settings_text(context, decided)
+        )
+    else:
+        told = strings("hub.rejected", region=region.name)
+    try:
+        await context.bot.send_message(decided.chat_id, told)
+    except TelegramError as error:
+        log.info("could not tell chat %s about its hub decision: %s", decided.chat_id, error)
 
 
 async def nudges_command(update: Update, context: BotContext) -> None:
@@ -87,10 +199,10 @@ async def nudges_command(update: Update, context: BotContext) -> None:
     elif len(args) == 2:
         weekday, at = timing.parse_weekday(args[0]), timing.parse_time(args[1])
         if weekday is None:
-            await message.reply_text(strings("hub.bad_day", typed=typed[0]))
+            await message.reply_text(strings("hub.bad_day", typed=clip(typed[0])))
             return
         if at is None:
-            await message.reply_text(strings("hub.bad_time", typed=typed[1]))
+            await message.reply_text(strings("hub.bad_time", typed=clip(typed[1])))
             return
         text_time = at.strftime("%H:%M")
         await context.storage.set_nudge_schedule(hub.id, weekday, text_time)
@@ -126,7 +238,7 @@ def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> 
     """(Re)create the hub's one nudge job for its next slot, or none if nudges are off."""
     name = NUDGE.job(hub.id)
     at = timing.parse_time(hub.nudge_time or "")
-    if not hub.active or hub.nudge_weekday is None or at is None:
+    if not hub.live or hub.nudge_weekday is None or at is None:
         scheduling.unschedule(context, name)
         return
     moment = now or context.services.clock.now()
@@ -141,7 +253,7 @@ async def active_hubs(context: BotContext, now: datetime) -> list[Hub]:
 async def rebuild_hub(context: BotContext, hub: Hub, now: datetime) -> None:
     """At start-up: catch up on the hub's last slot (or skip it), then schedule the next."""
     at = timing.parse_time(hub.nudge_time or "")
-    if hub.active and hub.nudge_weekday is not None and at is not None:
+    if hub.live and hub.nudge_weekday is not None and at is not None:
         zone = context.settings.timezone
         last = timing.weekly_slot_at_or_before(hub.nudge_weekday, at, zone, now)
         if last >= hub.schedule_since:
@@ -170,7 +282,7 @@ async def nudge_job(context: BotContext) -> None:
     if job is None or not isinstance(job.data, dict):
         return
     hub = await context.storage.hub(int(job.data["hub"]))
-    if hub is None or not hub.active or not hub.nudges_on:
+    if hub is None or not hub.live or not hub.nudges_on:
         return
     slot = parse(str(job.data["slot"]))
     if not _on_schedule(context, hub, slot):

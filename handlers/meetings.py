@@ -15,7 +15,17 @@ from bot.rows import Hub, Meeting
 from bot.scheduling import MEETING, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import admin_hub, answer_query, is_admin, is_group, keyboard, read_press, show
+from handlers.common import (
+    admin_hub,
+    answer_query,
+    clip,
+    is_admin,
+    is_group,
+    keyboard,
+    read_press,
+    refused,
+    show,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +50,20 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("meeting.usage"))
         return
     day, at = timing.parse_date(args[0]), timing.parse_time(args[1])
-    topic = " ".join(args[2:]).strip()
+    # The topic as typed (line breaks included), after the date and time.
+    typed = (message.text or "").split(maxsplit=3)
+    topic = typed[3].strip() if len(typed) == 4 else " ".join(args[2:]).strip()
     if day is None:
-        await message.reply_text(strings("meeting.bad_date", typed=args[0]))
+        await message.reply_text(strings("meeting.bad_date", typed=clip(args[0])))
         return
     if at is None:
-        await message.reply_text(strings("hub.bad_time", typed=args[1]))
+        await message.reply_text(strings("hub.bad_time", typed=clip(args[1])))
         return
     if len(topic) > TOPIC_LIMIT:
         await message.reply_text(strings("meeting.topic_too_long", limit=TOPIC_LIMIT))
+        return
+    if why := refused(context, topic):
+        await message.reply_text(why)
         return
     starts = timing.local(day, at, context.settings.timezone)
     if starts <= context.services.clock.now():
@@ -73,7 +88,7 @@ async def meetings_command(update: Update, context: BotContext) -> None:
         return
     strings = context.strings
     hub = await context.storage.hub_by_chat(message.chat_id) if is_group(message.chat) else None
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         await message.reply_text(
             strings("hub.not_a_hub") if is_group(message.chat) else strings("hub.group_only")
         )
@@ -149,7 +164,7 @@ async def rebuild_meeting(context: BotContext, meeting: Meeting, now: datetime) 
     """At start-up: schedule each reminder still ahead; send one missed by under 12 hours if
     the meeting has not started, or record it skipped."""
     hub = await context.storage.hub(meeting.hub_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         return
     for reminder, before in REMINDERS.items():
         await scheduling.arrange(
@@ -175,7 +190,7 @@ async def meeting_reminder_job(context: BotContext) -> None:
     if meeting is None or meeting.cancelled:
         return
     hub = await context.storage.hub(meeting.hub_id)
-    if hub is None or not hub.active:
+    if hub is None or not hub.live:
         return
     await send_reminder(context, hub, meeting, str(job.data["reminder"]))
 

@@ -26,6 +26,7 @@ PRIVATE = (
     "report",
     "wres",
     "share",
+    "leads",
     "privacy",
     "export",
     "forget",

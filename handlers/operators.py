@@ -90,7 +90,14 @@ async def digest_text(context: BotContext, week: str, now: datetime) -> str:
     storage, strings = context.storage, context.strings
     timezone = context.settings.timezone
     lines = [strings("operators.digest_title", week=week)]
-    # merge: pending hubs (a line listing hubs awaiting an operator's approval goes here)
+    hubs = await storage.pending_hubs()
+    if not hubs:
+        lines.append(strings("operators.digest_hubs_none"))
+    else:
+        lines.append(strings("operators.digest_hubs", count=len(hubs)))
+        for hub in hubs[:MAX_LISTED]:
+            region = context.content.directory.region(hub.region).name
+            lines.append(strings("operators.digest_hub", chat_id=hub.chat_id, region=region))
     pending = await storage.pending_practices()
     if not pending:
         lines.append(strings("operators.digest_practices_none"))

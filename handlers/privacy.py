@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from telegram import InputFile, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
+
+log = logging.getLogger(__name__)
 
 
 async def privacy_command(update: Update, context: BotContext) -> None:
@@ -62,6 +66,16 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
     if not press.args[0]:
         await show(context, message.chat.id, strings("privacy.forget_kept"), None, replace=message)
         return
+    cards = await context.storage.pending_review_cards(query.from_user.id)
     network_gone = await context.storage.forget_user(query.from_user.id)
     key = "privacy.forgotten_with_network" if network_gone else "privacy.forgotten"
     await show(context, message.chat.id, strings(key), None, replace=message)
+    for card in cards:  # the practices are gone: nothing left to decide
+        try:
+            await context.bot.edit_message_text(
+                strings("share.withdrawn"), chat_id=card.chat_id, message_id=card.message_id
+            )
+        except TelegramError as error:
+            log.info(
+                "could not withdraw review card %s in %s: %s", card.message_id, card.chat_id, error
+            )

@@ -15,7 +15,7 @@ from handlers import callbacks, render
 from handlers.common import keyboard, show
 from scoring import Result
 from scoring.progress import first_unanswered, score_answers
-from scoring.records import result_to_dict
+from scoring.records import result_from_dict, result_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,10 @@ async def present(
         answers = await context.storage.answers(assessment.id)
     if assessment.awaiting_evidence and model.has_item(assessment.awaiting_evidence):
         position = model.items.index(model.item(assessment.awaiting_evidence))
-        option = answers[assessment.awaiting_evidence].option
-        text, markup = render.evidence_prompt(content, assessment, position, option)
+        awaited = answers[assessment.awaiting_evidence]
+        text, markup = render.evidence_prompt(
+            content, assessment, position, awaited.option, note=awaited.evidence
+        )
     elif first_unanswered(model, answers) >= len(model.items):
         await complete(context, chat_id, assessment, answers, replace=replace)
         return
@@ -89,6 +91,19 @@ async def send_result(
         [[(content.strings("share_band.button"), callbacks.encode("sh", assessment_id))]]
     )
     await context.bot.send_message(chat_id, render.result(content, result), reply_markup=share)
+    # Delivered only now: until then /assess and /score send it again.
+    await context.storage.mark_result_sent(assessment_id)
     png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
     caption = content.strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
     await context.bot.send_photo(chat_id, InputFile(png, filename="result.png"), caption=caption)
+
+
+async def resend_undelivered(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Send the user's result that never reached them (with its share button); True if so."""
+    undelivered = await context.storage.undelivered_result(user_id)
+    if undelivered is None or undelivered.result is None:
+        return False
+    result = result_from_dict(undelivered.result)
+    await context.bot.send_message(chat_id, context.strings("assess.result_resent"))
+    await send_result(context, chat_id, result, undelivered.id)
+    return True

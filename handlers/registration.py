@@ -14,7 +14,16 @@ from bot.context import BotContext
 from bot.rows import User
 from content.strings import Safe
 from handlers import callbacks, questions
-from handlers.common import Button, answer_query, deep_link, keyboard, read_press, show
+from handlers.common import (
+    Button,
+    answer_query,
+    clip,
+    deep_link,
+    keyboard,
+    read_press,
+    refused,
+    show,
+)
 
 ORGANISATION = "reg:organisation"
 ORGANISATION_PICK = "reg:organisation-pick"
@@ -81,7 +90,7 @@ def _matches(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKe
         key = "registration.organisation_match"
     else:
         key = "registration.organisation_matches"
-    return strings(key, typed=typed), keyboard(rows)
+    return strings(key, typed=clip(typed)), keyboard(rows)
 
 
 def _region_prompt(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKeyboardMarkup]:
@@ -128,6 +137,12 @@ async def text_received(update: Update, context: BotContext, user: User) -> None
     strings = context.strings
     if user.state in (ORGANISATION, ORGANISATION_PICK, NAME) and len(text) > NAME_LIMIT:
         await message.reply_text(strings("registration.too_long", limit=NAME_LIMIT))
+        return
+    # Checked on the text as sent: a line break is lost once the words are re-joined.
+    if user.state in (ORGANISATION, ORGANISATION_PICK, NAME) and (
+        why := refused(context, message.text.strip())
+    ):
+        await message.reply_text(why)
         return
     if user.state in (ORGANISATION, ORGANISATION_PICK):
         found = context.content.directory.match_organisations(text)

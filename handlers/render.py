@@ -53,17 +53,32 @@ def question(
 
 
 def evidence_prompt(
-    content: Content, assessment: OpenAssessment, position: int, option: int
+    content: Content,
+    assessment: OpenAssessment,
+    position: int,
+    option: int,
+    note: str | None = None,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
+    """Ask for the optional note; with one saved already, show it: Skip keeps it, a typed note
+    replaces it, "Remove the note" deletes it."""
     item = content.model.items[position]
-    text = content.strings(
-        "assess.evidence_prompt",
-        number=position + 1,
-        count=len(content.model.items),
-        answer=item.scale.options[option].label,
+    values = {
+        "number": position + 1,
+        "count": len(content.model.items),
+        "answer": item.scale.options[option].label,
+    }
+    skip = callbacks.encode("s", assessment.id, position)
+    if not note:
+        text = content.strings("assess.evidence_prompt", **values)
+        return text, keyboard([[(content.strings("assess.skip"), skip)]])
+    text = content.strings("assess.evidence_prompt_saved", note=note, **values)
+    remove = callbacks.encode("sr", assessment.id, position)
+    return text, keyboard(
+        [
+            [(content.strings("assess.skip_keep"), skip)],
+            [(content.strings("assess.remove_note"), remove)],
+        ]
     )
-    skip = content.strings("assess.skip")
-    return text, keyboard([[(skip, callbacks.encode("s", assessment.id, position))]])
 
 
 def _attributes(content: Content, attributes: tuple[Attribute, ...]) -> Safe:

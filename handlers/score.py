@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from bot import charts
 from bot.context import BotContext
 from content.strings import Safe
-from handlers import callbacks, render
+from handlers import callbacks, questions, render
 from handlers.common import (
     answer_query,
     deep_link,
@@ -39,6 +39,8 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
         await context.bot.send_message(chat_id, strings("assess.not_registered"))
         return
     network, completed = record.network, record.completed
+    # A result that never reached this lead comes first, with its share button.
+    await questions.resend_undelivered(context, chat_id, user_id)
     invite = strings("score.invite", invite=deep_link(context, f"join_{network.invite_code}"))
     renew = _new_invite_button(context, network.id)
     if record.latest is None:

@@ -15,8 +15,10 @@ from handlers.common import (
     answer_query,
     is_admin,
     keyboard,
+    log_unreachable_operator,
     private_sender,
     read_press,
+    refused,
     show,
 )
 
@@ -44,6 +46,9 @@ async def share_command(update: Update, context: BotContext) -> None:
         return
     if len(text) > PRACTICE_LIMIT:
         await message.reply_text(strings("share.too_long", limit=PRACTICE_LIMIT))
+        return
+    if why := refused(context, text):
+        await message.reply_text(why)
         return
     practice = await context.storage.add_practice(user.id, network.region, text)
     rows = [
@@ -89,16 +94,22 @@ async def _send_for_review(context: BotContext, practice: Practice) -> int:
         ]
     )
     chats = [hub.chat_id for hub in await context.storage.active_hubs(practice.region)]
-    chats += sorted(context.settings.admin_ids)
+    operators = sorted(context.settings.admin_ids)
     reached = 0
-    for chat_id in chats:
+    for chat_id in chats + operators:
         try:
-            await context.bot.send_message(chat_id, text, reply_markup=buttons)
-            reached += 1
+            card = await context.bot.send_message(chat_id, text, reply_markup=buttons)
         except TelegramError as error:
-            log.warning(
-                "could not send practice %s for review to %s: %s", practice.id, chat_id, error
-            )
+            if chat_id in operators:
+                log_unreachable_operator(chat_id, f"practice {practice.id} review card", error)
+            else:
+                log.warning(
+                    "could not send practice %s for review to %s: %s", practice.id, chat_id, error
+                )
+            continue
+        reached += 1
+        # Remembered so the card can say "withdrawn" if the author uses /forget.
+        await context.storage.add_review_card(practice.id, chat_id, card.message_id)
     return reached
 
 
@@ -149,6 +160,6 @@ async def _may_review(context: BotContext, practice: Practice, chat_id: int, use
     if chat_id > 0:
         return False  # a private chat, and not an operator's
     hub = await context.storage.hub_by_chat(chat_id)
-    if hub is None or not hub.active or hub.region != practice.region:
+    if hub is None or not hub.live or hub.region != practice.region:
         return False
     return await is_admin(context, chat_id, user_id)

@@ -11,6 +11,7 @@ from telegram import InputFile, Update
 from bot.context import BotContext
 from bot.rows import RegionStatistics
 from content.strings import Safe
+from handlers.common import private_sender
 from scoring import Band
 from scoring.publication import RESULTS_WINDOW
 from scoring.suppression import rate, suppress_table
@@ -71,9 +72,10 @@ def _row(name: str, cells: dict[str, int | None], rate_shown: int | None) -> lis
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """Counts by region and band and completion rates, as text or (`/stats csv`) a CSV file."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    sender = await private_sender(update, context)  # never in a group, even for operators
+    if sender is None:
         return
+    message, user = sender
     strings = context.strings
     if user.id not in context.settings.admin_ids:
         await message.reply_text(strings("stats.operators_only"))

@@ -11,6 +11,8 @@ from typing import Any
 from handlers import callbacks
 from tests.fakebot import FakeBotApi, callback_update, message_update
 
+NEW_ROUND = "Start a new assessment"  # the button confirming a new round after a result
+
 
 class PolledUser:
     def __init__(self, fake: FakeBotApi, user_id: int, timeout: float = 30.0) -> None:
@@ -28,6 +30,17 @@ class PolledUser:
 
     async def send(self, text: str, replies: int = 1) -> None:
         await self._push_and_wait(message_update(self.user_id, text), replies)
+
+    async def resume(self) -> None:
+        """Ask for the current question: /assess, or confirm a new round when the bot asks."""
+        try:
+            _, rows = self.keyboard()
+        except AssertionError:
+            rows = []
+        if any(button["text"] == NEW_ROUND for row in rows for button in row):
+            await self.tap(NEW_ROUND)
+        else:
+            await self.send("/assess")
 
     def keyboard(self) -> tuple[int, list[list[dict[str, Any]]]]:
         showing = [

@@ -24,6 +24,10 @@ from tests.fakebot import TOKEN, Call, FakeBotApi, callback_update, message_upda
 # Seconds the bot waits for the fake's answer; the fake's scripted time-outs take longer.
 READ_TIMEOUT = 1.0
 
+# The operator (BOT_ADMIN_IDS) of every test bot unless a test says otherwise: hubs exist only
+# once an operator approves them, and an operator's own /hub is approved at once.
+OPERATOR = 9000
+
 
 @dataclass
 class FakeClock:
@@ -154,6 +158,11 @@ class Harness(JobsMixin):
         await self.tap(user_id, "1 to 3 years")
         await self.send(user_id, name)
 
+    async def new_round(self, user_id: int) -> None:
+        """After a result: /assess, then confirm the new round the bot asks about."""
+        await self.send(user_id, "/assess")
+        await self.tap(user_id, "Start a new assessment")
+
     async def answer_all(
         self, user_id: int, choose: str = "top", evidence: str | None = None
     ) -> None:
@@ -179,6 +188,9 @@ class Harness(JobsMixin):
 
 
 def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
+    """Settings for a bot on `db_path` talking to `fake`; every test bot has an operator
+    (OPERATOR) unless `admin_ids` says otherwise, since hubs need one to be approved."""
+    overrides.setdefault("admin_ids", frozenset({OPERATOR}))
     return Settings(
         token=TOKEN,
         api_base_url=fake.base_url,

@@ -64,4 +64,5 @@ async def seed_result(
     await storage.complete_assessment(
         assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
     )
+    await storage.mark_result_sent(assessment.id)  # as if the lead had seen it
     return assessment.id

@@ -297,10 +297,13 @@ async def test_other_input_during_a_question_changes_nothing(bot: Harness) -> No
 
 
 async def test_after_completion_assess_starts_a_new_round(bot: Harness) -> None:
-    """Once finished, /assess starts a fresh assessment and says earlier results are kept."""
+    """Once finished, /assess asks first; confirmed, a fresh round says earlier results stay."""
     await bot.register(LEAD)
     await bot.answer_all(LEAD, "lowest")
     calls = await bot.send(LEAD, "/assess")
+    assert "Start a new assessment now?" in calls[-1].text
+    assert await bot.storage.open_assessment(LEAD) is None
+    calls = await bot.tap(LEAD, "Start a new assessment")
     assert "new assessment" in calls[-1].text
     assert "Question 1 of 48" in calls[-1].text
 

@@ -23,7 +23,7 @@ from handlers import callbacks
 from tests.clients import PolledUser
 from tests.fakebot import Chaos, FakeBotApi, callback_update, message_update
 from tests.handlers.test_crash import bot_process
-from tests.harness import FakeClock, Harness, polling, running, settings_for
+from tests.harness import OPERATOR, FakeClock, Harness, polling, running, settings_for
 
 LEAD = 1601
 ADMIN = 1602
@@ -102,7 +102,7 @@ async def test_nudge_slot_under_a_flaky_bot_api_sends_no_duplicate(
     async with running(fake, content, tmp_path / "bot.sqlite3", clock, read_timeout=0.15) as bot:
         for chat in groups:
             fake.set_admins(chat, [ADMIN])
-            await bot.send(ADMIN, "/hub London", chat_id=chat)
+            await bot.send(OPERATOR, "/hub London", chat_id=chat)
         fake.chaos = Chaos(rate=0.3, seed=11)
         hubs = [await bot.storage.hub_by_chat(chat) for chat in groups]
         slot_jobs = [job for hub in hubs if hub for job in bot.jobs(f"nudge:{hub.id}")]
@@ -207,14 +207,14 @@ async def _lane(
                 await user.register(name=f"Lane {user_id}")
                 registered = True
             else:
-                await user.send("/assess")
+                await user.resume()
 
             killer = asyncio.create_task(_kill_after(process, rng.uniform(0.0, 0.4)))
             died = asyncio.create_task(process.wait())
             while not died.done():
                 message_id, presses, data = user.question()
                 if not presses:
-                    await _unless_dead(user.send("/assess"), died)
+                    await _unless_dead(user.resume(), died)
                     continue
                 assessment_id, position = presses[0].args[:2]
                 choice = _choice(position, len(data))
@@ -232,7 +232,7 @@ async def _lane(
                     acknowledged[(assessment_id, content.model.items[position].key)] = choice
                     await _unless_dead(_screen_moved(fake, user, message_id, data[0]), died)
                 else:
-                    await _unless_dead(user.send("/assess"), died)
+                    await _unless_dead(user.resume(), died)
             await killer
         stored = _integrity_and_answers(db)
         assert {key: stored.get(key) for key in acknowledged} == acknowledged
@@ -286,3 +286,139 @@ async def test_private_reply_stays_prompt_while_a_group_floods(
         flooded = await private_help()
     # Before the fix the group's waiting updates held every shared slot: about 5 s here.
     assert flooded < max(10 * idle, 2.0), (flooded, idle)
+
+
+# -- input is never lost -----------------------------------------------------------------------
+
+NOTE = "ToR on the intranet, agreed March"
+
+
+async def _note_then_back_and_same_answer(bot: Harness) -> None:
+    """Answer the top option, type a note, go Back and give the same answer again."""
+    await bot.register(LEAD)
+    await bot.tap(LEAD, "Strongly agree")
+    await bot.send(LEAD, NOTE)
+    await bot.tap(LEAD, "◀ Back")
+    await bot.tap(LEAD, "✓ Strongly agree")  # the current answer is marked
+
+
+async def _note(bot: Harness) -> str | None:
+    assessment = await bot.storage.open_assessment(LEAD)
+    assert assessment is not None
+    return (await bot.storage.answers(assessment.id))["op-purpose"].evidence
+
+
+async def test_skip_keeps_a_saved_evidence_note(bot: Harness) -> None:
+    """Note, Back, the same answer, Skip: the note is still there."""
+    await _note_then_back_and_same_answer(bot)
+    await bot.tap(LEAD, "Skip")
+    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert await _note(bot) == NOTE
+
+
+async def test_reprompt_shows_the_saved_note_with_keep_replace_remove(bot: Harness) -> None:
+    """Asked again, the prompt shows the saved note and offers to keep or remove it."""
+    await _note_then_back_and_same_answer(bot)
+    prompt = bot.fake.shown(LEAD)[-1].text
+    assert NOTE in prompt
+    assert "replace" in prompt
+    assert bot.buttons(LEAD) == ["Skip (keep the note)", "Remove the note"]
+
+
+async def test_typed_note_replaces_the_saved_one(bot: Harness) -> None:
+    """A new note typed at the re-prompt replaces the saved one."""
+    await _note_then_back_and_same_answer(bot)
+    await bot.send(LEAD, "Terms of reference, board paper May")
+    assert await _note(bot) == "Terms of reference, board paper May"
+
+
+async def test_remove_deletes_the_saved_note(bot: Harness) -> None:
+    """ "Remove the note" deletes it and moves on."""
+    await _note_then_back_and_same_answer(bot)
+    calls = await bot.tap(LEAD, "Remove the note")
+    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "removed" in calls[0].params["text"]
+    assert await _note(bot) is None
+
+
+async def test_a_different_answer_drops_the_note(bot: Harness) -> None:
+    """Changing the answer to a lower option drops the note that went with the top one."""
+    await bot.register(LEAD)
+    await bot.tap(LEAD, "Strongly agree")
+    await bot.send(LEAD, NOTE)
+    await bot.tap(LEAD, "◀ Back")
+    await bot.tap(LEAD, "Agree")
+    assert await _note(bot) is None
+
+
+async def _finish_with_failed_result(bot: Harness) -> None:
+    """Answer everything but the last item, then answer it while the result cannot be sent."""
+    await bot.register(LEAD)
+    for _ in range(47):
+        _, rows = bot.keyboard(LEAD)
+        await bot.press(LEAD, rows[0][0]["callback_data"])  # "Don't know": no notes asked
+    _, rows = bot.keyboard(LEAD)
+    bot.fake.fail("sendMessage", "server_error", times=4, chat_id=LEAD)
+    await bot.press(LEAD, rows[0][0]["callback_data"])
+    assert [c.text for c in bot.fake.sent(LEAD) if "/178" in c.text] == []
+    bot.errors.clear()  # the send failure reached the error handler, as it should
+
+
+async def test_undelivered_result_is_resent_by_assess(bot: Harness) -> None:
+    """A result whose sending failed comes again, with its share button, on the next /assess."""
+    await _finish_with_failed_result(bot)
+    calls = await bot.send(LEAD, "/assess")
+    results = [c for c in calls if "0/178" in c.text]
+    assert len(results) == 1
+    assert results[0].buttons[0][0]["text"].startswith("Share my band")
+    assert await bot.storage.open_assessment(LEAD) is None
+    assert await bot.storage.undelivered_result(LEAD) is None
+
+
+async def test_undelivered_result_is_resent_by_score(bot: Harness) -> None:
+    """/score first sends the undelivered result with its share button, then the history."""
+    await _finish_with_failed_result(bot)
+    calls = await bot.send(LEAD, "/score")
+    texts = [c.text for c in calls if c.method == "sendMessage"]
+    assert "did not reach you" in texts[0]
+    assert calls[1].buttons[0][0]["text"].startswith("Share my band")
+    assert await bot.storage.undelivered_result(LEAD) is None
+
+
+async def test_assess_after_a_delivered_result_asks_first(bot: Harness) -> None:
+    """After a delivered result, /assess asks before a new round and starts none by itself."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    calls = await bot.send(LEAD, "/assess")
+    assert "Start a new assessment now?" in calls[-1].text
+    assert bot.buttons(LEAD) == ["Start a new assessment"]
+    assert await bot.storage.open_assessment(LEAD) is None
+
+
+# -- hub approval under failures ---------------------------------------------------------------
+
+
+async def test_undeliverable_approval_card_leaves_the_hub_pending(bot: Harness) -> None:
+    """Cards that cannot reach the operator (5xx every time) make no hub; the group is told it
+    waits, and nothing is scheduled."""
+    bot.fake.set_admins(-1016500, [ADMIN])
+    bot.fake.fail("sendMessage", "server_error", times=20, chat_id=OPERATOR)
+    await bot.send(ADMIN, "/hub London", chat_id=-1016500)
+    hub = await bot.storage.hub_by_chat(-1016500)
+    assert hub is not None
+    assert hub.status == "pending"
+    assert bot.jobs(f"nudge:{hub.id}") == []
+    assert await bot.storage.active_hubs() == []
+    assert "approve" in bot.fake.sent(-1016500)[-1].text
+
+
+async def test_approval_stands_when_the_group_cannot_be_told(bot: Harness) -> None:
+    """If telling the group fails (the bot was removed), the decision still stands."""
+    bot.fake.set_admins(-1016501, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=-1016501)
+    bot.fake.fail("sendMessage", "forbidden", chat_id=-1016501)
+    await bot.tap(OPERATOR, "Approve", chat_id=OPERATOR)
+    hub = await bot.storage.hub_by_chat(-1016501)
+    assert hub is not None
+    assert hub.status == "approved"
+    assert "Approved" in bot.fake.shown(OPERATOR)[-1].text

@@ -10,7 +10,7 @@ import pytest
 from bot.rows import Delivery, Hub
 from content import Content
 from tests.fakebot import FakeBotApi, message_update
-from tests.harness import FakeClock, Harness, running
+from tests.harness import OPERATOR, FakeClock, Harness, running
 from tests.seed import seed_result
 
 ADMIN = 801
@@ -23,7 +23,7 @@ ANONYMOUS_BOT = 1087968824  # Telegram's GroupAnonymousBot
 
 async def _hub(bot: Harness, chat_id: int = GROUP, region: str = "London") -> Hub:
     bot.fake.set_admins(chat_id, [ADMIN])
-    await bot.send(ADMIN, f"/hub {region}", chat_id=chat_id)
+    await bot.send(OPERATOR, f"/hub {region}", chat_id=chat_id)
     hub = await bot.storage.hub_by_chat(chat_id)
     assert hub is not None
     return hub

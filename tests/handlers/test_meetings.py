@@ -7,7 +7,7 @@ from pathlib import Path
 
 from content import Content
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness, running
+from tests.harness import OPERATOR, FakeClock, Harness, running
 
 ADMIN = 901
 MEMBER = 902
@@ -16,7 +16,7 @@ GROUP = -1009001
 
 async def _hub(bot: Harness) -> None:
     bot.fake.set_admins(GROUP, [ADMIN])
-    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.send(OPERATOR, "/hub London", chat_id=GROUP)
 
 
 async def _meeting(bot: Harness, when: str = "2027-03-10 13:00", topic: str = "WRES plans") -> int:
@@ -137,3 +137,30 @@ async def test_meeting_too_soon_for_a_day_reminder_gets_only_the_hour(bot: Harne
     meeting_id = await _meeting(bot, "2027-03-01 15:00")
     assert bot.jobs(f"meeting:{meeting_id}:day") == []
     assert len(bot.jobs(f"meeting:{meeting_id}:hour")) == 1
+
+
+async def test_meeting_topic_with_a_link_mention_or_line_break_is_refused(bot: Harness) -> None:
+    """A topic holding a web address, an @mention or a line break is refused, saying why."""
+    await _hub(bot)
+    for topic, why in (
+        ("Plans https://evil.example/login", "link"),
+        ("Plans at www.example", "link"),
+        ("Plans with @someone", "@mention"),
+        ("Plans\nand more", "one line"),
+    ):
+        calls = await bot.send(ADMIN, f"/meeting 2027-03-10 13:00 {topic}", chat_id=GROUP)
+        assert why in calls[-1].text, topic
+    assert await bot.storage.upcoming_meetings(bot.clock.now()) == []
+
+
+async def test_long_typed_arguments_are_echoed_cut_short(bot: Harness) -> None:
+    """A 4,000-character date or region is echoed back cut to about 60 characters."""
+    await _hub(bot)
+    calls = await bot.send(ADMIN, f"/meeting {'x' * 4000} 13:00 Plans", chat_id=GROUP)
+    assert "x" * 59 + "…" in calls[-1].text
+    assert len(calls[-1].text) < 400
+    calls = await bot.send(ADMIN, f"/hub {'y' * 4000}", chat_id=GROUP)
+    assert "y" * 59 + "…" in calls[-1].text
+    assert len(calls[-1].text) < 600
+    calls = await bot.send(ADMIN, f"/nudges {'z' * 4000} 12:00", chat_id=GROUP)
+    assert "z" * 59 + "…" in calls[-1].text

@@ -97,7 +97,7 @@ async def test_startup_line_without_operators_says_how_to_add_them(
 ) -> None:
     """With BOT_ADMIN_IDS empty the start-up line says how to find an id for it."""
     caplog.set_level(logging.INFO)
-    async with running(fake, content, tmp_path / "bot.sqlite3", clock):
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, admin_ids=frozenset()):
         pass
     assert any("no operators: set BOT_ADMIN_IDS" in r.getMessage() for r in caplog.records)
 
@@ -137,15 +137,31 @@ async def test_digest_content(
         [text] = digests(bot, OPERATOR)
     lines = text.splitlines()
     assert lines[0] == "<b>Weekly operator summary</b> · week 2027-W09"
-    assert lines[1] == "<b>Practices awaiting review</b>: 2"
-    assert lines[2].startswith("• #1 for London, waiting 10 days")
-    assert lines[3].startswith("• #2 for North West, waiting 3 days")
-    assert lines[4] == "<b>Deliveries skipped or failed in the last 7 days</b>:"
-    assert lines[5:7] == ["• meeting: 1 skipped", "• nudge: 2 failed"]
-    assert lines[7].startswith("<b>Database size</b>: ")
-    assert lines[7].endswith(" KB")
-    assert lines[8] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
+    assert lines[1] == "<b>Hubs awaiting your approval</b>: none"
+    assert lines[2] == "<b>Practices awaiting review</b>: 2"
+    assert lines[3].startswith("• #1 for London, waiting 10 days")
+    assert lines[4].startswith("• #2 for North West, waiting 3 days")
+    assert lines[5] == "<b>Deliveries skipped or failed in the last 7 days</b>:"
+    assert lines[6:8] == ["• meeting: 1 skipped", "• nudge: 2 failed"]
+    assert lines[8].startswith("<b>Database size</b>: ")
+    assert lines[8].endswith(" KB")
+    assert lines[9] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
     assert digests(bot, OTHER_OPERATOR) == [text]
+
+
+async def test_digest_lists_hubs_awaiting_approval(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A group admin's /hub waits for an operator; the next digest lists it."""
+    group = -1017001
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, admin_ids=OPERATORS) as bot:
+        bot.fake.set_admins(group, [555])
+        await bot.send(555, "/hub London", chat_id=group)
+        bot.clock.set(MONDAY_8 + timedelta(minutes=5))
+        await bot.run_callback(operator_digest_job)
+        [text] = digests(bot, OPERATOR)
+    assert "<b>Hubs awaiting your approval</b>: 1" in text
+    assert f"• group {group} for London" in text
 
 
 async def test_digest_without_anything_to_report(

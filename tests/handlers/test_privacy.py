@@ -9,7 +9,7 @@ from pathlib import Path
 
 from content import Content
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness, running
+from tests.harness import OPERATOR, FakeClock, Harness, running
 from tests.seed import seed_result, uniform
 
 LEAD = 1401
@@ -23,18 +23,21 @@ MARKER = "ZEBRA-7Q-MARKER"
 
 async def _hub(bot: Harness, chat_id: int = GROUP, region: str = "London") -> None:
     bot.fake.set_admins(chat_id, [ADMIN])
-    await bot.send(ADMIN, f"/hub {region}", chat_id=chat_id)
+    await bot.send(OPERATOR, f"/hub {region}", chat_id=chat_id)
 
 
 async def test_share_button_posts_name_and_band_only(bot: Harness) -> None:
-    """ "Share my band with my hub" posts the network's name and band, and no score."""
+    """ "Share my band with my hub" posts the directory's organisation name (plain) and the band,
+    and no score."""
     await _hub(bot)
     await _hub(bot, OTHER_REGION_GROUP, "Midlands")
     await bot.register(LEAD, name="Barts BME Network")
     await bot.answer_all(LEAD, "lowest")
     await bot.tap(LEAD, "Share my band with my hub")
-    [post] = [c for c in bot.fake.sent(GROUP) if "Barts BME Network" in c.text]
-    assert "Pathfinder" in post.text
+    [post] = [c for c in bot.fake.sent(GROUP) if "has reached" in c.text]
+    assert "at Barts Health NHS Trust has reached" in post.text
+    assert "Barts BME Network" not in post.text
+    assert "<b>Pathfinder</b>" in post.text
     assert not re.search(r"\d+/178|\d+%", post.text)
     assert bot.fake.sent(OTHER_REGION_GROUP)[-1].text.startswith("✓ This group is now the hub")
     assert "Share my band" not in " ".join(bot.buttons(LEAD))
@@ -88,14 +91,14 @@ async def test_group_never_sees_a_network_unless_it_shared(bot: Harness, content
     joined = "\n".join(texts)
     assert "Shy Network" not in joined
     assert "Quiet Network" not in joined
-    assert "Barts Health" not in joined
+    # The one post names the sharing network's organisation (from the directory), nothing else.
+    [shared] = [t for t in texts if "Barts Health" in t]
+    assert "has reached" in shared
     # The only score-like figure a group may see is an aggregate's median.
     scores = re.findall(r"(\w+ )?\d+/178", joined)
     assert scores
     assert set(scores) == {"Median "}
-    named = [t for t in texts if "Proud Network" in t]
-    assert len(named) == 1
-    assert not re.search(r"\d+/178", named[0])
+    assert not re.search(r"\d+/178", shared)
 
 
 async def test_privacy_says_what_is_stored_and_how_to_remove_it(bot: Harness) -> None:
@@ -200,7 +203,9 @@ async def test_forget_can_be_called_off(bot: Harness) -> None:
 
 async def test_forget_clears_what_a_hub_admin_did(bot: Harness) -> None:
     """A hub admin's id leaves the hub and meeting records; the hub keeps working."""
-    await _hub(bot)
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=GROUP)  # asked by the admin,
+    await bot.tap(OPERATOR, "Approve", chat_id=OPERATOR)  # approved by the operator
     await bot.send(ADMIN, "/meeting 2027-03-10 13:00 Planning", chat_id=GROUP)
     exported = await bot.storage.export_user(ADMIN)
     assert exported["hubs_registered"] != []
@@ -222,3 +227,27 @@ async def test_private_commands_in_a_group_say_so_and_do_nothing(bot: Harness) -
         assert "only works in a private chat" in calls[0].text
     assert await bot.storage.network_of(LEAD) is not None
     assert await bot.storage.practice(1) is None
+
+
+async def test_old_share_button_says_only_the_latest_can_be_shared(bot: Harness) -> None:
+    """A share button from an older result posts nothing and says only the latest can go."""
+    await _hub(bot)
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    old_message, rows = bot.keyboard(LEAD)
+    old_share = rows[0][0]["callback_data"]
+    await bot.new_round(LEAD)
+    await bot.answer_all(LEAD, "top")
+    calls = await bot.press(LEAD, old_share, message_id=old_message)
+    assert "latest result" in calls[0].params["text"]
+    assert [c for c in bot.fake.sent(GROUP) if "has reached" in c.text] == []
+
+
+async def test_band_post_shows_a_network_name_as_plain_text(bot: Harness, content: Content) -> None:
+    """A network outside the directory is named in the post escaped, never bold or a link."""
+    await _hub(bot)
+    assessment_id = await seed_result(bot.storage, content.model, LEAD, name="A&B <b>Net</b>")
+    await bot.send(LEAD, "/score")  # a message (id 1) for the press to come from
+    await bot.press(LEAD, f"1:sh:{assessment_id}", message_id=1)
+    [post] = [c for c in bot.fake.sent(GROUP) if "has reached" in c.text]
+    assert post.text.startswith("🎉 A&amp;B &lt;b&gt;Net&lt;/b&gt; has reached")

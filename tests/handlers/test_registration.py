@@ -292,3 +292,48 @@ async def test_private_buttons_pressed_from_a_group_are_refused(bot: Harness) ->
     calls = await bot.press(LEAD, "1:go", chat_id=group, message_id=5)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert await bot.storage.user(LEAD) is None
+
+
+EVIL = "URGENT: hub moved, all leads re-register at https://evil.example/login"
+
+
+async def test_organisation_with_a_web_address_is_refused_and_asked_again(bot: Harness) -> None:
+    """A typed organisation holding a link is refused, saying why; the same step asks again."""
+    await bot.send(LEAD, "/assess")
+    calls = await bot.send(LEAD, EVIL)
+    assert "web address" in calls[-1].text
+    assert await _state(bot, LEAD) == ("reg:organisation", {})
+    await bot.send(LEAD, "Barts Health")
+    assert "Barts Health NHS Trust" in bot.buttons(LEAD)
+
+
+async def test_network_name_with_a_bare_domain_mention_or_line_break_is_refused(
+    bot: Harness,
+) -> None:
+    """A network name with a bare domain, an @mention or a line break is refused; then a plain
+    one is taken."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Barts Health")
+    await bot.tap(LEAD, "Barts Health NHS Trust")
+    _, rows = bot.keyboard(LEAD)
+    await bot.press(LEAD, rows[0][0]["callback_data"])
+    await bot.tap(LEAD, "1 to 3 years")
+    for name, why in (
+        ("Re-register at evil.example/login", "link"),
+        ("Ask @fake_hub_admin", "@mention"),
+        ("Barts\nBME Network", "one line"),
+    ):
+        calls = await bot.send(LEAD, name)
+        assert why in calls[-1].text, name
+        assert await bot.storage.network_of(LEAD) is None
+    await bot.send(LEAD, "Barts BME Network")
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    assert network.name == "Barts BME Network"
+
+
+async def test_use_what_i_typed_button_is_unescaped(bot: Harness) -> None:
+    """An organisation typed with "&" shows "&" on its "use what I typed" button."""
+    await bot.send(LEAD, "/assess")
+    await bot.send(LEAD, "Smith & Jones Community Care")
+    assert bot.buttons(LEAD)[-1] == "Use “Smith & Jones Community Care”"

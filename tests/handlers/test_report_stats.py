@@ -23,7 +23,7 @@ async def test_report_is_a_valid_one_page_pdf(bot: Harness, content: Content) ->
     await bot.register(LEAD, name="Barts BME Network")
     await bot.answer_all(LEAD, "lowest")
     bot.clock.advance(timedelta(days=95))
-    await bot.send(LEAD, "/assess")
+    await bot.new_round(LEAD)
     await bot.answer_all(LEAD, "top")
     calls = await bot.send(LEAD, "/report")
     [document] = [c for c in calls if c.method == "sendDocument"]
@@ -113,3 +113,16 @@ async def test_stats_total_shown_when_no_region_is_suppressed(
         text = (await bot.send(OPERATOR, "/stats"))[-1].text
     total = text.splitlines()[-1]
     assert "England (all regions)</b>: 10 networks · 10 started · 10 completed (100%)" in total
+
+
+async def test_stats_in_a_group_is_refused_even_for_an_operator(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """An operator's /stats in a group only says it works in a private chat."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, content, db, clock, admin_ids=frozenset({OPERATOR})) as bot:
+        await seed_result(bot.storage, content.model, 8000)
+        calls = await bot.send(OPERATOR, "/stats", chat_id=-1015999)
+        assert [c.method for c in calls] == ["sendMessage"]
+        assert "only works in a private chat" in calls[0].text
+        assert "London" not in calls[0].text

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from content import Content
 from tests.fakebot import FakeBotApi
+from tests.harness import OPERATOR as HUB_OPERATOR
 from tests.harness import FakeClock, Harness, running
 
 LEAD = 1201
@@ -18,7 +22,7 @@ PRACTICE = "We rotate meeting times so night staff can come"
 
 async def _setup(bot: Harness) -> None:
     bot.fake.set_admins(GROUP, [ADMIN])
-    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.send(HUB_OPERATOR, "/hub London", chat_id=GROUP)
     await bot.register(LEAD)  # Barts Health: London
 
 
@@ -130,8 +134,60 @@ async def test_share_needs_text_and_a_network(bot: Harness) -> None:
 async def test_practice_on_the_next_line_is_kept_whole(bot: Harness) -> None:
     """ "/share" followed by a line break keeps every word of the practice."""
     await _setup(bot)
-    await bot.send(LEAD, f"/share\n{PRACTICE}\nand it works")
+    await bot.send(LEAD, f"/share\n{PRACTICE} and it works")
     await bot.tap(LEAD, "Share anonymously")
     practice = await bot.storage.practice(1)
     assert practice is not None
-    assert practice.text == f"{PRACTICE}\nand it works"
+    assert practice.text == f"{PRACTICE} and it works"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (f"{PRACTICE}\nand it works", "one line"),
+        (f"{PRACTICE}, see https://evil.example/login", "link"),
+        (f"{PRACTICE}, details at evil.example/login", "link"),
+        (f"{PRACTICE}, ask @someone", "@mention"),
+    ],
+)
+async def test_practice_with_a_link_mention_or_line_break_is_refused(
+    bot: Harness, text: str, why: str
+) -> None:
+    """A practice holding a web address, an @mention or a line break is refused, saying why."""
+    await _setup(bot)
+    calls = await bot.send(LEAD, f"/share {text}")
+    assert why in calls[-1].text
+    assert "send it again" in calls[-1].text.lower()
+    assert await bot.storage.practice(1) is None
+
+
+async def test_forget_withdraws_pending_review_cards(bot: Harness) -> None:
+    """After the author's /forget, the review cards still waiting are edited to "withdrawn"."""
+    await _setup(bot)
+    await _share(bot)
+    await bot.send(LEAD, "/forget")
+    await bot.tap(LEAD, "Yes, delete everything")
+    for chat in (GROUP, HUB_OPERATOR):
+        assert "withdrawn" in bot.fake.shown(chat)[-1].text
+        assert PRACTICE not in bot.fake.shown(chat)[-1].text
+
+
+async def test_practice_card_to_an_operator_who_never_started_the_bot_is_logged(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A review card failing with "chat not found" logs that the operator must /start the bot."""
+    await _setup(bot)
+    bot.fake.fail("sendMessage", "bad_request", chat_id=HUB_OPERATOR)
+    with caplog.at_level(logging.WARNING):
+        await _share(bot)
+    assert any("/start" in r.getMessage() for r in caplog.records)
+    assert "Approve" in bot.buttons(GROUP)
+
+
+async def test_button_labels_show_names_unescaped(bot: Harness) -> None:
+    """A network called "A & B Network" reads so on its credit button, not "A &amp; B"."""
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(HUB_OPERATOR, "/hub London", chat_id=GROUP)
+    await bot.register(LEAD, name="A & B Network")
+    await bot.send(LEAD, f"/share {PRACTICE}")
+    assert bot.buttons(LEAD)[0] == "Credit A & B Network"

@@ -57,7 +57,7 @@ async def test_score_with_two_results_adds_a_trend_chart(bot: Harness) -> None:
     """From the second completed assessment on, /score sends a trend chart."""
     await bot.register(LEAD)
     await bot.answer_all(LEAD, "lowest")
-    await bot.send(LEAD, "/assess")
+    await bot.new_round(LEAD)
     await bot.answer_all(LEAD, "top")
     calls = await bot.send(LEAD, "/score")
     [text] = [c.text for c in calls if c.method == "sendMessage"]

@@ -15,7 +15,7 @@ from bot.rows import Delivery, Network, WresRow
 from bot.scheduling import WRES_REMINDERS
 from content import Content
 from handlers.wres import wres_reminders_job
-from tests.harness import Harness
+from tests.harness import OPERATOR, Harness
 from tests.seed import seed_result
 
 LEAD = 1401
@@ -311,7 +311,7 @@ async def test_startup_starts_the_reminder_check_and_the_menu_lists_wres(bot: Ha
 async def test_hub_compare_shows_wres_only_from_five_networks(bot: Harness) -> None:
     """Four networks tracking indicator 4: too few; five: the count and the median, no names."""
     bot.fake.set_admins(GROUP, [ADMIN])
-    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.send(OPERATOR, "/hub London", chat_id=GROUP)
     for index in range(5):
         user = 5000 + index
         await _network(bot, user)
@@ -329,7 +329,7 @@ async def test_hub_compare_shows_wres_only_from_five_networks(bot: Harness) -> N
 async def test_hub_compare_ignores_breakdowns_and_other_regions(bot: Harness) -> None:
     """Labelled breakdowns and networks of another region do not count toward the five."""
     bot.fake.set_admins(GROUP, [ADMIN])
-    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.send(OPERATOR, "/hub London", chat_id=GROUP)
     for index in range(5):
         user = 5000 + index
         await _network(bot, user, region="london" if index < 4 else "north-west")
