@@ -37,6 +37,13 @@ KINDS: dict[str, int] = {
     "wq": 1,  # WRES entry: pick the quarter (year * 10 + quarter, e.g. 20263)
     "wr": 1,  # WRES: replace a recorded quarter: 1 replace / 0 keep
     "wx": 0,  # WRES entry: cancel
+    "pl": 1,  # a result's "Add to plan": list its advice to pick from (assessment)
+    "pp": 2,  # add one piece of a result's advice to the plan: assessment, tip index
+    "ps": 2,  # plan step: set status (0 to do, 1 doing, 2 done, 3 dropped): step, status
+    "pe": 2,  # plan step: edit by typing (0 text, 1 owner, 2 due date): step, field
+    "pr": 1,  # plan step: remove (asks first): step
+    "py": 2,  # plan step: confirm removal: step, 1 remove / 0 keep
+    "pv": 1,  # plan step: show its buttons: step
 }
 
 
