@@ -11,8 +11,10 @@ import base64
 import functools
 import html
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 Row = tuple[str, ...]
 
@@ -108,11 +110,19 @@ def render_html(text: PackText, chart_png: bytes | None, keep: Callable[[str], s
 
 def board_pack(text: PackText, chart_png: bytes | None) -> bytes:
     """The pack as PDF bytes: tagged (PDF/UA-1), in British English, with a title."""
-    from weasyprint import HTML
-
+    HTML = _weasyprint_html()
     document = render_html(text, chart_png, printable)
     pdf: bytes = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's HTML class, imported on first use. Without libharfbuzz-subset it warns that
+    a future version will need it, and subsets fonts with fontTools meanwhile: that is fine."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        from weasyprint import HTML
+    return HTML
 
 
 def printable(text: str) -> str:
@@ -130,6 +140,8 @@ def printable(text: str) -> str:
 def font_coverage() -> frozenset[int]:
     """Every code point some font known to fontconfig can draw (read once per process)."""
     from fontTools.ttLib import TTCollection, TTFont
+
+    _weasyprint_html()
     from weasyprint.text.ffi import ffi, fontconfig
 
     config = fontconfig.FcInitLoadConfigAndFonts()
@@ -143,15 +155,13 @@ def font_coverage() -> frozenset[int]:
     covered: set[int] = set()
     for path in sorted(files):
         try:
-            faces = (
-                list(TTCollection(path, lazy=True).fonts)
-                if path.lower().endswith((".ttc", ".otc"))
-                else [TTFont(path, lazy=True)]
-            )
-            for face in faces:
-                cmap = face.getBestCmap()
-                if cmap:
-                    covered.update(cmap)
-        except Exception:  # a font fontTools cannot read covers nothing we can count on
+            count = 1
+            if path.lower().endswith((".ttc", ".otc")):
+                with TTCollection(path, lazy=True) as collection:
+                    count = len(collection.fonts)
+            for number in range(count):
+                with TTFont(path, lazy=True, fontNumber=number if count > 1 else -1) as face:
+                    covered.update(face.getBestCmap() or {})
+        except Exception:  # a font fontTools cannot read covers nothing to count on
             continue
     return frozenset(covered)

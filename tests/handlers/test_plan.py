@@ -31,8 +31,7 @@ async def _only_step_id(bot: Harness) -> int:
 async def test_result_offers_add_to_plan(bot: Harness) -> None:
     """The result message carries an "Add to plan" button."""
     await bot.register(LEAD)
-    calls = await bot.answer_all(LEAD, "lowest")
-    del calls
+    await bot.answer_all(LEAD, "lowest")
     buttons = [
         b["callback_data"]
         for c in bot.fake.sent(LEAD)
@@ -74,7 +73,8 @@ async def test_typed_uk_date_moves_the_due_date(bot: Harness, content: Content) 
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     step = await bot.storage.plan_step(step_id, network.id)
-    assert step is not None and step.due == date(2028, 3, 31)
+    assert step is not None
+    assert step.due == date(2028, 3, 31)
 
 
 async def test_bad_date_changes_nothing(bot: Harness, content: Content) -> None:
@@ -88,7 +88,8 @@ async def test_bad_date_changes_nothing(bot: Harness, content: Content) -> None:
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     step = await bot.storage.plan_step(step_id, network.id)
-    assert step is not None and step.due == date(2027, 6, 30)
+    assert step is not None
+    assert step.due == date(2027, 6, 30)
 
 
 async def test_owner_and_status_change(bot: Harness, content: Content) -> None:
@@ -102,7 +103,8 @@ async def test_owner_and_status_change(bot: Harness, content: Content) -> None:
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     step = await bot.storage.plan_step(step_id, network.id)
-    assert step is not None and (step.owner, step.status) == ("Chair", "done")
+    assert step is not None
+    assert (step.owner, step.status) == ("Chair", "done")
 
 
 async def test_remove_asks_then_deletes(bot: Harness, content: Content) -> None:
