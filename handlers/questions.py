@@ -88,8 +88,8 @@ async def send_result(
     content = context.content
     buttons = keyboard(
         [
-            [(content.strings("result.add_to_plan"), callbacks.encode("pl", assessment_id))],
             [(content.strings("share_band.button"), callbacks.encode("sh", assessment_id))],
+            [(content.strings("result.add_to_plan"), callbacks.encode("pl", assessment_id))],
         ]
     )
     text = render.result(content, result)
