@@ -27,6 +27,13 @@ RUN pip install --no-deps .
 # -- runtime: the virtual environment alone, run by an unprivileged user ----------------------
 FROM python:3.11-slim
 
+# The board pack (WeasyPrint) draws text with pango, harfbuzz and fontconfig; DejaVu covers the
+# characters users type (emoji it lacks are dropped, never drawn as boxes).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+    libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 bot \
  && useradd --system --uid 10001 --gid bot --home-dir /app --shell /usr/sbin/nologin bot \
  && mkdir -p /app /data \

@@ -28,6 +28,7 @@ from bot.routes import Routes, TextRoute
 from bot.scheduling import (
     LEAD_REMINDERS,
     OPERATOR_DIGESTS,
+    PLAN_REMINDERS,
     SNAPSHOT,
     STARTUP_JOB,
     WRES_REMINDERS,
@@ -46,6 +47,7 @@ from handlers import (
     meetings,
     menu,
     operators,
+    plan,
     privacy,
     registration,
     reminders,
@@ -121,6 +123,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("score", score.score_command))
     app.add_handler(CommandHandler("compare", compare.compare_command))
     app.add_handler(CommandHandler("report", report.report_command))
+    app.add_handler(CommandHandler("plan", plan.plan_command))
     app.add_handler(CommandHandler("privacy", privacy.privacy_command))
     app.add_handler(CommandHandler("export", privacy.export_command))
     app.add_handler(CommandHandler("forget", privacy.forget_command))
@@ -155,6 +158,10 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
     app.add_handler(CallbackQueryHandler(leads.remove_pressed, pattern=pattern("lr")))
+    app.add_handler(CallbackQueryHandler(plan.add_pressed, pattern=pattern("pl", "pp")))
+    app.add_handler(
+        CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
+    )
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.
@@ -179,6 +186,7 @@ def _register_routes(routes: Routes) -> None:
     """Who takes free text (first come, first served) and /start payloads."""
     routes.text.append(TextRoute(registration.text_route, registration.waiting))
     routes.text.append(TextRoute(wres.text_received, wres.waiting))
+    routes.text.append(TextRoute(plan.text_received, plan.waiting))
     routes.text.append(TextRoute(assessment.text_in_assessment, assessment.waiting))
     routes.start["assess"] = assessment.begin_or_resume
     routes.start["score"] = score.show_score
@@ -191,6 +199,7 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.every(LEAD_REMINDERS, reminders.CHECK_EVERY, reminders.lead_reminders_job)
     schedules.every(WRES_REMINDERS, wres.CHECK_EVERY, wres.wres_reminders_job)
     schedules.every(OPERATOR_DIGESTS, operators.CHECK_EVERY, operators.operator_digest_job)
+    schedules.every(PLAN_REMINDERS, plan.CHECK_EVERY, plan.plan_reminders_job)
     schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
 
 

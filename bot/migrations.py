@@ -158,4 +158,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (practice_id, chat_id, message_id)
     );
     """,
+    # 6: a network's action plan: steps from a result's advice, with an owner, a due date and a
+    # status. `source` says which item or enabler the step came from ('item:<key>',
+    # 'enabler:<key>', or '' for a step typed from scratch), so a later result can tell whether
+    # it moved.
+    """
+    CREATE TABLE plan_steps (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        due TEXT NOT NULL,                       -- local date, YYYY-MM-DD
+        status TEXT NOT NULL DEFAULT 'todo'
+            CHECK (status IN ('todo', 'doing', 'done', 'dropped')),
+        source TEXT NOT NULL DEFAULT '',
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        done_at TEXT                             -- when it was last marked done
+    );
+    CREATE INDEX plan_steps_by_network ON plan_steps(network_id, status);
+    CREATE INDEX plan_steps_by_due ON plan_steps(status, due);
+    """,
 )

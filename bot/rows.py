@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from scoring.progress import Step
@@ -226,3 +226,18 @@ class ReviewCard:
 
     chat_id: int
     message_id: int
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of a network's action plan (`due` is a local date; `source` as migration 6)."""
+
+    id: int
+    network_id: int
+    text: str
+    owner: str
+    due: date
+    status: str
+    source: str
+    created_at: datetime
+    done_at: datetime | None

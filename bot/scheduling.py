@@ -86,6 +86,9 @@ LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE 
 WRES_REMINDERS = Kind("wres-reminders")  # the quarter-hourly check behind WRES
 OPERATOR_DIGEST = Kind("opdigest")  # an operator's weekly digest: slot per ISO week and operator
 OPERATOR_DIGESTS = Kind("operator-digest")  # the quarter-hourly check behind OPERATOR_DIGEST
+PLAN_DUE = Kind("plandue")  # a plan step due within a week: slot per step, due date and lead
+PLAN_CHECKIN = Kind("plancheck")  # "how is the plan going?": slot per quarter and lead
+PLAN_REMINDERS = Kind("plan-reminders")  # the quarter-hourly check behind PLAN_DUE and PLAN_CHECKIN
 SNAPSHOT = Kind("snapshot")  # the nightly snapshot of anonymised aggregates
 
 

@@ -177,12 +177,17 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
                 next_step=entry.text("next_step", limit=NEXT_STEP_LIMIT),
                 attribute=attributes[attribute_key] if attribute_key else None,
                 evidence=entry.flag("evidence"),
+                organisation_ask=entry.text(
+                    "organisation_ask", limit=NEXT_STEP_LIMIT, optional=True
+                ),
             )
         )
     # Items must come section by section, in the sections' order.
     order = [s.key for s in sections]
     if [order.index(i.section) for i in items] != sorted(order.index(i.section) for i in items):
         raise top.fail("items must be grouped by section, in the order the sections are listed")
+    if not any(item.organisation_ask for item in items):
+        raise top.fail("no item has an 'organisation_ask': the board pack needs some")
     for attribute in attributes.values():
         if not any(item.attribute == attribute for item in items):
             raise top.fail(f"attribute {attribute.key!r} is not evidenced by any item")

@@ -40,6 +40,13 @@ KINDS: dict[str, int] = {
     "wx": 0,  # WRES entry: cancel
     "lr": 3,  # /leads, remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
     "ha": 3,  # hub request, operator's decision: hub, region index, 1 approve / 0 reject
+    "pl": 1,  # a result's "Add to plan": list its advice to pick from (assessment)
+    "pp": 2,  # add one piece of a result's advice to the plan: assessment, tip index
+    "ps": 2,  # plan step: set status (0 to do, 1 doing, 2 done, 3 dropped): step, status
+    "pe": 2,  # plan step: edit by typing (0 text, 1 owner, 2 due date): step, field
+    "pr": 1,  # plan step: remove (asks first): step
+    "py": 2,  # plan step: confirm removal: step, 1 remove / 0 keep
+    "pv": 1,  # plan step: show its buttons: step
 }
 
 

@@ -24,6 +24,7 @@ PRIVATE = (
     "score",
     "compare",
     "report",
+    "plan",
     "wres",
     "share",
     "leads",

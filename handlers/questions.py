@@ -14,6 +14,7 @@ from content.strings import Safe
 from handlers import callbacks, render
 from handlers.common import keyboard, show
 from scoring import Result
+from scoring.plan import Levels, moved
 from scoring.progress import first_unanswered, score_answers
 from scoring.records import result_from_dict, result_to_dict
 
@@ -87,14 +88,21 @@ async def send_result(
 ) -> None:
     """The result, with the opt-in button to share the band (only) with the region's hub."""
     content = context.content
-    share = keyboard(
-        [[(content.strings("share_band.button"), callbacks.encode("sh", assessment_id))]]
+    buttons = keyboard(
+        [
+            [(content.strings("share_band.button"), callbacks.encode("sh", assessment_id))],
+            [(content.strings("result.add_to_plan"), callbacks.encode("pl", assessment_id))],
+        ]
     )
-    await context.bot.send_message(chat_id, render.result(content, result), reply_markup=share)
+    text = render.result(content, result)
+    since = await _since_last_time(context, result, assessment_id)
+    if since is not None:
+        text = Safe(f"{since}\n\n{text}")
+    await context.bot.send_message(chat_id, text, reply_markup=buttons)
     # Delivered only now: until then /assess and /score send it again.
     await context.storage.mark_result_sent(assessment_id)
     png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
-    caption = content.strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
+    caption = render.chart_caption(content, result)
     await context.bot.send_photo(chat_id, InputFile(png, filename="result.png"), caption=caption)
 
 
@@ -107,3 +115,22 @@ async def resend_undelivered(context: BotContext, chat_id: int, user_id: int) ->
     await context.bot.send_message(chat_id, context.strings("assess.result_resent"))
     await send_result(context, chat_id, result, undelivered.id)
     return True
+
+
+async def _since_last_time(context: BotContext, result: Result, assessment_id: int) -> Safe | None:
+    """Plan steps done since the network's previous result, and whether what they relate to
+    moved; None for a first result or a network without a plan."""
+    done = await context.storage.plan_done_since_previous(assessment_id)
+    if done is None:
+        return None
+    previous, steps = done
+    earlier = Levels(
+        await context.storage.assessment_points(previous.id),
+        {key: 100 * points / maximum for key, points, maximum in previous.result["enablers"]},
+    )
+    later = Levels(
+        await context.storage.assessment_points(assessment_id),
+        {e.key: e.percent for e in result.enablers},
+    )
+    moves = [(step.text, moved(step.source, earlier, later)) for step in steps]
+    return render.since_last_time(context.content, moves)

@@ -15,6 +15,7 @@ from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
 from scoring.model import Attribute
+from scoring.plan import Move
 
 
 def band_name(content: Content, band: Band | str) -> Safe:
@@ -226,3 +227,43 @@ def baseline_summary(content: Content, result: Result) -> list[Safe]:
         ),
         strings(key, total=result.total, maximum=result.maximum, points=abs(difference)),
     ]
+
+
+def chart_caption(content: Content, result: Result) -> Safe:
+    """The result chart's caption, stating the figures it shows for those who cannot see it."""
+    strings, model = content.strings, content.model
+    sections = ", ".join(
+        str(
+            strings(
+                "result.chart_section",
+                name=model.section(s.key).title,
+                points=s.points,
+                maximum=s.maximum,
+            )
+        )
+        for s in result.sections
+        if _has_section(content, s.key)
+    )
+    enablers = ", ".join(
+        str(
+            strings("result.chart_figure", name=model.enabler(e.key).name, percent=round(e.percent))
+        )
+        for e in result.enablers
+    )
+    return strings(
+        "result.chart_caption",
+        baseline=round(content.baseline.mean_percent),
+        sections=Safe(sections),
+        enablers=Safe(enablers),
+    )
+
+
+def since_last_time(content: Content, done: Sequence[tuple[str, Move]]) -> Safe:
+    """A result's opening: plan steps done since the last one, and whether their items moved."""
+    strings = content.strings
+    lines = [strings("result.since_title")]
+    if not done:
+        lines.append(strings("result.since_none"))
+    for text, move in done:
+        lines.append(strings("result.since_line", text=text, moved=strings(f"result.moved_{move}")))
+    return Safe("\n".join(lines))

@@ -78,6 +78,9 @@ class Item:
     next_step: str
     attribute: Attribute | None = None
     evidence: bool = False
+    organisation_ask: str = ""
+    """What the network asks of its board and sponsor when this item scores low (empty when
+    the item is the network's own to change)."""
 
     @property
     def band(self) -> Band | None:

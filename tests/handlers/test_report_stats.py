@@ -1,11 +1,12 @@
-"""/report's one-page PDF, and operators' /stats with small cells suppressed."""
+"""/report's board pack, and operators' /stats with small cells suppressed."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -18,26 +19,49 @@ LEAD = 1501
 OPERATOR = 1599
 
 
-async def test_report_is_a_valid_one_page_pdf(bot: Harness, content: Content) -> None:
-    """/report sends a one-page PDF naming the network, its total, band, history and 2017."""
+def _pdf_text(pdf: PdfReader) -> str:
+    return " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+
+
+async def test_report_is_a_tagged_board_pack(bot: Harness, content: Content) -> None:
+    """/report sends a 2-4 page tagged PDF (structure tree, Marked, en-GB) with the headline,
+    band, history, plan step, evidence note, credit and calibration as text."""
     await bot.register(LEAD, name="Barts BME Network")
     await bot.answer_all(LEAD, "lowest")
     bot.clock.advance(timedelta(days=95))
     await bot.new_round(LEAD)
-    await bot.answer_all(LEAD, "top")
+    await bot.answer_all(LEAD, "top", evidence="Minutes of the March steering group")
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    await bot.storage.add_plan_step(
+        network.id,
+        LEAD,
+        text="Agree a yearly budget",
+        owner="Chair",
+        due=date(2027, 9, 30),
+        source="item:od-funding",
+        open_limit=12,
+    )
     calls = await bot.send(LEAD, "/report")
     [document] = [c for c in calls if c.method == "sendDocument"]
     pdf = PdfReader(io.BytesIO(document.files["document"]))
-    assert len(pdf.pages) == 1
-    text = " ".join(pdf.pages[0].extract_text().split())
+    root: Any = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB"
+    assert 2 <= len(pdf.pages) <= 4
+    text = _pdf_text(pdf)
     for words in (
         "Barts BME Network",
         "178/178",
         "Activator",
-        "History",
-        "0/178",
-        "Next steps",
-        "averaged 105/178",
+        "History and trend",
+        "Agree a yearly budget",
+        "Chair",
+        "Minutes of the March steering group",
+        "Inko-Tariah",
+        "this project's own calibration",
+        "Next review",
     ):
         assert words in text, words
 
@@ -45,20 +69,35 @@ async def test_report_is_a_valid_one_page_pdf(bot: Harness, content: Content) ->
 async def test_report_for_a_pathfinder_names_what_holds_it_back(
     bot: Harness, content: Content
 ) -> None:
-    """A Cultivator-range score held back by a missing foundation says so in the PDF."""
+    """A Cultivator-range score held back by a missing foundation says so, and asks the board."""
 
     def no_comms(position: int, item: object) -> int:
         key = content.model.items[position].key
         top = len(content.model.items[position].scale.options) - 1
-        return 1 if key == "op-comms-plan" else top
+        return 1 if key in ("op-comms-plan", "od-funding") else top
 
     await seed_result(bot.storage, content.model, LEAD, choose=no_comms)
     calls = await bot.send(LEAD, "/report")
-    text = " ".join(
-        PdfReader(io.BytesIO(calls[-1].files["document"])).pages[0].extract_text().split()
-    )
+    text = _pdf_text(PdfReader(io.BytesIO(calls[-1].files["document"])))
     assert "Pathfinder" in text
     assert "runs a communication strategy" in text
+    assert "yearly budget for the network" in text
+
+
+async def test_report_keeps_emoji_and_rtl_names_without_boxes(
+    bot: Harness, content: Content
+) -> None:
+    """A name with an emoji, a right-to-left mark and a character no font has prints without
+    a missing-glyph box: every font maps only real glyphs."""
+    await seed_result(bot.storage, content.model, LEAD, name="Unity 😀 \u200fشبكة ⭐ Network")
+    calls = await bot.send(LEAD, "/report")
+    pdf = PdfReader(io.BytesIO(calls[-1].files["document"]))
+    text = _pdf_text(pdf)
+    assert "Unity 😀" in text
+    assert "Network" in text
+    fonts: Any = pdf.pages[0]["/Resources"]
+    for font in fonts["/Font"].values():
+        assert font.get_object()["/Encoding"] == "/Identity-H"  # no glyph drawn as .notdef
 
 
 async def test_report_before_any_result(bot: Harness) -> None:

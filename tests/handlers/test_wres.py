@@ -233,20 +233,19 @@ async def test_only_a_networks_lead_in_private_can_use_it(bot: Harness) -> None:
     assert "private chat" in calls[-1].text
 
 
-async def test_report_pdf_carries_the_latest_quarter_of_each_indicator(
+async def test_report_pdf_carries_the_last_year_of_each_indicator(
     bot: Harness, content: Content
 ) -> None:
-    """/report's PDF has a WRES monitor line for the latest whole-organisation quarter."""
+    """/report's board pack has a WRES monitor table of the whole-organisation quarters."""
     await seed_result(bot.storage, content.model, LEAD)
     await bot.send(LEAD, "/wres 4 2026Q2 white 1000 400 bme 500 200")
     await bot.send(LEAD, EXAMPLE)
     calls = await bot.send(LEAD, "/report")
     reader = PdfReader(io.BytesIO(calls[-1].files["document"]))
-    text = " ".join(reader.pages[0].extract_text().split())
-    assert len(reader.pages) == 1
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "WRES monitor" in text
-    assert "Indicator 4 (Non-mandatory training and CPD), 2026Q3: relative likelihood 1.29" in text
-    assert "2026Q2" not in text
+    assert "4: Non-mandatory training and CPD 2026Q3 1.29" in text
+    assert "2026Q2 1.00" in text
 
 
 # -- the quarterly reminder --------------------------------------------------------------------

@@ -1,0 +1,374 @@
+"""/plan: a network's action plan, made from a result's advice — steps with an owner, a due date
+and a status — and its follow-up (a reminder a week before a step is due, a quarterly check-in).
+
+Editing a step's text, owner or due date takes typed text: the step and field wait in
+`users.state`/`users.draft`, like the WRES entry, and expire after an hour.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+
+from bot import timing
+from bot.clock import iso, parse
+from bot.context import BotContext
+from bot.rows import Network, PlanStep, User
+from bot.scheduling import PLAN_CHECKIN, PLAN_DUE, Send, deliver_due, message_sender
+from content.strings import Safe
+from handlers import callbacks
+from handlers.common import Button, answer_query, keyboard, private_sender, read_press, show
+from scoring import Tip
+from scoring.plan import (
+    OPEN_LIMIT,
+    OWNER_LIMIT,
+    REMIND_BEFORE,
+    TEXT_LIMIT,
+    DateProblem,
+    Status,
+    default_due,
+    parse_due,
+    source_of,
+)
+from scoring.records import result_from_dict
+from scoring.wres import quarter_of
+
+EDIT = "plan:edit"
+FIELDS = ("text", "owner", "due")
+STATUSES = (Status.TODO, Status.DOING, Status.DONE, Status.DROPPED)
+STATE_EXPIRES = timedelta(hours=1)
+CHECK_EVERY = timedelta(minutes=15)
+CHECKIN_WINDOW_DAYS = 7  # the quarterly check-in goes out in the first week of a quarter
+
+
+def _today(context: BotContext) -> date:
+    return context.services.clock.now().astimezone(context.settings.timezone).date()
+
+
+def _date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+async def waiting(context: BotContext, user: User) -> str | None:
+    return "plan.type_it" if user.state == EDIT else None
+
+
+# -- adding advice from a result -----------------------------------------------------------------
+
+
+async def _tips(context: BotContext, user_id: int, assessment_id: int) -> list[Tip] | None:
+    """The advice of one of the network's results, or None if it is not the user's network's."""
+    record = await context.storage.network_history(user_id)
+    if record is None:
+        return None
+    for completed in record.completed:
+        if completed.id == assessment_id:
+            return list(result_from_dict(completed.result).tips)
+    return None
+
+
+async def add_pressed(update: Update, context: BotContext) -> None:
+    """Open a result's advice as a list to pick from, or add the piece picked."""
+    read = await read_press(update, context, private=True)
+    if read is None:
+        return
+    query, press, message = read
+    strings = context.strings
+    tips = await _tips(context, query.from_user.id, press.args[0])
+    network = await context.storage.network_of(query.from_user.id)
+    if tips is None or network is None:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    if press.kind == "pl":
+        await answer_query(query)
+        lines = [strings("plan.pick")]
+        buttons: list[Button] = []
+        for index, tip in enumerate(tips):
+            lines.append(strings("result.tip_line", number=index + 1, text=tip.text))
+            buttons.append((str(index + 1), callbacks.encode("pp", press.args[0], index)))
+        rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+        await context.bot.send_message(
+            message.chat_id, Safe("\n".join(lines)), reply_markup=keyboard(rows)
+        )
+        return
+    index = press.args[1]
+    if index >= len(tips):
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    tip = tips[index]
+    due = default_due(_today(context))
+    added = await context.storage.add_plan_step(
+        network.id,
+        query.from_user.id,
+        text=tip.text[:TEXT_LIMIT],
+        owner="",
+        due=due,
+        source=source_of(tip.kind, tip.source),
+        open_limit=OPEN_LIMIT,
+    )
+    if added is None:
+        await answer_query(query, strings("plan.full_short", limit=OPEN_LIMIT))
+        await context.bot.send_message(message.chat_id, strings("plan.full", limit=OPEN_LIMIT))
+        return
+    await answer_query(query, strings("plan.added_short"))
+    await context.bot.send_message(
+        message.chat_id,
+        strings("plan.added", text=tip.text, due=_date(due)),
+        reply_markup=_step_keyboard(context, added),
+    )
+
+
+# -- /plan ---------------------------------------------------------------------------------------
+
+
+async def plan_command(update: Update, context: BotContext) -> None:
+    """List the network's plan, each step with a button to manage it."""
+    sender = await private_sender(update, context)
+    if sender is None:
+        return
+    message, user = sender
+    network = await context.storage.network_of(user.id)
+    if network is None:
+        await message.reply_text(context.strings("plan.no_network"))
+        return
+    if await _editing(context, user.id):
+        await context.storage.set_state(user.id, None, {})
+    text, markup = await _listing(context, network)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _editing(context: BotContext, user_id: int) -> bool:
+    user = await context.storage.user(user_id)
+    return user is not None and user.state == EDIT
+
+
+async def _listing(context: BotContext, network: Network) -> tuple[Safe, Any]:
+    strings = context.strings
+    steps = await context.storage.plan_steps(network.id)
+    if not steps:
+        return strings("plan.empty"), None
+    open_steps = [s for s in steps if Status(s.status).open]
+    lines: list[str] = [
+        strings("plan.title", network=network.name, open=len(open_steps), limit=OPEN_LIMIT)
+    ]
+    buttons: list[Button] = []
+    for number, step in enumerate(steps, start=1):
+        lines.append(step_line(context, number, step))
+        buttons.append((str(number), callbacks.encode("pv", step.id)))
+    if len(open_steps) >= OPEN_LIMIT:
+        lines += ["", strings("plan.full", limit=OPEN_LIMIT)]
+    lines += ["", strings("plan.list_hint")]
+    rows = [buttons[i : i + 6] for i in range(0, len(buttons), 6)]
+    return Safe("\n".join(lines)), keyboard(rows)
+
+
+def step_line(context: BotContext, number: int, step: PlanStep) -> Safe:
+    strings = context.strings
+    return strings(
+        "plan.step_line",
+        number=number,
+        text=step.text,
+        status=strings(f"plan.status_{step.status}"),
+        owner=step.owner or strings("plan.no_owner"),
+        due=_date(step.due),
+    )
+
+
+def _step_keyboard(context: BotContext, step_id: int) -> Any:
+    strings = context.strings
+    statuses = [
+        (strings(f"plan.status_{status.value}"), callbacks.encode("ps", step_id, n))
+        for n, status in enumerate(STATUSES)
+    ]
+    edits = [
+        (strings(f"plan.edit_{field}"), callbacks.encode("pe", step_id, n))
+        for n, field in enumerate(FIELDS)
+    ]
+    return keyboard([statuses, edits, [(strings("plan.remove"), callbacks.encode("pr", step_id))]])
+
+
+async def step_pressed(update: Update, context: BotContext) -> None:
+    """Show a step's buttons, change its status, start an edit, or remove it."""
+    read = await read_press(update, context, private=True)
+    if read is None:
+        return
+    query, press, message = read
+    strings, storage = context.strings, context.storage
+    network = await storage.network_of(query.from_user.id)
+    step = await storage.plan_step(press.args[0], network.id) if network else None
+    if network is None or step is None:
+        await answer_query(query, strings("plan.gone"))
+        return
+    if press.kind == "pv":
+        await answer_query(query)
+        text = step_line(context, 1, step)
+        await show(
+            context,
+            message.chat_id,
+            Safe(f"{strings('plan.step_title')}\n{text}"),
+            _step_keyboard(context, step.id),
+        )
+        return
+    if press.kind == "ps":
+        if press.args[1] >= len(STATUSES):
+            await answer_query(query, strings("errors.button_expired"))
+            return
+        status = STATUSES[press.args[1]]
+        changed = await storage.set_plan_status(
+            step.id, network.id, status.value, open_limit=OPEN_LIMIT
+        )
+        if not changed:
+            await answer_query(query, strings("plan.full_short", limit=OPEN_LIMIT))
+            return
+        await answer_query(
+            query, strings("plan.status_set", status=strings(f"plan.status_{status.value}"))
+        )
+        updated = await storage.plan_step(step.id, network.id)
+        if updated is not None:
+            text = Safe(f"{strings('plan.step_title')}\n{step_line(context, 1, updated)}")
+            await show(
+                context, message.chat_id, text, _step_keyboard(context, step.id), replace=message
+            )
+        return
+    if press.kind == "pe":
+        if press.args[1] >= len(FIELDS):
+            await answer_query(query, strings("errors.button_expired"))
+            return
+        field = FIELDS[press.args[1]]
+        await answer_query(query)
+        draft = {"step": step.id, "field": field, "since": iso(context.services.clock.now())}
+        await storage.set_state(query.from_user.id, EDIT, draft)
+        prompt = strings(
+            f"plan.ask_{field}", text=step.text, default=_date(default_due(_today(context)))
+        )
+        await context.bot.send_message(message.chat_id, prompt)
+        return
+    if press.kind == "pr":
+        await answer_query(query)
+        confirm = keyboard(
+            [
+                [
+                    (strings("plan.remove_yes"), callbacks.encode("py", step.id, 1)),
+                    (strings("plan.remove_no"), callbacks.encode("py", step.id, 0)),
+                ]
+            ]
+        )
+        await show(
+            context,
+            message.chat_id,
+            strings("plan.remove_confirm", text=step.text),
+            confirm,
+            replace=message,
+        )
+        return
+    # py: confirm removal
+    await answer_query(query)
+    if press.args[1] and await storage.remove_plan_step(step.id, network.id):
+        await show(
+            context, message.chat_id, strings("plan.removed", text=step.text), None, replace=message
+        )
+    else:
+        await show(context, message.chat_id, strings("plan.kept"), None, replace=message)
+
+
+# -- typed edits ---------------------------------------------------------------------------------
+
+
+def _expired(draft: dict[str, Any], now: datetime) -> bool:
+    since = draft.get("since")
+    try:
+        return not isinstance(since, str) or now - parse(since) > STATE_EXPIRES
+    except ValueError:
+        return True
+
+
+async def text_received(update: Update, context: BotContext, user: User) -> bool:
+    """Take the typed text, owner or due date of the step being edited; False if none is."""
+    message = update.effective_message
+    if message is None or message.text is None or user.state != EDIT:
+        return False
+    storage, strings = context.storage, context.strings
+    draft = dict(user.draft)
+    step_id, field = draft.get("step"), draft.get("field")
+    network = await storage.network_of(user.id)
+    if (
+        _expired(draft, context.services.clock.now())
+        or not isinstance(step_id, int)
+        or field not in FIELDS
+        or network is None
+    ):
+        await storage.set_state(user.id, None, {})
+        return False
+    step = await storage.plan_step(step_id, network.id)
+    if step is None:
+        await storage.set_state(user.id, None, {})
+        await message.reply_text(strings("plan.gone"))
+        return True
+    typed = " ".join(message.text.split())
+    if field == "due":
+        due = parse_due(typed, _today(context))
+        if isinstance(due, DateProblem):
+            await message.reply_text(strings(f"plan.date_{due.value}", typed=typed))
+            return True
+        await storage.set_plan_due(step.id, network.id, due)
+    else:
+        limit = TEXT_LIMIT if field == "text" else OWNER_LIMIT
+        if not typed or len(typed) > limit:
+            await message.reply_text(strings("plan.too_long", limit=limit))
+            return True
+        if field == "text":
+            await storage.set_plan_text(step.id, network.id, typed)
+        else:
+            await storage.set_plan_owner(step.id, network.id, typed)
+    await storage.set_state(user.id, None, {})
+    updated = await storage.plan_step(step.id, network.id)
+    if updated is not None:
+        text = Safe(f"{strings('plan.saved')}\n{step_line(context, 1, updated)}")
+        await message.reply_text(text, reply_markup=_step_keyboard(context, step.id))
+    return True
+
+
+# -- follow-up -----------------------------------------------------------------------------------
+
+
+async def plan_reminders_job(context: BotContext) -> None:
+    """In working hours: remind each lead once of a step due within the week, and, in the first
+    week of a quarter, ask once how the plan is going."""
+    now = context.services.clock.now()
+    zone = context.settings.timezone
+    if not timing.in_working_hours(now, zone):
+        return
+    today = now.astimezone(zone).date()
+    storage = context.storage
+
+    due = await storage.plan_steps_due(today, today + REMIND_BEFORE)
+    subjects = {PLAN_DUE.slot(step.id, step.due, lead): (step, lead) for step, lead in due}
+
+    async def reminder(subject: tuple[PlanStep, int]) -> tuple[int, Send] | None:
+        step, lead = subject
+        text = context.strings(
+            "plan.reminder",
+            text=step.text,
+            due=_date(step.due),
+            owner=step.owner or context.strings("plan.no_owner"),
+        )
+        return lead, message_sender(context, text, _step_keyboard(context, step.id))
+
+    await deliver_due(context, PLAN_DUE, subjects, reminder)
+
+    quarter = quarter_of(today)
+    if (today - quarter.first_day).days >= CHECKIN_WINDOW_DAYS:
+        return
+
+    async def checkin(user_id: int) -> tuple[int, Send] | None:
+        network = await storage.network_of(user_id)
+        if network is None:
+            return None
+        steps = [s for s in await storage.plan_steps(network.id) if Status(s.status).open]
+        text = context.strings("plan.checkin", network=network.name, open=len(steps))
+        return user_id, message_sender(context, text)
+
+    leads = {PLAN_CHECKIN.slot(quarter, user_id): user_id for user_id in await storage.plan_leads()}
+    await deliver_due(context, PLAN_CHECKIN, leads, checkin)
