@@ -17,7 +17,8 @@ SYSTEM_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset
 
 .PHONY: system-libs
 system-libs:
-	@if ! ldconfig -p | grep -q 'libpango-1.0.so' || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	@if ! ldconfig -p | grep -q 'libpango-1.0.so' || ! ldconfig -p | grep -q 'libharfbuzz-subset.so' \
+	  || ! fc-list 2>/dev/null | grep -qi dejavu; then \
 	  if command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_LIBS); \
 	  else echo "install pango, harfbuzz, fontconfig and DejaVu fonts for the board pack" >&2; fi; \
