@@ -30,6 +30,7 @@ PRIVATE = (
     "export",
     "forget",
     "whoami",
+    "about",
     "start",
     "help",
 )

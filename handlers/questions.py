@@ -89,6 +89,6 @@ async def send_result(
         [[(content.strings("share_band.button"), callbacks.encode("sh", assessment_id))]]
     )
     await context.bot.send_message(chat_id, render.result(content, result), reply_markup=share)
-    png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
-    caption = content.strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
+    png = await asyncio.to_thread(charts.result_chart, content.model, result)
+    caption = content.strings("result.chart_caption")
     await context.bot.send_photo(chat_id, InputFile(png, filename="result.png"), caption=caption)

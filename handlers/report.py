@@ -67,10 +67,10 @@ async def report_command(update: Update, context: BotContext) -> None:
                 band=render.band_name(content, latest.band),
             )
         ),
-        band_summary=_plain(_band_summary(context, latest)),
-        chart_caption=_plain(
-            strings("result.chart_caption", baseline=round(content.baseline.mean_percent))
+        band_summary=_plain(
+            " ".join([render.band_summary(content, latest), *render.position(content, latest)])
         ),
+        chart_caption=_plain(strings("result.chart_caption")),
         held_back_title=_plain(
             strings("report.held_back_title" if latest.holding_back else "report.next_title")
         ),
@@ -90,7 +90,7 @@ async def report_command(update: Update, context: BotContext) -> None:
         wres_title=_plain(strings("report.wres_title")),
         wres=await _wres_lines(context, network.id),
     )
-    png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, latest)
+    png = await asyncio.to_thread(charts.result_chart, content.model, latest)
     pdf = await asyncio.to_thread(one_page_report, text, png)
     filename = f"staff-network-report-{last.date().isoformat()}.pdf"
     await message.reply_document(
@@ -129,13 +129,6 @@ def _footer(context: BotContext) -> str:
     )
     craft = ", ".join(enabler.name.lower() for enabler in model.enablers)
     return strings("report.footer", maximum=model.max_total, bands=Safe(bands), craft=craft)
-
-
-def _band_summary(context: BotContext, result: Result) -> str:
-    rule = context.content.model.band_rule(result.band)
-    return context.strings(
-        "result.band_summary", theme=rule.theme.capitalize(), summary=rule.summary
-    )
 
 
 def _held_back(context: BotContext, result: Result) -> list[str]:

@@ -69,6 +69,16 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """A tip's text with its theme (a result gives one per theme) and, optionally, the item a
+    network must have answered positively for the advice to make sense."""
+
+    text: str
+    theme: str
+    requires: str | None = None
+
+
+@dataclass(frozen=True)
 class Item:
     key: str
     section: str
@@ -78,6 +88,13 @@ class Item:
     next_step: str
     attribute: Attribute | None = None
     evidence: bool = False
+    theme: str = ""
+    requires: str | None = None
+
+    @property
+    def advice(self) -> Advice:
+        """The item's next step as advice."""
+        return Advice(self.next_step, self.theme or self.key, self.requires)
 
     @property
     def band(self) -> Band | None:
@@ -93,7 +110,7 @@ class Item:
 class BandRule:
     band: Band
     name: str
-    theme: str
+    theme: str  # "" when the source gives none we can read
     minimum: int
     maximum: int
     summary: str
@@ -107,7 +124,7 @@ class Enabler:
     name: str
     short: str
     description: str
-    tips: tuple[str, ...]
+    tips: tuple[Advice, ...]
 
 
 @dataclass(frozen=True)
