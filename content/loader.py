@@ -366,6 +366,7 @@ def _load_nudges(top: Entry) -> tuple[Nudge, ...]:
             Nudge(
                 key=entry.text("key", limit=60),
                 enabler=enabler,
+                theme=entry.text("theme", limit=40),
                 title=entry.text("title", limit=NUDGE_TITLE_LIMIT),
                 body=entry.text("body", limit=NUDGE_BODY_LIMIT),
                 source=sources[source],
