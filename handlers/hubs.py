@@ -14,12 +14,10 @@ from bot.context import BotContext
 from bot.rows import Hub
 from bot.scheduling import NUDGE, NUDGE_NOW, deliver, message_sender
 from content.strings import Safe
-from handlers.common import admin_hub, is_group, sender_is_admin
-from scoring.rotation import Entry, next_entry
+from handlers.common import PRACTICE_PREFIX, admin_hub, is_group, nudge_library, sender_is_admin
+from scoring.rotation import next_entry
 
 log = logging.getLogger(__name__)
-
-PRACTICE_PREFIX = "practice:"
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -197,9 +195,7 @@ def _on_schedule(context: BotContext, hub: Hub, slot: datetime) -> bool:
 async def send_nudge(context: BotContext, hub: Hub, *, kind: scheduling.Kind, slot: str) -> str:
     """Pick the hub's next nudge, deliver it once for `slot`, and record it in the rotation."""
     storage, content = context.storage, context.content
-    practices = {p.id: p for p in await storage.approved_practices(hub.region)}
-    library = [Entry(n.key, n.enabler) for n in content.nudges]
-    library += [Entry(f"{PRACTICE_PREFIX}{p}", None) for p in practices]
+    library, practices = await nudge_library(context, hub)
     state = await storage.nudge_state(hub.id)
     pick = next_entry(
         library,
