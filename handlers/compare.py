@@ -22,8 +22,8 @@ from content.strings import Safe
 from handlers import render
 from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
 from scoring import Band, Comparison, Result, compare, wres
-from scoring.engine import is_rise
 from scoring.baseline import Figure, contrasts
+from scoring.engine import is_rise
 from scoring.publication import Published
 from scoring.records import result_from_dict
 from scoring.suppression import Shown

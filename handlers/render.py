@@ -76,7 +76,6 @@ def _attributes(content: Content, attributes: tuple[Attribute, ...]) -> Safe:
 def result(content: Content, result: Result) -> Safe:
     """The full result message: total and band, sections, CRAFT, what holds it back, tips."""
     strings, model = content.strings, content.model
-    rule = model.band_rule(result.band)
     lines = [
         strings(
             "result.title",

@@ -92,7 +92,9 @@ def _bands(context: BotContext) -> Safe:
     strings = context.strings
     return Safe(
         ", ".join(
-            strings("report.footer_band", band=rule.name, minimum=rule.minimum, maximum=rule.maximum)
+            strings(
+                "report.footer_band", band=rule.name, minimum=rule.minimum, maximum=rule.maximum
+            )
             for rule in context.content.model.bands
         )
     )

@@ -218,8 +218,10 @@ def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ..
         if any(tip.theme == advice.theme for tip in tips):
             return False
         needed = advice.requires
-        return needed is None or not model.has_item(needed) or _demonstrates(
-            model.item(needed), answers
+        return (
+            needed is None
+            or not model.has_item(needed)
+            or _demonstrates(model.item(needed), answers)
         )
 
     for key in weakest:

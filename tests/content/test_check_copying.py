@@ -13,7 +13,7 @@ SOURCE = "Staff networks can be a ready-made source of ambassadors for change in
 
 def test_a_copied_run_of_eight_words_is_reported() -> None:
     """Eight words in a row from a source are reported with the text's label."""
-    texts = {"nudges.toml: body": "Networks can be a ready-made source of ambassadors for change, we think."}
+    texts = {"nudges.toml: body": "Networks can be a ready-made source of ambassadors for change."}
     problems = check_copying.copied(texts, [SOURCE])
     assert {label for label, _ in problems} == {"nudges.toml: body"}
     assert "a ready made source of ambassadors for change" in {run for _, run in problems}
@@ -47,7 +47,9 @@ def test_command_exits_1_and_names_the_copy(
     source = tmp_path / "seed.txt"
     source.write_text(SOURCE)
     monkeypatch.setattr(
-        check_copying, "content_texts", lambda: {"craft.toml: tip": "Staff networks can be a ready-made source of ambassadors."}
+        check_copying,
+        "content_texts",
+        lambda: {"craft.toml: tip": "Staff networks can be a ready-made source of ambassadors."},
     )
     assert check_copying.main([str(source)]) == 1
     assert "craft.toml: tip" in capsys.readouterr().out

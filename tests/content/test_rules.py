@@ -194,7 +194,7 @@ def test_smart_has_one_meaning_and_is_spelt_out(content: Content) -> None:
 
 
 def test_staff_group_name_is_never_preceded_by_an_article() -> None:
-    """"a {staff_group}" would read wrongly as "a ethnic minority", so content never writes it."""
+    """Content never writes "a {staff_group}", which would read "a ethnic minority"."""
     assert [t for t in content_texts().values() if re.search(r"\ban? \{staff_group\}", t)] == []
 
 

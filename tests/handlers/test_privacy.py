@@ -62,7 +62,8 @@ async def test_the_entry_band_is_shared_without_celebration(bot: Harness) -> Non
     await bot.tap(LEAD, "Share my band with my hub")
     [post] = [c for c in bot.fake.sent(GROUP) if "Barts BME Network" in c.text]
     assert "Pathfinder" in post.text
-    assert "🎉" not in post.text and "has reached" not in post.text
+    assert "🎉" not in post.text
+    assert "has reached" not in post.text
 
 
 async def test_a_band_higher_than_last_time_is_celebrated(bot: Harness) -> None:
@@ -74,7 +75,9 @@ async def test_a_band_higher_than_last_time_is_celebrated(bot: Harness) -> None:
     await bot.answer_all(LEAD, "top")
     await bot.tap(LEAD, "Share my band with my hub")
     [post] = [c for c in bot.fake.sent(GROUP) if "Barts BME Network" in c.text]
-    assert "🎉" in post.text and "has reached" in post.text and "Activator" in post.text
+    assert "🎉" in post.text
+    assert "has reached" in post.text
+    assert "Activator" in post.text
 
 
 async def test_only_the_networks_leads_can_share(bot: Harness, content: Content) -> None:
@@ -162,7 +165,8 @@ async def test_export_explains_itself_and_puts_words_beside_codes(bot: Harness) 
     assert data["network"]["region_name"] == "London"
     assert "year" in data["network"]["age_in_words"]
     answer = data["assessments"][0]["answers"][0]
-    assert answer["question"].endswith(".") and answer["answer"] in {"Strongly agree", "Yes"}
+    assert answer["question"].endswith(".")
+    assert answer["answer"] in {"Strongly agree", "Yes"}
 
 
 async def test_export_sends_the_answers_as_csv(bot: Harness) -> None:
@@ -173,7 +177,9 @@ async def test_export_sends_the_answers_as_csv(bot: Harness) -> None:
     _, table = [c for c in calls if c.method == "sendDocument"]
     rows = list(csv.DictReader(io.StringIO(table.files["document"].decode("utf-8-sig"))))
     assert len(rows) == 48
-    assert rows[0]["question"] and rows[0]["answer"] and rows[0]["points"]
+    assert rows[0]["question"]
+    assert rows[0]["answer"]
+    assert rows[0]["points"]
 
 
 async def test_export_for_a_stranger_says_nothing_is_held(bot: Harness) -> None:

@@ -244,7 +244,7 @@ async def test_report_pdf_carries_the_latest_quarter_of_each_indicator(
     reader = PdfReader(io.BytesIO(calls[-1].files["document"]))
     text = " ".join(reader.pages[0].extract_text().split())
     assert len(reader.pages) == 1
-    assert "WRES monitor" in text
+    assert "(WRES) monitor" in text
     assert "Indicator 4 (Non-mandatory training and CPD), 2026Q3: relative likelihood 1.29" in text
     assert "2026Q2" not in text
 

@@ -53,6 +53,8 @@ def test_band_position_never_falls_as_the_total_rises(low: int, high: int) -> No
         (Band.ACTIVATOR, Band.CULTIVATOR, True),
     ],
 )
-def test_only_a_higher_band_is_celebrated(band: Band, previous: Band | None, expected: bool) -> None:
+def test_only_a_higher_band_is_celebrated(
+    band: Band, previous: Band | None, expected: bool
+) -> None:
     """Reaching a band is celebrated only when it is above the network's last band."""
     assert is_rise(band, previous) is expected

@@ -71,7 +71,8 @@ def test_waiting_practices_go_out_one_a_week_in_order(count: int, favour: str | 
     library = [*LIBRARY, *practices]
     turns = [turn(library, p.key) for p in practices]
     assert turns == list(range(count))
-    cycle, used, last = 1, frozenset({"A0", "T1"}), "T"
+    cycle, used = 1, frozenset({"A0", "T1"})
+    last: str | None = "T"
     sent = []
     for _ in range(count):
         pick = next_entry(library, cycle=cycle, used=used, last_enabler=last, favour=favour)

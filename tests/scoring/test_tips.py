@@ -71,8 +71,7 @@ def test_sponsor_advice_appears_at_most_once(sponsor: int, expected: list[str]) 
 
 def _model_with_tips(tips: tuple[Advice, ...]) -> Model:
     enablers = tuple(
-        replace(enabler, tips=tips) if enabler.key == "C" else enabler
-        for enabler in MODEL.enablers
+        replace(enabler, tips=tips) if enabler.key == "C" else enabler for enabler in MODEL.enablers
     )
     return replace(MODEL, enablers=enablers)
 
@@ -83,7 +82,10 @@ def _model_with_tips(tips: tuple[Advice, ...]) -> Model:
         # The level's tip (level 0 for a network scoring nothing) when it fits.
         ((Advice("a", "x"), Advice("b", "y"), Advice("c", "z"), Advice("d", "w")), "a"),
         # The level's tip needs a sponsor the network lacks: the nearest level that fits.
-        ((Advice("a", "x", "op-sponsor"), Advice("b", "y"), Advice("c", "z"), Advice("d", "w")), "b"),
+        (
+            (Advice("a", "x", "op-sponsor"), Advice("b", "y"), Advice("c", "z"), Advice("d", "w")),
+            "b",
+        ),
     ],
 )
 def test_enabler_tip_falls_back_to_the_nearest_fitting_level(
