@@ -38,6 +38,12 @@ async def test_start_says_the_questions_are_based_on_the_model_and_credits_it(
     assert "Inko-Tariah and Greendidge 2017" in text
 
 
+async def test_assess_says_its_questions_are_based_on_the_model(bot: Harness) -> None:
+    """/assess, before the first question, says the questions are based on the model."""
+    text = (await bot.send(LEAD, "/assess"))[-1].text
+    assert "based on the Staff Network Maturity Model" in text
+
+
 async def test_about_credits_the_model_and_craft_and_owns_the_cut_offs(bot: Harness) -> None:
     """/about credits the model and CRAFT and says the band cut-offs are this project's."""
     text = (await bot.send(LEAD, "/about"))[-1].text
