@@ -36,8 +36,12 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def result_chart(model: Model, baseline: Baseline, result: Result) -> bytes:
-    """Sections and CRAFT enablers as percentages, against the 2017 national mean."""
+def result_chart(model: Model, result: Result) -> bytes:
+    """Sections and CRAFT enablers as percentages of their points.
+
+    No 2017 line: the review published only a total average, and a share of the total is not a
+    section's or an enabler's average, so setting it against them would not compare like with like.
+    """
     labels: list[str] = []
     values: list[float] = []
     colours: list[str] = []
@@ -59,16 +63,9 @@ def result_chart(model: Model, baseline: Baseline, result: Result) -> bytes:
     axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of the points available")
-    axes.axvline(
-        baseline.mean_percent,
-        color=BASELINE_COLOUR,
-        linestyle="--",
-        label=f"{baseline.year} national average ({baseline.mean_percent:.0f}%)",
-    )
     for position, value in zip(positions, values, strict=True):
         axes.text(min(value + 1.5, 92), position, f"{value:.0f}%", va="center", fontsize=9)
     axes.set_title(f"{result.total}/{result.maximum}: sections and CRAFT enablers", loc="left")
-    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -88,7 +85,7 @@ def trend_chart(points: Sequence[tuple[datetime, int]], maximum: int, baseline: 
         baseline.mean_total,
         color=BASELINE_COLOUR,
         linestyle="--",
-        label=f"{baseline.year} national average ({baseline.mean_total})",
+        label=f"{baseline.year} average total, original questionnaire ({baseline.mean_total})",
     )
     axes.set_ylim(0, maximum)
     axes.set_ylabel(f"Total (of {maximum})")

@@ -17,6 +17,7 @@ class Source:
 class Nudge:
     key: str
     enabler: str
+    theme: str
     title: str
     body: str
     source: Source

@@ -17,6 +17,7 @@ from content.wres import WresGuide, WresIndicator
 from scoring.baseline import Baseline, Figure
 from scoring.model import (
     ENABLER_KEYS,
+    Advice,
     Attribute,
     Band,
     BandRule,
@@ -49,12 +50,18 @@ class Content:
     nudges: tuple[Nudge, ...]
     strings: Strings
     wres: WresGuide
+    staff_group: str = "BME"
 
     def nudge(self, key: str) -> Nudge | None:
         return next((nudge for nudge in self.nudges if nudge.key == key), None)
 
 
-def _read(directory: Path, name: str) -> Entry:
+STAFF_GROUP = "{staff_group}"
+"""Written in any content text where the staff group is named; replaced by terms.toml's setting."""
+
+
+def _read(directory: Path, name: str, staff_group: str | None = None) -> Entry:
+    """A content file's top level, with the staff-group name written into every text."""
     path = directory / name
     try:
         with path.open("rb") as handle:
@@ -63,22 +70,40 @@ def _read(directory: Path, name: str) -> Entry:
         raise ContentError(name, "file", f"not found in {directory}") from None
     except tomllib.TOMLDecodeError as error:
         raise ContentError(name, "file", f"is not valid TOML ({error})") from None
+    if staff_group is not None:
+        data = _with_group(data, staff_group)
     return Entry(name, "top level", data)
+
+
+def _with_group(value: Any, staff_group: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(STAFF_GROUP, staff_group)
+    if isinstance(value, list):
+        return [_with_group(v, staff_group) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_group(v, staff_group) for k, v in value.items()}
+    return value
 
 
 def load_content(directory: Path = DATA_DIR) -> Content:
     """Read every content file under `directory` and check it is complete and consistent."""
-    enablers = _load_enablers(_read(directory, "craft.toml"))
-    model = _load_model(_read(directory, "model.toml"), _read(directory, "bands.toml"), enablers)
+    group = _read(directory, "terms.toml").text("staff_group", limit=40)
+    if "{" in group or "}" in group:
+        raise ContentError("terms.toml", "staff_group", "must not contain braces")
+
+    def read(name: str) -> Entry:
+        return _read(directory, name, group)
+
+    enablers = _load_enablers(read("craft.toml"))
+    model = _load_model(read("model.toml"), read("bands.toml"), enablers)
     return Content(
         model=model,
-        baseline=_load_baseline(_read(directory, "baseline.toml"), model),
-        directory=_load_directory(
-            _read(directory, "regions.toml"), _read(directory, "organisations.toml")
-        ),
-        nudges=_load_nudges(_read(directory, "nudges.toml")),
-        strings=_load_strings(_read(directory, "strings.toml")),
-        wres=_load_wres(_read(directory, "wres.toml")),
+        baseline=_load_baseline(read("baseline.toml"), model),
+        directory=_load_directory(read("regions.toml"), read("organisations.toml")),
+        nudges=_load_nudges(read("nudges.toml")),
+        strings=_load_strings(read("strings.toml")),
+        wres=_load_wres(read("wres.toml")),
+        staff_group=group,
     )
 
 
@@ -87,10 +112,17 @@ def _load_enablers(top: Entry) -> tuple[Enabler, ...]:
     unique(entries, "key")
     enablers = []
     for entry in entries:
-        tips = entry.texts("tips", limit=TIP_LIMIT)
+        tips = tuple(
+            Advice(
+                text=tip.text("text", limit=TIP_LIMIT),
+                theme=tip.text("theme", limit=40),
+                requires=tip.text("requires", optional=True) or None,
+            )
+            for tip in entry.entries("tips")
+        )
         if len(tips) < 4:
             raise entry.fail(f"needs at least 4 tips, has {len(tips)}")
-        if len(set(tips)) != len(tips):
+        if len({tip.text for tip in tips}) != len(tips):
             raise entry.fail("has a repeated tip")
         enablers.append(
             Enabler(
@@ -180,6 +212,8 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
                 organisation_ask=entry.text(
                     "organisation_ask", limit=NEXT_STEP_LIMIT, optional=True
                 ),
+                theme=entry.text("theme", limit=40),
+                requires=entry.text("requires", optional=True) or None,
             )
         )
     # Items must come section by section, in the sections' order.
@@ -188,6 +222,10 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
         raise top.fail("items must be grouped by section, in the order the sections are listed")
     if not any(item.organisation_ask for item in items):
         raise top.fail("no item has an 'organisation_ask': the board pack needs some")
+    keys = {item.key for item in items}
+    advice = [item.advice for item in items] + [tip for e in enablers for tip in e.tips]
+    for unknown in (a.requires for a in advice if a.requires and a.requires not in keys):
+        raise top.fail(f"advice requires unknown item {unknown!r}")
     for attribute in attributes.values():
         if not any(item.attribute == attribute for item in items):
             raise top.fail(f"attribute {attribute.key!r} is not evidenced by any item")
@@ -219,7 +257,7 @@ def _load_bands(top: Entry, max_total: int) -> tuple[BandRule, ...]:
             BandRule(
                 band=Band(key),
                 name=entry.text("name", limit=30),
-                theme=entry.text("theme", limit=60),
+                theme=entry.text("theme", limit=60, optional=True),
                 minimum=entry.integer("min"),
                 maximum=entry.integer("max"),
                 summary=entry.text("summary"),
@@ -249,8 +287,8 @@ def _load_baseline(top: Entry, model: Model) -> Baseline:
             raise percent_entry.fail(f"{band} percent does not match its count")
     figures = []
     for entry in top.entries("figures"):
-        item = entry.text("item")
-        if not model.has_item(item):
+        item = entry.text("item", optional=True) or None
+        if item is not None and not model.has_item(item):
             raise entry.fail(f"unknown item {item!r}")
         percent = entry.integer("percent")
         if not 0 <= percent <= 100:
@@ -262,6 +300,7 @@ def _load_baseline(top: Entry, model: Model) -> Baseline:
                 percent=percent,
                 at_least=entry.flag("at_least"),
                 text=entry.text("text"),
+                source=entry.text("source"),
             )
         )
     return Baseline(
@@ -360,6 +399,7 @@ def _load_nudges(top: Entry) -> tuple[Nudge, ...]:
             Nudge(
                 key=entry.text("key", limit=60),
                 enabler=enabler,
+                theme=entry.text("theme", limit=40),
                 title=entry.text("title", limit=NUDGE_TITLE_LIMIT),
                 body=entry.text("body", limit=NUDGE_BODY_LIMIT),
                 source=sources[source],

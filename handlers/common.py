@@ -19,14 +19,29 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
-from bot.rows import Hub
+from bot.rows import Hub, Practice
 from content.strings import Safe
 from handlers import callbacks
+from scoring.rotation import Entry
 from scoring.text import refusal as text_refusal
 
 log = logging.getLogger(__name__)
 
 Button = tuple[str, str]  # (label, callback data)
+
+PRACTICE_PREFIX = "practice:"
+
+
+async def nudge_library(context: BotContext, hub: Hub) -> tuple[list[Entry], dict[int, Practice]]:
+    """The hub's rotation: the content's nudges, then the region's approved practices (oldest
+    first), each marked waiting until it has been sent to this hub; and the practices by id."""
+    practices = {p.id: p for p in await context.storage.approved_practices(hub.region)}
+    sent = {n.nudge_key for n in await context.storage.nudge_history(hub.id)}
+    library = [Entry(n.key, n.enabler) for n in context.content.nudges]
+    for practice_id in practices:
+        key = f"{PRACTICE_PREFIX}{practice_id}"
+        library.append(Entry(key, None, waiting=key not in sent))
+    return library, practices
 
 
 ECHO_LIMIT = 60  # characters of a typed argument the bot repeats back

@@ -21,8 +21,9 @@ from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
 from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
-from scoring import Comparison, Result, compare, wres
-from scoring.baseline import contrasts
+from scoring import Band, Comparison, Result, compare, wres
+from scoring.baseline import Figure, contrasts
+from scoring.engine import is_rise
 from scoring.publication import Published
 from scoring.records import result_from_dict
 from scoring.suppression import Shown
@@ -66,6 +67,7 @@ def _distribution_lines(context: BotContext, published: Published) -> list[str]:
             lower=round(distribution.lower_quartile),
             upper=round(distribution.upper_quartile),
             date=as_of,
+            minimum=context.settings.min_group_size,
         ),
         _band_line(context, published),
     ]
@@ -135,18 +137,30 @@ def _baseline_lines(context: BotContext, result: Result, answers: dict[str, int]
     ]
     for contrast in contrasts(context.content.model, baseline, answers):
         figure = contrast.figure
-        share = strings(
-            "compare.over" if figure.at_least else "compare.exactly", percent=figure.percent
-        )
         lines.append(
             strings(
                 "compare.figure_yes" if contrast.positive else "compare.figure_no",
                 year=baseline.year,
-                share=share,
+                share=_share(context, figure),
+                text=figure.text,
+            )
+        )
+    # Figures no item asks about: context only, never set against the network's answers.
+    for figure in (f for f in baseline.figures if f.item is None):
+        lines.append(
+            strings(
+                "compare.figure_plain",
+                year=baseline.year,
+                share=_share(context, figure),
                 text=figure.text,
             )
         )
     return lines
+
+
+def _share(context: BotContext, figure: Figure) -> Safe:
+    key = "compare.over" if figure.at_least else "compare.exactly"
+    return context.strings(key, percent=figure.percent)
 
 
 # -- handlers ----------------------------------------------------------------------------------
@@ -265,19 +279,21 @@ async def _wres_lines(context: BotContext, region: str) -> list[str]:
 
 
 async def share_band_pressed(update: Update, context: BotContext) -> None:
-    """Post the network's name and band (nothing else) to its region's hub groups, once."""
+    """Post the network's name and band (nothing else) to its region's hub groups, once; it is
+    celebrated only when the band is higher than the network's last."""
     pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
     storage, strings = context.storage, context.strings
-    assessment = await storage.completed(press.args[0])
-    network = await storage.network_of(query.from_user.id)
-    if assessment is None or network is None or assessment.network_id != network.id:
+    record = await storage.network_history(query.from_user.id)
+    completed = list(record.completed) if record else []
+    position = next((i for i, a in enumerate(completed) if a.id == press.args[0]), None)
+    if record is None or position is None:
         await answer_query(query, strings("errors.button_expired"))
         return
-    completed = await storage.completed_assessments(network.id)
-    if completed[-1].id != assessment.id:
+    network, assessment = record.network, completed[position]
+    if position != len(completed) - 1:
         await answer_query(query, strings("share_band.not_latest"))
         await remove_buttons(message)
         return
@@ -285,15 +301,18 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
     if not hubs:
         await answer_query(query, strings("share_band.no_hub"))
         return
-    band = render.band_name(context.content, assessment.band)
+    band = Band(assessment.band)
+    previous = Band(completed[position - 1].band) if position > 0 else None
     # Shown as plain text; the directory's name, when the organisation is one of its entries.
     known = {org.name for org in context.content.directory.organisations}
-    if network.organisation in known:
-        text = strings(
-            "share_band.message_organisation", organisation=network.organisation, band=band
-        )
-    else:
-        text = strings("share_band.message", network=network.name, band=band)
+    by_organisation = network.organisation in known
+    key = "share_band.message" if is_rise(band, previous) else "share_band.message_steady"
+    text = strings(
+        f"{key}_organisation" if by_organisation else key,
+        network=network.name,
+        organisation=network.organisation,
+        band=render.band_name(context.content, band),
+    )
     for hub in hubs:
         await deliver(
             context,

@@ -17,6 +17,7 @@ from bot.scheduling import NUDGE, NUDGE_NOW, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
+    PRACTICE_PREFIX,
     admin_hub,
     answer_query,
     clip,
@@ -24,15 +25,14 @@ from handlers.common import (
     is_operator,
     keyboard,
     log_unreachable_operator,
+    nudge_library,
     read_press,
     sender_is_admin,
     show,
 )
-from scoring.rotation import Entry, next_entry
+from scoring.rotation import next_entry
 
 log = logging.getLogger(__name__)
-
-PRACTICE_PREFIX = "practice:"
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -309,9 +309,7 @@ def _on_schedule(context: BotContext, hub: Hub, slot: datetime) -> bool:
 async def send_nudge(context: BotContext, hub: Hub, *, kind: scheduling.Kind, slot: str) -> str:
     """Pick the hub's next nudge, deliver it once for `slot`, and record it in the rotation."""
     storage, content = context.storage, context.content
-    practices = {p.id: p for p in await storage.approved_practices(hub.region)}
-    library = [Entry(n.key, n.enabler) for n in content.nudges]
-    library += [Entry(f"{PRACTICE_PREFIX}{p}", None) for p in practices]
+    library, practices = await nudge_library(context, hub)
     state = await storage.nudge_state(hub.id)
     pick = next_entry(
         library,

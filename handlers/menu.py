@@ -32,6 +32,7 @@ PRIVATE = (
     "export",
     "forget",
     "whoami",
+    "about",
     "start",
     "help",
 )

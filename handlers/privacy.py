@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import logging
+import re
+from typing import Any
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from content import Content
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
 
 log = logging.getLogger(__name__)
+
+TAG = re.compile(r"<[^>]+>")
+CSV_COLUMNS = (
+    "assessment_id",
+    "completed_at",
+    "section",
+    "item_key",
+    "question",
+    "answer",
+    "points",
+    "max_points",
+    "evidence",
+    "answered_at",
+)
 
 
 async def privacy_command(update: Update, context: BotContext) -> None:
@@ -25,7 +45,7 @@ async def privacy_command(update: Update, context: BotContext) -> None:
 
 
 async def export_command(update: Update, context: BotContext) -> None:
-    """Send the user a JSON file of everything stored about them."""
+    """Send the user their data: a JSON file that explains itself, and their answers as CSV."""
     sender = await private_sender(update, context)
     if sender is None:
         return
@@ -34,11 +54,77 @@ async def export_command(update: Update, context: BotContext) -> None:
     if not any(data.values()):
         await message.reply_text(context.strings("privacy.nothing_stored"))
         return
-    payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    readable = readable_export(context.content, data)
+    payload = json.dumps(readable, indent=2, ensure_ascii=False).encode()
     await message.reply_document(
         InputFile(payload, filename="my-staff-network-data.json"),
         caption=context.strings("privacy.export_caption"),
     )
+    if readable["assessments"]:
+        await message.reply_document(
+            InputFile(answers_csv(readable), filename="my-staff-network-answers.csv"),
+            caption=context.strings("privacy.export_csv_caption"),
+        )
+
+
+def _plain(text: str) -> str:
+    return html.unescape(TAG.sub("", text))
+
+
+def readable_export(content: Content, data: dict[str, Any]) -> dict[str, Any]:
+    """The stored data with a header first, and words beside codes: each answer's question,
+    section and answer label, the network's region and age, each band's name."""
+    strings, model = content.strings, content.model
+    header = _plain(strings("privacy.export_header")).splitlines()
+    out: dict[str, Any] = {"about_this_file": [line for line in header if line.strip()]}
+    network = data.get("network")
+    if network:
+        network = dict(network)
+        regions = {region.key: region.name for region in content.directory.regions}
+        network["region_name"] = regions.get(network.get("region") or "", network.get("region"))
+        age_key = f"ages.{network.get('age')}"
+        if age_key in strings.templates:
+            network["age_in_words"] = _plain(strings(age_key))
+    assessments = []
+    for assessment in data.get("assessments", []):
+        assessment = dict(assessment)
+        if assessment.get("band") in {rule.band.value for rule in model.bands}:
+            assessment["band_name"] = _plain(strings(f"bands.{assessment['band']}"))
+        answers = []
+        for answer in assessment.get("answers", []):
+            answer = dict(answer)
+            key, option = answer.get("item_key"), answer.get("option")
+            if isinstance(key, str) and model.has_item(key):
+                item = model.item(key)
+                answer["question"] = item.text
+                answer["section"] = model.section(item.section).title
+                answer["max_points"] = item.maximum
+                if isinstance(option, int) and 0 <= option < len(item.scale.options):
+                    answer["answer"] = item.scale.options[option].label
+            answers.append(answer)
+        assessment["answers"] = answers
+        assessments.append(assessment)
+    out.update(data)
+    out["network"] = network
+    out["assessments"] = assessments
+    return out
+
+
+def answers_csv(readable: dict[str, Any]) -> bytes:
+    """One row per answer, with the question and answer in words, for a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for assessment in readable["assessments"]:
+        for answer in assessment["answers"]:
+            writer.writerow(
+                {
+                    **answer,
+                    "assessment_id": assessment.get("id"),
+                    "completed_at": assessment.get("completed_at"),
+                }
+            )
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheets read it as UTF-8
 
 
 async def forget_command(update: Update, context: BotContext) -> None:

@@ -101,7 +101,7 @@ async def send_result(
     await context.bot.send_message(chat_id, text, reply_markup=buttons)
     # Delivered only now: until then /assess and /score send it again.
     await context.storage.mark_result_sent(assessment_id)
-    png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
+    png = await asyncio.to_thread(charts.result_chart, content.model, result)
     caption = render.chart_caption(content, result)
     await context.bot.send_photo(chat_id, InputFile(png, filename="result.png"), caption=caption)
 

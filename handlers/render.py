@@ -14,8 +14,10 @@ from content.strings import Safe
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
+from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
+from scoring.suppression import shares
 
 
 def band_name(content: Content, band: Band | str) -> Safe:
@@ -90,7 +92,6 @@ def _attributes(content: Content, attributes: tuple[Attribute, ...]) -> Safe:
 def result(content: Content, result: Result) -> Safe:
     """The full result message: total and band, sections, CRAFT, what holds it back, tips."""
     strings, model = content.strings, content.model
-    rule = model.band_rule(result.band)
     lines = [
         strings(
             "result.title",
@@ -98,7 +99,8 @@ def result(content: Content, result: Result) -> Safe:
             maximum=result.maximum,
             band=band_name(content, result.band),
         ),
-        strings("result.band_summary", theme=rule.theme.capitalize(), summary=rule.summary),
+        band_summary(content, result),
+        *position(content, result),
         "",
         strings("result.sections"),
     ]
@@ -126,7 +128,35 @@ def result(content: Content, result: Result) -> Safe:
     lines += ["", strings("result.tips")]
     for number, tip in enumerate(result.tips, start=1):
         lines.append(strings("result.tip_line", number=number, text=tip.text))
+    lines += ["", strings("result.footer")]
     return Safe("\n".join(lines))
+
+
+def band_summary(content: Content, result: Result) -> Safe:
+    """The band's theme (where the source gives one we can read) and what it means."""
+    rule = content.model.band_rule(result.band)
+    if not rule.theme:
+        return content.strings("result.band_summary_plain", summary=rule.summary)
+    return content.strings(
+        "result.band_summary", theme=rule.theme.capitalize(), summary=rule.summary
+    )
+
+
+def position(content: Content, result: Result) -> list[Safe]:
+    """Where the total sits within its band; nothing when the gate holds the band lower."""
+    rule = content.model.band_rule(result.band)
+    where = band_position(rule, result.total)
+    if where == "above":
+        return []
+    return [
+        content.strings(
+            f"result.position_{where}",
+            total=result.total,
+            band=band_name(content, result.band),
+            minimum=rule.minimum,
+            maximum=rule.maximum,
+        )
+    ]
 
 
 def _has_section(content: Content, key: str) -> bool:
@@ -209,9 +239,10 @@ def completed_on(assessment: CompletedAssessment, timezone: ZoneInfo) -> str:
 
 
 def baseline_summary(content: Content, result: Result) -> list[Safe]:
-    """The 2017 national picture in two lines, and where this result stands against it."""
+    """The 2017 national picture, where this total stands against the 2017 average total (the
+    review gives no section or enabler figures), and the caveat that goes with any 2017 figure."""
     strings, baseline = content.strings, content.baseline
-    percent = {band: round(share) for band, share in baseline.band_percent.items()}
+    percent = shares(baseline.band_counts)
     difference = result.total - baseline.mean_total
     key = "compare.baseline_above" if difference >= 0 else "compare.baseline_below"
     return [
@@ -226,6 +257,7 @@ def baseline_summary(content: Content, result: Result) -> list[Safe]:
             activator=percent[Band.ACTIVATOR],
         ),
         strings(key, total=result.total, maximum=result.maximum, points=abs(difference)),
+        strings("compare.baseline_caveat"),
     ]
 
 

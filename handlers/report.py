@@ -52,7 +52,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     result = result_from_dict(latest.result)
     text = await pack_text(context, record.network, record.completed, result)
     content = context.content
-    png = await asyncio.to_thread(charts.result_chart, content.model, content.baseline, result)
+    png = await asyncio.to_thread(charts.result_chart, content.model, result)
     pdf = await asyncio.to_thread(board_pack, text, png)
     last = latest.completed_at.astimezone(context.settings.timezone)
     filename = f"staff-network-board-pack-{last.date().isoformat()}.pdf"
@@ -89,7 +89,14 @@ async def pack_text(
             maximum=result.maximum,
             band=band,
         ),
-        _plain(_band_summary(context, result)),
+        _plain(
+            " ".join(
+                [
+                    render.band_summary(context.content, result),
+                    *render.position(context.content, result),
+                ]
+            )
+        ),
     ]
     held = Section(
         s("report.held_back_title" if result.holding_back else "report.next_title"),
@@ -319,13 +326,6 @@ def _bands(context: BotContext) -> list[str]:
         )
     lines.append(_plain(strings("report.bands_gate")))
     return lines
-
-
-def _band_summary(context: BotContext, result: Result) -> str:
-    rule = context.content.model.band_rule(result.band)
-    return context.strings(
-        "result.band_summary", theme=rule.theme.capitalize(), summary=rule.summary
-    )
 
 
 def _held_back(context: BotContext, result: Result) -> list[str]:

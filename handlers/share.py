@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot import timing
 from bot.context import BotContext
 from bot.rows import Practice
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
+    PRACTICE_PREFIX,
     answer_query,
     is_admin,
     keyboard,
     log_unreachable_operator,
+    nudge_library,
     private_sender,
     read_press,
     refused,
     show,
 )
+from scoring.rotation import turn
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +152,38 @@ async def review_pressed(update: Update, context: BotContext) -> None:
     card = Safe(f"{_review_text(context, practice)}\n\n{outcome}")
     await show(context, message.chat.id, card, None, replace=message)
     if practice.user_id is not None:
-        key = "share.author_approved" if approve else "share.author_rejected"
+        if approve:
+            text = await _approved_notice(context, practice)
+        else:
+            text = strings("share.author_rejected", text=practice.text)
         try:
-            await context.bot.send_message(practice.user_id, strings(key, text=practice.text))
+            await context.bot.send_message(practice.user_id, text)
         except TelegramError as error:
             log.info("could not tell the author of practice %s: %s", practice.id, error)
+
+
+async def _approved_notice(context: BotContext, practice: Practice) -> Safe:
+    """Tell the author the date their practice goes out: the earliest of the region's hubs'
+    nudges that will carry it (waiting practices go out one a week, oldest first)."""
+    strings, zone = context.strings, context.settings.timezone
+    now = context.services.clock.now()
+    dates = []
+    for hub in await context.storage.active_hubs(practice.region):
+        at = timing.parse_time(hub.nudge_time or "")
+        if hub.nudge_weekday is None or at is None:
+            continue
+        library, _ = await nudge_library(context, hub)
+        ahead = turn(library, f"{PRACTICE_PREFIX}{practice.id}")
+        if ahead is None:
+            continue
+        slot = timing.weekly_slot_after(hub.nudge_weekday, at, zone, now)
+        dates.append(slot + timedelta(weeks=ahead))
+    if not dates:
+        return strings("share.author_approved", text=practice.text)
+    when = min(dates).astimezone(zone)
+    return strings(
+        "share.author_approved_on", date=when.strftime("%A %-d %B %Y"), text=practice.text
+    )
 
 
 async def _may_review(context: BotContext, practice: Practice, chat_id: int, user_id: int) -> bool:

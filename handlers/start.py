@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from content.strings import Safe
 from handlers import callbacks
 from handlers.common import is_private, keyboard
 
@@ -73,5 +74,27 @@ async def help_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    key = "help.private" if is_private(update) else "help.group"
-    await message.reply_text(context.strings(key))
+    if is_private(update):
+        await message.reply_text(context.strings("help.private", bands=_bands(context)))
+    else:
+        await message.reply_text(context.strings("help.group"))
+
+
+async def about_command(update: Update, context: BotContext) -> None:
+    """Credit the model and CRAFT, and say where the band cut-offs come from."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(context.strings("about.text", bands=_bands(context)))
+
+
+def _bands(context: BotContext) -> Safe:
+    """The bands with their cut-offs, as the content defines them."""
+    strings = context.strings
+    return Safe(
+        ", ".join(
+            strings(
+                "report.footer_band", band=rule.name, minimum=rule.minimum, maximum=rule.maximum
+            )
+            for rule in context.content.model.bands
+        )
+    )

@@ -14,10 +14,11 @@ class Figure:
     """An item-level finding: `percent` of networks answered the item positively."""
 
     key: str
-    item: str
+    item: str | None  # the model item asking the same thing, if any
     percent: int
     at_least: bool
     text: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def contrasts(model: Model, baseline: Baseline, answers: Answers) -> tuple[Contr
     """
     found = []
     for figure in baseline.figures:
+        if figure.item is None:
+            continue
         option = answers.get(figure.item)
         if option is None or not model.has_item(figure.item):
             continue

@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from scoring.model import ENABLER_KEYS, Attribute, Band, Item, Model
+from scoring.model import ENABLER_KEYS, Advice, Attribute, Band, BandRule, Item, Model
 
 Answers = Mapping[str, int]
 """Item key -> index of the chosen option in the item's scale (0 = fewest points)."""
@@ -44,6 +44,7 @@ class Tip:
     kind: str  # "enabler" or "item"
     source: str
     text: str
+    theme: str = ""  # not stored with a result: only needed while choosing
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,23 @@ class Result:
     def weakest_enablers(self, count: int = 2) -> tuple[str, ...]:
         ranked = sorted(self.enablers, key=lambda e: (e.percent, ENABLER_KEYS.index(e.key)))
         return tuple(score.key for score in ranked[:count])
+
+
+def band_position(rule: BandRule, total: int) -> str:
+    """Where a total sits in its band's range, by thirds: "low", "middle" or "high"; "above"
+    when it is past the band's top (the attribute gate holds the network at a lower band)."""
+    if total > rule.maximum:
+        return "above"
+    span = rule.maximum - rule.minimum + 1
+    third = (total - rule.minimum) * 3 // span
+    return ("low", "middle", "high")[max(0, min(third, 2))]
+
+
+def is_rise(band: Band, previous: Band | None) -> bool:
+    """Whether reaching `band` is worth celebrating: higher than the network's last band, or,
+    for a first result, higher than the entry band."""
+    floor = previous if previous is not None else Band.PATHFINDER
+    return band.rank > floor.rank
 
 
 def option_points(item: Item, option: int) -> int:
@@ -188,15 +206,32 @@ def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ..
     """Three to five tips: the two weakest enablers' tips, then the lowest items' next steps.
 
     Next steps for items that hold the band back (or block the next band) come first, then the
-    items with the smallest share of their points, in the model's order.
+    items with the smallest share of their points, in the model's order. At most one tip per
+    theme, and never advice that needs something the network has just said it lacks (a tip that
+    `requires` an item not answered positively, such as talking to a sponsor it does not have).
     """
     percent = result.enabler_percent()
     weakest = result.weakest_enablers(2)
     tips: list[Tip] = []
+
+    def fits(advice: Advice) -> bool:
+        if any(tip.theme == advice.theme for tip in tips):
+            return False
+        needed = advice.requires
+        return (
+            needed is None
+            or not model.has_item(needed)
+            or _demonstrates(model.item(needed), answers)
+        )
+
     for key in weakest:
         enabler = model.enabler(key)
         level = _tip_level(percent[key], len(enabler.tips))
-        tips.append(Tip("enabler", key, enabler.tips[level]))
+        # The tip for the enabler's level, else the nearest level whose tip fits.
+        ranked = sorted(range(len(enabler.tips)), key=lambda index: (abs(index - level), index))
+        chosen = next((enabler.tips[i] for i in ranked if fits(enabler.tips[i])), None)
+        if chosen is not None:
+            tips.append(Tip("enabler", key, chosen.text, chosen.theme))
 
     blocking = {a.key for a in result.holding_back + result.missing_for_next}
     low_items = [item for item in model.items if _points(item, answers) < item.maximum]
@@ -207,16 +242,22 @@ def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ..
             model.items.index(item),
         )
     )
-    tips.extend(Tip("item", item.key, item.next_step) for item in low_items[:ITEM_TIPS])
+    added = 0
+    for item in low_items:
+        if added == ITEM_TIPS:
+            break
+        if fits(item.advice):
+            tips.append(Tip("item", item.key, item.next_step, item.advice.theme))
+            added += 1
 
-    # Too few low items (a near-perfect result): add further tips from the weakest enablers.
-    for key in weakest:
-        enabler = model.enabler(key)
-        for text in reversed(enabler.tips):
+    # Too few tips (a near-perfect result): add further tips, weakest enablers first.
+    by_weakness = weakest + tuple(k for k in result.weakest_enablers(len(model.enablers)))
+    for key in dict.fromkeys(by_weakness):
+        for advice in reversed(model.enabler(key).tips):
             if len(tips) >= MIN_TIPS:
                 break
-            if all(tip.text != text for tip in tips):
-                tips.append(Tip("enabler", key, text))
+            if fits(advice):
+                tips.append(Tip("enabler", key, advice.text, advice.theme))
     return tuple(tips[:MAX_TIPS])
 
 

@@ -69,6 +69,16 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """A tip's text with its theme (a result gives one per theme) and, optionally, the item a
+    network must have answered positively for the advice to make sense."""
+
+    text: str
+    theme: str
+    requires: str | None = None
+
+
+@dataclass(frozen=True)
 class Item:
     key: str
     section: str
@@ -81,6 +91,13 @@ class Item:
     organisation_ask: str = ""
     """What the network asks of its board and sponsor when this item scores low (empty when
     the item is the network's own to change)."""
+    theme: str = ""
+    requires: str | None = None
+
+    @property
+    def advice(self) -> Advice:
+        """The item's next step as advice."""
+        return Advice(self.next_step, self.theme or self.key, self.requires)
 
     @property
     def band(self) -> Band | None:
@@ -96,7 +113,7 @@ class Item:
 class BandRule:
     band: Band
     name: str
-    theme: str
+    theme: str  # "" when the source gives none we can read
     minimum: int
     maximum: int
     summary: str
@@ -110,7 +127,7 @@ class Enabler:
     name: str
     short: str
     description: str
-    tips: tuple[str, ...]
+    tips: tuple[Advice, ...]
 
 
 @dataclass(frozen=True)

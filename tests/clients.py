@@ -73,7 +73,7 @@ class PolledUser:
         _, rows = self.keyboard()
         message_id, _ = self.keyboard()
         await self.press(rows[0][0]["callback_data"], message_id)
-        await self.tap("1 to 3 years")
+        await self.tap("1 year to under 3")
         # Registration confirms, then asks question 1: two messages.
         await self.send(name or f"Network {self.user_id}", replies=2)
 

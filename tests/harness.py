@@ -155,7 +155,7 @@ class Harness(JobsMixin):
         )
         _, rows = self.keyboard(user_id)
         await self.press(user_id, rows[0][0]["callback_data"])  # the suggested (or first) region
-        await self.tap(user_id, "1 to 3 years")
+        await self.tap(user_id, "1 year to under 3")
         await self.send(user_id, name)
 
     async def new_round(self, user_id: int) -> None:

@@ -19,7 +19,7 @@ def _all_texts(content: Content) -> list[str]:
     model = content.model
     texts = [item.text for item in model.items] + [item.next_step for item in model.items]
     for enabler in model.enablers:
-        texts += [enabler.name, enabler.description, *enabler.tips]
+        texts += [enabler.name, enabler.description, *(tip.text for tip in enabler.tips)]
     for nudge in content.nudges:
         texts += [nudge.title, nudge.body]
     return texts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -52,7 +54,33 @@ async def test_share_twice_posts_once(bot: Harness) -> None:
     data = rows[0][0]["callback_data"]
     await bot.press(LEAD, data, message_id=message_id)
     await bot.press(LEAD, data, message_id=message_id)
-    assert len([c for c in bot.fake.sent(GROUP) if "has reached" in c.text]) == 1
+    assert len([c for c in bot.fake.sent(GROUP) if "band" in c.text]) == 1
+
+
+async def test_the_entry_band_is_shared_without_celebration(bot: Harness) -> None:
+    """A first result in the entry band is posted plainly, with no "has reached" and no 🎉."""
+    await _hub(bot)
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    await bot.tap(LEAD, "Share my band with my hub")
+    [post] = [c for c in bot.fake.sent(GROUP) if "Barts BME Network" in c.text]
+    assert "Pathfinder" in post.text
+    assert "🎉" not in post.text
+    assert "has reached" not in post.text
+
+
+async def test_a_band_higher_than_last_time_is_celebrated(bot: Harness) -> None:
+    """A result a band above the network's previous one is posted as reached, with 🎉."""
+    await _hub(bot)
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    await bot.send(LEAD, "/assess")
+    await bot.answer_all(LEAD, "top")
+    await bot.tap(LEAD, "Share my band with my hub")
+    [post] = [c for c in bot.fake.sent(GROUP) if "Barts BME Network" in c.text]
+    assert "🎉" in post.text
+    assert "has reached" in post.text
+    assert "Activator" in post.text
 
 
 async def test_only_the_networks_leads_can_share(bot: Harness, content: Content) -> None:
@@ -62,7 +90,7 @@ async def test_only_the_networks_leads_can_share(bot: Harness, content: Content)
     await seed_result(bot.storage, content.model, SHY)
     calls = await bot.press(SHY, f"1:sh:{assessment_id}", message_id=1)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    assert [c for c in bot.fake.sent(GROUP) if "has reached" in c.text] == []
+    assert [c for c in bot.fake.sent(GROUP) if "band" in c.text] == []
 
 
 async def test_group_never_sees_a_network_unless_it_shared(bot: Harness, content: Content) -> None:
@@ -118,7 +146,7 @@ async def test_export_holds_all_my_answers_and_nobody_elses(bot: Harness) -> Non
     await bot.send(CO_LEAD, "/assess")
     await bot.answer_all(CO_LEAD, "lowest", evidence="co-lead note")
     calls = await bot.send(LEAD, "/export")
-    [document] = [c for c in calls if c.method == "sendDocument"]
+    document, _ = [c for c in calls if c.method == "sendDocument"]
     data = json.loads(document.files["document"])
     assert data["user"]["id"] == LEAD
     assert data["network"]["name"] == "Barts BME Network"
@@ -127,6 +155,34 @@ async def test_export_holds_all_my_answers_and_nobody_elses(bot: Harness) -> Non
     assert MARKER in {a["evidence"] for a in assessment["answers"]}
     assert "co-lead note" not in json.dumps(data)
     assert str(CO_LEAD) not in json.dumps(data)
+
+
+async def test_export_explains_itself_and_puts_words_beside_codes(bot: Harness) -> None:
+    """The JSON starts with a header, and shows questions, answers, region and age in words."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "top")
+    calls = await bot.send(LEAD, "/export")
+    document, _ = [c for c in calls if c.method == "sendDocument"]
+    data = json.loads(document.files["document"])
+    assert next(iter(data)) == "about_this_file"
+    assert data["network"]["region_name"] == "London"
+    assert "year" in data["network"]["age_in_words"]
+    answer = data["assessments"][0]["answers"][0]
+    assert answer["question"].endswith(".")
+    assert answer["answer"] in {"Strongly agree", "Yes"}
+
+
+async def test_export_sends_the_answers_as_csv(bot: Harness) -> None:
+    """A CSV beside the JSON has a header row and one row per answer, question in words."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "top")
+    calls = await bot.send(LEAD, "/export")
+    _, table = [c for c in calls if c.method == "sendDocument"]
+    rows = list(csv.DictReader(io.StringIO(table.files["document"].decode("utf-8-sig"))))
+    assert len(rows) == 48
+    assert rows[0]["question"]
+    assert rows[0]["answer"]
+    assert rows[0]["points"]
 
 
 async def test_export_for_a_stranger_says_nothing_is_held(bot: Harness) -> None:

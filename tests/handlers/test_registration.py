@@ -196,7 +196,7 @@ async def test_default_name_button_finishes_registration(bot: Harness) -> None:
     await bot.send(LEAD, "Barts Health")
     await bot.tap(LEAD, "Barts Health NHS Trust")
     await bot.tap(LEAD, "✓ London")
-    await bot.tap(LEAD, "5 to 10 years")
+    await bot.tap(LEAD, "5 years to under 10")
     await bot.tap(LEAD, "Call it")
     network = await bot.storage.network_of(LEAD)
     assert network is not None

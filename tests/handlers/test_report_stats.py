@@ -100,6 +100,24 @@ async def test_report_keeps_emoji_and_rtl_names_without_boxes(
         assert font.get_object()["/Encoding"] == "/Identity-H"  # no glyph drawn as .notdef
 
 
+async def test_report_credits_the_model_and_owns_the_cut_offs(
+    bot: Harness, content: Content
+) -> None:
+    """The PDF credits the model and CRAFT, calls the cut-offs ours and caveats 2017."""
+    await seed_result(bot.storage, content.model, LEAD)
+    calls = await bot.send(LEAD, "/report")
+    text = " ".join(
+        PdfReader(io.BytesIO(calls[-1].files["document"])).pages[0].extract_text().split()
+    )
+    for words in (
+        "Inko-Tariah and Greendidge 2017",
+        "CRAFT © Inko-Tariah 2016",
+        "the cut-offs are this project's calibration",
+        "original questionnaire",
+    ):
+        assert words in text, words
+
+
 async def test_report_before_any_result(bot: Harness) -> None:
     """/report with nothing completed says how to get a result first."""
     calls = await bot.send(LEAD, "/report")

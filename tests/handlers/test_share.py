@@ -65,6 +65,24 @@ async def test_admin_approves_and_the_practice_joins_the_rotation(bot: Harness) 
     assert "Shared by Barts BME Network" in texts[0]
 
 
+async def test_approved_practice_goes_out_in_the_next_nudge(bot: Harness) -> None:
+    """An approved practice is the hub's very next nudge, not one after the library runs out."""
+    await _setup(bot)
+    await _share(bot)
+    await bot.send(ADMIN, "/nudge", chat_id=GROUP)  # a library nudge before approval
+    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    await bot.send(ADMIN, "/nudge", chat_id=GROUP)
+    assert "Good practice from your region" in bot.fake.sent(GROUP)[-1].text
+
+
+async def test_author_is_told_the_date_of_the_nudge(bot: Harness) -> None:
+    """The author hears which day their practice goes out: the hub's next nudge (Monday)."""
+    await _setup(bot)  # the clock stands at Monday 1 March 2027, 10:00; nudges Mondays 09:00
+    await _share(bot)
+    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    assert "Monday 8 March 2027" in bot.fake.sent(LEAD)[-1].text
+
+
 async def test_admin_rejects(bot: Harness) -> None:
     """Reject keeps the practice out of the nudges and tells the author."""
     await _setup(bot)

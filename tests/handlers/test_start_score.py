@@ -29,6 +29,48 @@ async def test_help_fits_the_chat(bot: Harness) -> None:
     assert "/assess" not in group
 
 
+async def test_start_says_the_questions_are_based_on_the_model_and_credits_it(
+    bot: Harness,
+) -> None:
+    """/start credits the model's authors and says the questions are based on it."""
+    text = (await bot.send(LEAD, "/start"))[-1].text
+    assert "based on the Staff Network Maturity Model" in text
+    assert "Inko-Tariah and Greendidge 2017" in text
+
+
+async def test_assess_says_its_questions_are_based_on_the_model(bot: Harness) -> None:
+    """/assess, before the first question, says the questions are based on the model."""
+    text = (await bot.send(LEAD, "/assess"))[-1].text
+    assert "based on the Staff Network Maturity Model" in text
+
+
+async def test_about_credits_the_model_and_craft_and_owns_the_cut_offs(bot: Harness) -> None:
+    """/about credits the model and CRAFT and says the band cut-offs are this project's."""
+    text = (await bot.send(LEAD, "/about"))[-1].text
+    assert "© Inko-Tariah and Greendidge 2017" in text
+    assert "© Inko-Tariah 2016" in text
+    assert "Pathfinder 0 to 124, Cultivator 125 to 150, Activator 151 to 178" in text
+    assert "this project's calibration" in text
+
+
+async def test_help_shows_the_bands_as_our_calibration(bot: Harness) -> None:
+    """/help in private shows the cut-offs, says they are not the review's, and lists /about."""
+    text = (await bot.send(LEAD, "/help"))[-1].text
+    assert "Cultivator 125 to 150" in text
+    assert "not the 2017 review's" in text
+    assert "/about" in text
+
+
+async def test_result_credits_the_model_and_places_the_total_in_its_band(bot: Harness) -> None:
+    """The result ends with the credit line and says where the total sits in its band."""
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    [result] = [c.text for c in bot.fake.sent(LEAD) if "/178 ·" in c.text]
+    assert "near the start of the Pathfinder range (0 to 124)" in result
+    assert result.splitlines()[-1].startswith("<i>Questions based on the Staff Network")
+    assert "CRAFT © Inko-Tariah 2016" in result
+
+
 async def test_score_before_any_result_says_so(bot: Harness) -> None:
     """/score with no completed assessment points to /assess."""
     await bot.register(LEAD)

@@ -243,7 +243,7 @@ async def test_report_pdf_carries_the_last_year_of_each_indicator(
     calls = await bot.send(LEAD, "/report")
     reader = PdfReader(io.BytesIO(calls[-1].files["document"]))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "WRES monitor" in text
+    assert "(WRES) monitor" in text
     assert "4: Non-mandatory training and CPD 2026Q3 1.29" in text
     assert "2026Q2 1.00" in text
 

@@ -96,8 +96,8 @@ def test_enabler_tip_level_rises_with_the_enabler_percent(model: Model) -> None:
     """A very weak enabler gets its foundational tip, a strong one its advanced tip."""
     weak = score(model, build.lowest(model))
     strong = score(model, build.top(model))
-    assert weak.tips[0].text == model.enabler(weak.tips[0].source).tips[0]
-    assert strong.tips[0].text == model.enabler(strong.tips[0].source).tips[-1]
+    assert weak.tips[0].text == model.enabler(weak.tips[0].source).tips[0].text
+    assert strong.tips[0].text == model.enabler(strong.tips[0].source).tips[-1].text
 
 
 def test_unknown_item_is_rejected(model: Model) -> None:

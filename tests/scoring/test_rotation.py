@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.rotation import Entry, Pick, next_entry
+from scoring.rotation import Entry, Pick, next_entry, turn
 
 LIBRARY = [Entry(f"{enabler}{n}", enabler) for enabler in "CRAFT" for n in range(4)]
 
@@ -55,3 +55,34 @@ def test_untagged_entries_take_part() -> None:
     library = [*LIBRARY[:3], Entry("practice:1", None)]
     picks = _run(library, 4, None)
     assert sorted(p.key for p in picks) == sorted(e.key for e in library)
+
+
+def test_a_waiting_practice_is_the_next_nudge() -> None:
+    """An approved practice never sent to the hub goes out next, ahead of the favoured enabler."""
+    library = [*LIBRARY, Entry("practice:7", None, waiting=True)]
+    pick = next_entry(library, cycle=1, used=frozenset({"C0"}), last_enabler="R", favour="C")
+    assert pick == Pick("practice:7", 1)
+
+
+@given(st.integers(1, 4), st.sampled_from([None, *"CRAFT"]))
+def test_waiting_practices_go_out_one_a_week_in_order(count: int, favour: str | None) -> None:
+    """k practices approved together go out in the next k nudges, earliest first, as turn says."""
+    practices = [Entry(f"practice:{n}", None, waiting=True) for n in range(count)]
+    library = [*LIBRARY, *practices]
+    turns = [turn(library, p.key) for p in practices]
+    assert turns == list(range(count))
+    cycle, used = 1, frozenset({"A0", "T1"})
+    last: str | None = "T"
+    sent = []
+    for _ in range(count):
+        pick = next_entry(library, cycle=cycle, used=used, last_enabler=last, favour=favour)
+        used, last = used | {pick.key}, None
+        sent.append(pick.key)
+    assert sent == [p.key for p in practices]
+
+
+def test_a_practice_already_sent_is_not_waiting() -> None:
+    """turn says None for an entry that is not waiting (already sent, or a library nudge)."""
+    library = [*LIBRARY, Entry("practice:1", None)]
+    assert turn(library, "practice:1") is None
+    assert turn(library, "C0") is None
