@@ -317,7 +317,7 @@ async def test_network_name_with_a_bare_domain_mention_or_line_break_is_refused(
     await bot.tap(LEAD, "Barts Health NHS Trust")
     _, rows = bot.keyboard(LEAD)
     await bot.press(LEAD, rows[0][0]["callback_data"])
-    await bot.tap(LEAD, "1 to 3 years")
+    await bot.tap(LEAD, "1 year to under 3")
     for name, why in (
         ("Re-register at evil.example/login", "link"),
         ("Ask @fake_hub_admin", "@mention"),
