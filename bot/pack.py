@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
@@ -112,8 +113,25 @@ def board_pack(text: PackText, chart_png: bytes | None) -> bytes:
     """The pack as PDF bytes: tagged (PDF/UA-1), in British English, with a title."""
     HTML = _weasyprint_html()
     document = render_html(text, chart_png, printable)
-    pdf: bytes = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = HTML(string=document).write_pdf(
+        pdf_variant="pdf/ua-1", font_config=_font_config()
+    )
     return pdf
+
+
+_thread_fonts = threading.local()
+
+
+def _font_config() -> Any:
+    """This thread's WeasyPrint font configuration, made once: building one loads every system
+    font into a fresh pango font map, a large part of a pack's time. Pango's maps are not to be
+    shared between threads, so each worker thread keeps its own."""
+    config = getattr(_thread_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _thread_fonts.config = FontConfiguration()
+    return config
 
 
 def _weasyprint_html() -> Any:
