@@ -92,11 +92,11 @@ def parse_date(text: str, today: date) -> date | None:
         return _make(year, month, day) if year else _yearless(today, month, day)
     for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
         if match := pattern.fullmatch(typed):
-            month = _month(match[month_group])
-            if month is None:
+            named = _month(match[month_group])
+            if named is None:
                 return None
             day, year = int(match[day_group]), _year(match[3])
-            return _make(year, month, day) if year else _yearless(today, month, day)
+            return _make(year, named, day) if year else _yearless(today, named, day)
     if match := _WEEKDAY.fullmatch(typed):
         weekday = _weekday(match[2])
         if weekday is None:
@@ -131,8 +131,9 @@ def split_when(words: list[str], today: date) -> tuple[date, time, int] | None:
 
 
 def in_words(day: date) -> str:
-    """"Tuesday 25 December 2026"."""
-    return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} {MONTHS[day.month - 1].capitalize()} {day.year}"
+    """The date in words, e.g. Tuesday 25 December 2026."""
+    weekday, month = WEEKDAYS[day.weekday()].capitalize(), MONTHS[day.month - 1].capitalize()
+    return f"{weekday} {day.day} {month} {day.year}"
 
 
 # -- the working calendar (England and Wales bank holidays) ------------------------------------

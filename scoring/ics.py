@@ -82,8 +82,8 @@ def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
 
 
 def timezone_lines(zone: ZoneInfo, year: int) -> list[str]:
-    """A VTIMEZONE for the zone, with the year's changes of offset (and the last one before it) (one STANDARD part when the
-    zone has none)."""
+    """A VTIMEZONE for the zone with the year's changes of offset and the last one before it
+    (one STANDARD part when the zone has none)."""
     lines = ["BEGIN:VTIMEZONE", f"TZID:{zone.key}"]
     # Last year's final change too, so the file covers the start of the meeting's year.
     changes = _transitions(zone, year - 1)[-1:] + _transitions(zone, year)
