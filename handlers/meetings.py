@@ -157,7 +157,7 @@ def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile
     )
     data = calendar(event, context.settings.timezone, context.services.clock.now())
     name = f"hub-meeting-{meeting.id}{'-cancelled' if meeting.cancelled else ''}.ics"
-    return InputFile(data, filename=name, attach=True)
+    return InputFile(data, filename=name)
 
 
 async def rsvp_pressed(update: Update, context: BotContext) -> None:
