@@ -81,8 +81,8 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("hub.bad_time", typed=clip(args[used])))
         return
     # The topic as typed (line breaks included), after the date and time.
-    typed = (message.text or "").split(maxsplit=used + 1)
-    topic = typed[used + 1].strip() if len(typed) == used + 2 else ""
+    typed = (message.text or "").split(maxsplit=used + 2)
+    topic = typed[used + 2].strip() if len(typed) == used + 3 else ""
     if not topic:
         await message.reply_text(strings("meeting.usage"))
         return
