@@ -1534,7 +1534,7 @@ class Storage:
     ) -> list[Practice]:
         rows = await self._all(
             "SELECT * FROM practices WHERE region = ? AND status = 'approved' "
-            "AND decided_at >= ? AND decided_at < ? ORDER BY decided_at, id",
+            "AND decided_at >= ? AND decided_at <= ? ORDER BY decided_at, id",
             (region, iso(start), iso(end)),
         )
         return [_practice(row) for row in rows]
@@ -1544,7 +1544,7 @@ class Storage:
         row = await self._one(
             "SELECT COUNT(DISTINCT a.network_id) FROM assessments a "
             "JOIN networks n ON n.id = a.network_id WHERE n.region = ? "
-            "AND a.status = 'completed' AND a.completed_at >= ? AND a.completed_at < ?",
+            "AND a.status = 'completed' AND a.completed_at >= ? AND a.completed_at <= ?",
             (region, iso(start), iso(end)),
         )
         return int(row[0]) if row else 0
