@@ -291,3 +291,15 @@ async def test_cancelling_sends_a_cancellation_file(bot: Harness) -> None:
         m for k, m in bot.fake.messages.items() if k[0] == GROUP and "document" in m
     )
     assert not (announcement.get("reply_markup") or {}).get("inline_keyboard")
+
+
+async def test_export_and_forget_cover_meeting_replies(bot: Harness) -> None:
+    """/export lists a member's replies; /forget deletes them."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot)
+    await bot.send(MEMBER, "/start")
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    exported = await bot.storage.export_user(MEMBER)
+    assert [(r["topic"], r["going"]) for r in exported["meeting_replies"]] == [("WRES plans", 1)]
+    await bot.storage.forget_user(MEMBER)
+    assert (await bot.storage.rsvps(meeting_id)).going == ()
