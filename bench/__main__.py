@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import compare_latency, fairness, fanout, throughput
+from bench import compare_latency, fairness, fanout, pairing, throughput
 from bench.report import Row, table
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
     "compare": compare_latency.run,
     "fanout": fanout.run,
     "fairness": fairness.run,
+    "pairing": pairing.run,
 }
 
 
