@@ -38,7 +38,7 @@ def test_summer_meeting_in_local_time_with_its_zone() -> None:
     assert "DTEND;TZID=Europe/London:20270714T140000" in text
     assert "TZID:Europe/London" in text
     assert "TZOFFSETTO:+0100" in text
-    assert ("METHOD:PUBLISH", "STATUS:CONFIRMED") == (text[4], text[-4])
+    assert (text[4], text[-4]) == ("METHOD:PUBLISH", "STATUS:CONFIRMED")
 
 
 def test_cancellation_has_method_cancel_and_a_higher_sequence() -> None:
