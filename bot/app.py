@@ -26,6 +26,8 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, serv
 from bot.request import RetryingRequest
 from bot.routes import Routes, TextRoute
 from bot.scheduling import (
+    BUDDY_PAIRING,
+    DIGESTS,
     LEAD_REMINDERS,
     OPERATOR_DIGESTS,
     PLAN_REMINDERS,
@@ -40,7 +42,9 @@ from bot.updates import PerChatUpdateProcessor
 from content import Content
 from handlers import (
     assessment,
+    buddy,
     compare,
+    digest,
     fallback,
     hubs,
     leads,
@@ -137,6 +141,8 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
     app.add_handler(CommandHandler("meeting", meetings.meeting_command))
     app.add_handler(CommandHandler("meetings", meetings.meetings_command))
+    app.add_handler(CommandHandler("digest", digest.digest_command))
+    app.add_handler(CommandHandler("buddy", buddy.buddy_command))
     app.add_handler(CommandHandler("wres", wres.wres_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
@@ -149,6 +155,10 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
     )
     app.add_handler(CallbackQueryHandler(meetings.cancel_pressed, pattern=pattern("mc")))
+    app.add_handler(CallbackQueryHandler(meetings.rsvp_pressed, pattern=pattern("mr")))
+    app.add_handler(CallbackQueryHandler(meetings.file_pressed, pattern=pattern("mf")))
+    app.add_handler(CallbackQueryHandler(meetings.who_pressed, pattern=pattern("mw")))
+    app.add_handler(CallbackQueryHandler(buddy.choice_pressed, pattern=pattern("bw", "bo", "bs")))
     app.add_handler(CallbackQueryHandler(share.credit_pressed, pattern=pattern("sc")))
     app.add_handler(CallbackQueryHandler(share.review_pressed, pattern=pattern("pa")))
     app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
@@ -201,6 +211,8 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.every(WRES_REMINDERS, wres.CHECK_EVERY, wres.wres_reminders_job)
     schedules.every(OPERATOR_DIGESTS, operators.CHECK_EVERY, operators.operator_digest_job)
     schedules.every(PLAN_REMINDERS, plan.CHECK_EVERY, plan.plan_reminders_job)
+    schedules.every(DIGESTS, digest.CHECK_EVERY, digest.digest_check_job)
+    schedules.every(BUDDY_PAIRING, buddy.CHECK_EVERY, buddy.buddy_pairing_job)
     schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
 
 

@@ -180,4 +180,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX plan_steps_by_network ON plan_steps(network_id, status);
     CREATE INDEX plan_steps_by_due ON plan_steps(status, due);
     """,
+    # 8: buddy pairing (each lead's choices, and each month's groups), meeting RSVPs, and what
+    # a meeting's calendar file needs (its revision, the announcement message carrying buttons).
+    """
+    CREATE TABLE buddies (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        wants TEXT NOT NULL,                     -- a focus: 'enabler:<key>' or 'theme:<key>'
+        offers TEXT NOT NULL,
+        share INTEGER NOT NULL DEFAULT 0,        -- 1: a partner who shares too sees band, scores
+        waited TEXT,                             -- month (YYYY-MM) the lead last waited, if any
+        joined_at TEXT NOT NULL
+    );
+    CREATE TABLE buddy_rounds (
+        month TEXT PRIMARY KEY,                  -- YYYY-MM: each month is paired once
+        paired_at TEXT NOT NULL
+    );
+    CREATE TABLE buddy_groups (
+        month TEXT NOT NULL REFERENCES buddy_rounds(month) ON DELETE CASCADE,
+        group_no INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        region TEXT NOT NULL,
+        PRIMARY KEY (month, user_id)
+    );
+    CREATE INDEX buddy_groups_by_group ON buddy_groups(month, group_no);
+    CREATE TABLE rsvps (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,                -- a group member; may never have opened the bot
+        going INTEGER NOT NULL CHECK (going IN (0, 1)),
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, user_id)
+    );
+    ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
+    ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
+    """,
 )

@@ -113,9 +113,7 @@ def board_pack(text: PackText, chart_png: bytes | None) -> bytes:
     """The pack as PDF bytes: tagged (PDF/UA-1), in British English, with a title."""
     HTML = _weasyprint_html()
     document = render_html(text, chart_png, printable)
-    pdf: bytes = HTML(string=document).write_pdf(
-        pdf_variant="pdf/ua-1", font_config=_font_config()
-    )
+    pdf: bytes = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config())
     return pdf
 
 

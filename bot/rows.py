@@ -116,6 +116,37 @@ class Meeting:
     starts_at: datetime
     topic: str
     cancelled: bool
+    sequence: int = 0  # the calendar file's revision: 0 at first, one more for each change
+    announcement_id: int | None = None  # the group message carrying its RSVP buttons
+
+
+@dataclass(frozen=True)
+class Rsvps:
+    """Who answered a meeting's buttons: user ids going and not going (ids only)."""
+
+    going: tuple[int, ...]
+    not_going: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BuddyChoice:
+    """A lead's buddy opt-in: what they want help with, what they offer, whether they share."""
+
+    user_id: int
+    wants: str
+    offers: str
+    share: bool
+
+
+@dataclass(frozen=True)
+class BuddyCandidate:
+    """An opted-in lead who can be paired now, with what pairing needs to know."""
+
+    choice: BuddyChoice
+    network_id: int
+    region: str
+    waited: str | None  # month they last waited
+    result: dict[str, Any] | None  # the network's latest completed result, if any
 
 
 @dataclass(frozen=True)

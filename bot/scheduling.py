@@ -90,6 +90,12 @@ PLAN_DUE = Kind("plandue")  # a plan step due within a week: slot per step, due 
 PLAN_CHECKIN = Kind("plancheck")  # "how is the plan going?": slot per quarter and lead
 PLAN_REMINDERS = Kind("plan-reminders")  # the quarter-hourly check behind PLAN_DUE and PLAN_CHECKIN
 SNAPSHOT = Kind("snapshot")  # the nightly snapshot of anonymised aggregates
+MEETING_GOING = Kind("meetgoing")  # a meeting reminder to one member going: slot per reminder
+DIGEST = Kind("digest")  # a hub's monthly digest: slot per hub and month
+DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per command message
+DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
+BUDDY_INTRO = Kind("buddy")  # a buddy introduction (or "you wait"): slot per month and lead
+BUDDY_PAIRING = Kind("buddy-pairing")  # the quarter-hourly check that pairs once a month
 
 
 # -- the ledger --------------------------------------------------------------------------------

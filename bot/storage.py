@@ -26,6 +26,8 @@ from bot.clock import Clock, iso, parse
 from bot.migrations import MIGRATIONS
 from bot.rows import (
     Answer,
+    BuddyCandidate,
+    BuddyChoice,
     CompletedAssessment,
     Delivery,
     DeliveryProblem,
@@ -43,6 +45,7 @@ from bot.rows import (
     Practice,
     RegionStatistics,
     ReviewCard,
+    Rsvps,
     SentNudge,
     User,
     WresRow,
@@ -458,7 +461,9 @@ class Storage:
     async def cancel_meeting(self, meeting_id: int) -> bool:
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE meetings SET cancelled = 1 WHERE id = ? AND cancelled = 0", (meeting_id,)
+                "UPDATE meetings SET cancelled = 1, sequence = sequence + 1 "
+                "WHERE id = ? AND cancelled = 0",
+                (meeting_id,),
             )
             return cursor.rowcount == 1
 
@@ -656,8 +661,23 @@ class Storage:
             "WHERE l.user_id = ? ORDER BY s.id",
             (user_id, user_id),
         )
+        buddy = await self._one(
+            "SELECT wants, offers, share, waited, joined_at FROM buddies WHERE user_id = ?",
+            (user_id,),
+        )
+        buddy_months = await self._all(
+            "SELECT month, region FROM buddy_groups WHERE user_id = ? ORDER BY month", (user_id,)
+        )
+        rsvps = await self._all(
+            "SELECT r.going, r.answered_at, m.starts_at, m.topic FROM rsvps r "
+            "JOIN meetings m ON m.id = r.meeting_id WHERE r.user_id = ? ORDER BY m.starts_at",
+            (user_id,),
+        )
         return {
             "user": dict(user) if user else None,
+            "buddy": dict(buddy) if buddy else None,
+            "buddy_months": [dict(row) for row in buddy_months],
+            "meeting_replies": [dict(row) for row in rsvps],
             "network": dict(lead) if lead else None,
             "assessments": exported,
             "shared_practices": [dict(practice) for practice in practices],
@@ -678,6 +698,9 @@ class Storage:
             await db.execute("DELETE FROM assessments WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM practices WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM deliveries WHERE chat_id = ?", (user_id,))
+            await db.execute("DELETE FROM buddies WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM buddy_groups WHERE user_id = ?", (user_id,))
+            await db.execute("DELETE FROM rsvps WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
             # Records of what they did in hub groups stay, without saying who did it.
@@ -1320,6 +1343,8 @@ class Storage:
                 "AND status = 'in_progress'",
                 (user_id, network_id),
             )
+            # No longer a lead: out of the next buddy pairing.
+            await db.execute("DELETE FROM buddies WHERE user_id = ?", (user_id,))
             return True
 
     # -- result delivery -------------------------------------------------------------------------
@@ -1369,6 +1394,160 @@ class Storage:
                 "UPDATE hubs SET active = 0 WHERE id = ? AND active = 1", (hub_id,)
             )
             return cursor.rowcount == 1
+
+    # -- meeting RSVPs and announcements -------------------------------------------------------
+
+    async def set_announcement(self, meeting_id: int, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE meetings SET announcement_id = ? WHERE id = ?", (message_id, meeting_id)
+            )
+
+    async def answer_rsvp(self, meeting_id: int, user_id: int, going: bool) -> bool:
+        """Record (or change) a member's answer; False if the meeting is cancelled or gone."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO rsvps (meeting_id, user_id, going, answered_at) "
+                "SELECT id, ?, ?, ? FROM meetings WHERE id = ? AND cancelled = 0 "
+                "ON CONFLICT (meeting_id, user_id) DO UPDATE SET going = excluded.going, "
+                "answered_at = excluded.answered_at",
+                (user_id, int(going), self._now(), meeting_id),
+            )
+            return cursor.rowcount == 1
+
+    async def rsvps(self, meeting_id: int) -> Rsvps:
+        rows = await self._all(
+            "SELECT user_id, going FROM rsvps WHERE meeting_id = ? ORDER BY answered_at, user_id",
+            (meeting_id,),
+        )
+        return Rsvps(
+            going=tuple(row["user_id"] for row in rows if row["going"]),
+            not_going=tuple(row["user_id"] for row in rows if not row["going"]),
+        )
+
+    async def going_with_chat(self, meeting_id: int) -> list[int]:
+        """Those going who have opened the bot (a users row) and not blocked it."""
+        rows = await self._all(
+            "SELECT r.user_id FROM rsvps r JOIN users u ON u.id = r.user_id AND u.active = 1 "
+            "WHERE r.meeting_id = ? AND r.going = 1 ORDER BY r.user_id",
+            (meeting_id,),
+        )
+        return [row["user_id"] for row in rows]
+
+    # -- buddy pairing ---------------------------------------------------------------------------
+
+    async def set_buddy(self, user_id: int, wants: str, offers: str, share: bool) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO buddies (user_id, wants, offers, share, joined_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                "wants = excluded.wants, offers = excluded.offers, share = excluded.share",
+                (user_id, wants, offers, int(share), self._now()),
+            )
+
+    async def buddy(self, user_id: int) -> BuddyChoice | None:
+        row = await self._one(
+            "SELECT user_id, wants, offers, share FROM buddies WHERE user_id = ?", (user_id,)
+        )
+        return _buddy(row) if row else None
+
+    async def leave_buddies(self, user_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM buddies WHERE user_id = ?", (user_id,))
+            return cursor.rowcount == 1
+
+    async def buddy_candidates(self) -> list[BuddyCandidate]:
+        """Opted-in leads who are still leads and still reachable, with their network's region
+        and latest completed result."""
+        rows = await self._all(
+            "SELECT b.user_id, b.wants, b.offers, b.share, b.waited, n.id AS network_id, "
+            "n.region, (SELECT a.result FROM assessments a WHERE a.network_id = n.id "
+            "  AND a.status = 'completed' ORDER BY a.completed_at DESC, a.id DESC LIMIT 1"
+            ") AS result "
+            "FROM buddies b JOIN users u ON u.id = b.user_id AND u.active = 1 "
+            "JOIN leads l ON l.user_id = b.user_id JOIN networks n ON n.id = l.network_id "
+            "ORDER BY b.user_id"
+        )
+        return [
+            BuddyCandidate(
+                choice=_buddy(row),
+                network_id=row["network_id"],
+                region=row["region"],
+                waited=row["waited"],
+                result=json.loads(row["result"]) if row["result"] else None,
+            )
+            for row in rows
+        ]
+
+    async def buddy_groups(self, month: str) -> list[list[int]]:
+        """The month's groups, each as its members' user ids."""
+        rows = await self._all(
+            "SELECT group_no, user_id FROM buddy_groups WHERE month = ? ORDER BY group_no, user_id",
+            (month,),
+        )
+        groups: dict[int, list[int]] = {}
+        for row in rows:
+            groups.setdefault(row["group_no"], []).append(row["user_id"])
+        return list(groups.values())
+
+    async def buddy_round_done(self, month: str) -> bool:
+        row = await self._one("SELECT 1 FROM buddy_rounds WHERE month = ?", (month,))
+        return row is not None
+
+    async def save_buddy_round(
+        self, month: str, groups: Sequence[tuple[str, Sequence[int]]], waiting: Sequence[int]
+    ) -> bool:
+        """Store the month's groups (region, members) and mark who waits, once per month;
+        False (nothing written) if the month was paired already."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO buddy_rounds (month, paired_at) VALUES (?, ?) "
+                "ON CONFLICT (month) DO NOTHING",
+                (month, self._now()),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await db.executemany(
+                "INSERT INTO buddy_groups (month, group_no, user_id, region) VALUES (?, ?, ?, ?)",
+                [
+                    (month, number, user_id, region)
+                    for number, (region, members) in enumerate(groups, start=1)
+                    for user_id in members
+                ],
+            )
+            await db.executemany(
+                "UPDATE buddies SET waited = ? WHERE user_id = ?",
+                [(month, user_id) for user_id in waiting],
+            )
+            return True
+
+    async def buddy_waiting(self, month: str) -> list[int]:
+        rows = await self._all(
+            "SELECT user_id FROM buddies WHERE waited = ? ORDER BY user_id", (month,)
+        )
+        return [row["user_id"] for row in rows]
+
+    # -- the monthly digest ----------------------------------------------------------------------
+
+    async def practices_approved_between(
+        self, region: str, start: datetime, end: datetime
+    ) -> list[Practice]:
+        rows = await self._all(
+            "SELECT * FROM practices WHERE region = ? AND status = 'approved' "
+            "AND decided_at >= ? AND decided_at <= ? ORDER BY decided_at, id",
+            (region, iso(start), iso(end)),
+        )
+        return [_practice(row) for row in rows]
+
+    async def networks_assessed_between(self, region: str, start: datetime, end: datetime) -> int:
+        """How many of the region's networks completed an assessment in [start, end)."""
+        row = await self._one(
+            "SELECT COUNT(DISTINCT a.network_id) FROM assessments a "
+            "JOIN networks n ON n.id = a.network_id WHERE n.region = ? "
+            "AND a.status = 'completed' AND a.completed_at >= ? AND a.completed_at <= ?",
+            (region, iso(start), iso(end)),
+        )
+        return int(row[0]) if row else 0
 
 
 _SAVE_WRES = (
@@ -1434,6 +1613,12 @@ def _hub(row: aiosqlite.Row) -> Hub:
     )
 
 
+def _buddy(row: aiosqlite.Row) -> BuddyChoice:
+    return BuddyChoice(
+        user_id=row["user_id"], wants=row["wants"], offers=row["offers"], share=bool(row["share"])
+    )
+
+
 def _meeting(row: aiosqlite.Row) -> Meeting:
     return Meeting(
         id=row["id"],
@@ -1441,6 +1626,8 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         starts_at=parse(row["starts_at"]),
         topic=row["topic"],
         cancelled=bool(row["cancelled"]),
+        sequence=row["sequence"],
+        announcement_id=row["announcement_id"],
     )
 
 

@@ -29,6 +29,12 @@ KINDS: dict[str, int] = {
     "g": 1,  # registration: pick network age
     "n": 0,  # registration: use the suggested network name
     "mc": 1,  # cancel a hub meeting: meeting
+    "mr": 2,  # answer a hub meeting: meeting, 1 going / 0 can't make it
+    "mf": 1,  # send a hub meeting's calendar file: meeting
+    "mw": 1,  # tell an admin who answered a hub meeting: meeting
+    "bw": 1,  # /buddy: what the lead wants help with (focus index)
+    "bo": 2,  # /buddy: what they offer: wants, offers (focus indexes)
+    "bs": 3,  # /buddy: share band and scores with a partner: wants, offers, 1 share / 0 not
     "sc": 2,  # shared practice, credit choice: practice, 1 credited / 0 anonymous
     "pa": 2,  # shared practice, review: practice, 1 approve / 0 reject
     "sh": 1,  # share the band of a completed assessment with the region's hubs

@@ -1,18 +1,22 @@
-"""Hub meetings: /meeting to schedule, /meetings to list (and cancel), reminders before each."""
+"""Hub meetings: /meeting to schedule (announced with Going / Can't make it buttons and a
+calendar file), /meetings to list (calendar files for all; replies and Cancel for admins), and
+reminders before each, to the group and privately to those going."""
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.error import TelegramError
 
 from bot import scheduling, timing
 from bot.clock import iso
 from bot.context import BotContext
 from bot.rows import Hub, Meeting
-from bot.scheduling import MEETING, deliver, message_sender
+from bot.scheduling import MEETING, MEETING_GOING, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
@@ -24,22 +28,37 @@ from handlers.common import (
     keyboard,
     read_press,
     refused,
+    sender_is_admin,
     show,
 )
+from scoring import dates
+from scoring.ics import CalendarEvent, calendar
 
 log = logging.getLogger(__name__)
 
 TOPIC_LIMIT = 200
 # Reminder name -> how long before the meeting it goes out.
 REMINDERS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
+LENGTH = timedelta(hours=1)  # how long the calendar file says a meeting lasts
+NAMES_SHOWN = 30  # people named per answer in an admin's list of replies
 
 
 def _local(context: BotContext, moment: datetime) -> datetime:
     return moment.astimezone(context.settings.timezone)
 
 
+def _date_words(context: BotContext, args: list[str]) -> int:
+    """How many leading words make a date (up to four, leaving one for the time); 0 if none."""
+    today = _local(context, context.services.clock.now()).date()
+    for length in range(min(4, len(args) - 1), 0, -1):
+        if dates.parse_date(" ".join(args[:length]), today) is not None:
+            return length
+    return 0
+
+
 async def meeting_command(update: Update, context: BotContext) -> None:
-    """Schedule a hub meeting: /meeting YYYY-MM-DD HH:MM topic (admins only)."""
+    """Schedule a hub meeting: /meeting <date> <time> <topic> (admins only); the date as
+    2027-01-20, 20/01/2027, 20 January or next Tuesday, the time as 18:00 or 6pm."""
     message = update.effective_message
     hub = await admin_hub(update, context)
     if message is None or hub is None:
@@ -49,15 +68,23 @@ async def meeting_command(update: Update, context: BotContext) -> None:
     if len(args) < 3:
         await message.reply_text(strings("meeting.usage"))
         return
-    day, at = timing.parse_date(args[0]), timing.parse_time(args[1])
-    # The topic as typed (line breaks included), after the date and time.
-    typed = (message.text or "").split(maxsplit=3)
-    topic = typed[3].strip() if len(typed) == 4 else " ".join(args[2:]).strip()
-    if day is None:
+    today = _local(context, context.services.clock.now()).date()
+    used = _date_words(context, args)
+    if used == 0:
         await message.reply_text(strings("meeting.bad_date", typed=clip(args[0])))
         return
+    day = dates.parse_date(" ".join(args[:used]), today)
+    at = dates.parse_time(args[used])
+    if day is None:  # unreachable: _date_words found it
+        return
     if at is None:
-        await message.reply_text(strings("hub.bad_time", typed=clip(args[1])))
+        await message.reply_text(strings("hub.bad_time", typed=clip(args[used])))
+        return
+    # The topic as typed (line breaks included), after the date and time.
+    typed = (message.text or "").split(maxsplit=used + 2)
+    topic = typed[used + 2].strip() if len(typed) == used + 3 else ""
+    if not topic:
+        await message.reply_text(strings("meeting.usage"))
         return
     if len(topic) > TOPIC_LIMIT:
         await message.reply_text(strings("meeting.topic_too_long", limit=TOPIC_LIMIT))
@@ -72,17 +99,105 @@ async def meeting_command(update: Update, context: BotContext) -> None:
     user_id = message.from_user.id if message.from_user else message.chat_id
     meeting = await context.storage.add_meeting(hub.id, starts, topic, user_id)
     schedule_meeting(context, meeting)
-    await message.reply_text(
-        strings("meeting.scheduled", when=_when(context, meeting), topic=topic)
+    sent = await context.bot.send_document(
+        message.chat_id,
+        _calendar_file(context, hub, meeting),
+        caption=await _announcement(context, meeting),
+        reply_markup=_rsvp_buttons(context, meeting),
+        reply_to_message_id=message.message_id,
+        allow_sending_without_reply=True,
     )
+    await context.storage.set_announcement(meeting.id, sent.message_id)
 
 
 def _when(context: BotContext, meeting: Meeting) -> str:
     return _local(context, meeting.starts_at).strftime("%a %-d %b %Y, %H:%M")
 
 
+def _in_words(context: BotContext, meeting: Meeting) -> str:
+    local = _local(context, meeting.starts_at)
+    return f"{dates.in_words(local.date())}, {local.strftime('%H:%M')}"
+
+
+async def _announcement(context: BotContext, meeting: Meeting) -> Safe:
+    replies = await context.storage.rsvps(meeting.id)
+    return context.strings(
+        "meeting.announcement",
+        when=_in_words(context, meeting),
+        zone=context.settings.timezone.key,
+        topic=meeting.topic,
+        going=len(replies.going),
+        not_going=len(replies.not_going),
+    )
+
+
+def _rsvp_buttons(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup:
+    strings = context.strings
+    return keyboard(
+        [
+            [
+                (strings("meeting.going"), callbacks.encode("mr", meeting.id, 1)),
+                (strings("meeting.not_going"), callbacks.encode("mr", meeting.id, 0)),
+            ]
+        ]
+    )
+
+
+def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile:
+    """The meeting's .ics in the bot's time zone; a cancellation once it is cancelled."""
+    region = context.content.directory.region(hub.region).name
+    event = CalendarEvent(
+        uid=f"meeting-{meeting.id}-hub-{hub.id}@{context.bot.username}",
+        starts_at=meeting.starts_at,
+        duration=LENGTH,
+        summary=meeting.topic,
+        description=context.strings("meeting.calendar_description", region=region),
+        sequence=meeting.sequence,
+        cancelled=meeting.cancelled,
+    )
+    data = calendar(event, context.settings.timezone, context.services.clock.now())
+    name = f"hub-meeting-{meeting.id}{'-cancelled' if meeting.cancelled else ''}.ics"
+    return InputFile(data, filename=name)
+
+
+async def rsvp_pressed(update: Update, context: BotContext) -> None:
+    """A member answers Going or Can't make it; the announcement shows the new counts."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings = context.strings
+    meeting_id, going = press.args
+    meeting = await context.storage.meeting(meeting_id)
+    hub = await context.storage.hub(meeting.hub_id) if meeting else None
+    if meeting is None or hub is None or hub.chat_id != message.chat.id or going > 1:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    if meeting.cancelled or meeting.starts_at <= context.services.clock.now():
+        await answer_query(query, strings("meeting.closed"))
+        return
+    if not await context.storage.answer_rsvp(meeting.id, query.from_user.id, bool(going)):
+        await answer_query(query, strings("meeting.closed"))
+        return
+    await answer_query(query, strings("meeting.noted_going" if going else "meeting.noted_not"))
+    await _refresh_announcement(context, meeting, message)
+
+
+async def _refresh_announcement(context: BotContext, meeting: Meeting, message: Message) -> None:
+    try:
+        await context.bot.edit_message_caption(
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            caption=await _announcement(context, meeting),
+            reply_markup=_rsvp_buttons(context, meeting),
+        )
+    except TelegramError as error:  # not modified, or too old to edit: the counts are stored
+        log.info("could not update meeting %s announcement: %s", meeting.id, error)
+
+
 async def meetings_command(update: Update, context: BotContext) -> None:
-    """List the hub's upcoming meetings, each with a Cancel button for admins."""
+    """List the hub's upcoming meetings with their counts and a calendar-file button; admins
+    also get who replied and Cancel."""
     message = update.effective_message
     if message is None:
         return
@@ -97,32 +212,129 @@ async def meetings_command(update: Update, context: BotContext) -> None:
     if not upcoming:
         await message.reply_text(strings("meeting.none"))
         return
+    admin = await sender_is_admin(context, message)
     lines = [strings("meeting.list_title")]
     rows = []
     for meeting in upcoming[:10]:
+        replies = await context.storage.rsvps(meeting.id)
         lines.append(
-            strings("meeting.list_line", when=_when(context, meeting), topic=meeting.topic)
+            strings(
+                "meeting.list_line",
+                when=_when(context, meeting),
+                topic=meeting.topic,
+                going=len(replies.going),
+                not_going=len(replies.not_going),
+            )
         )
-        label = strings(
-            "meeting.cancel_button",
-            when=_local(context, meeting.starts_at).strftime("%-d %b %H:%M"),
-        )
-        rows.append([(label, callbacks.encode("mc", meeting.id))])
+        short = _local(context, meeting.starts_at).strftime("%-d %b %H:%M")
+        row = [(strings("meeting.file_button", when=short), callbacks.encode("mf", meeting.id))]
+        if admin:
+            row.append((strings("meeting.who_button"), callbacks.encode("mw", meeting.id)))
+            row.append(
+                (strings("meeting.cancel_button", when=short), callbacks.encode("mc", meeting.id))
+            )
+        rows.append(row)
     await message.reply_text(Safe("\n".join(lines)), reply_markup=keyboard(rows))
 
 
-async def cancel_pressed(update: Update, context: BotContext) -> None:
-    """Cancel a meeting from /meetings, if the presser administers the hub's group."""
+async def _pressed_meeting(
+    update: Update, context: BotContext
+) -> tuple[object, Meeting, Hub, Message] | None:
     pressed = await read_press(update, context)
     if pressed is None:
-        return
+        return None
     query, press, message = pressed
-    strings = context.strings
     meeting = await context.storage.meeting(press.args[0])
     hub = await context.storage.hub(meeting.hub_id) if meeting else None
     if meeting is None or hub is None or hub.chat_id != message.chat.id:
-        await answer_query(query, strings("errors.button_expired"))
+        await answer_query(query, context.strings("errors.button_expired"))
+        return None
+    return query, meeting, hub, message
+
+
+async def file_pressed(update: Update, context: BotContext) -> None:
+    """Send the meeting's calendar file: privately to whoever pressed, or to the group if they
+    have not opened a private chat with the bot."""
+    found = await _pressed_meeting(update, context)
+    query = update.callback_query
+    if found is None or query is None:
         return
+    _, meeting, hub, message = found
+    caption = context.strings(
+        "meeting.file_caption", when=_in_words(context, meeting), topic=meeting.topic
+    )
+    if await context.storage.user(query.from_user.id) is not None:
+        try:
+            await context.bot.send_document(
+                query.from_user.id, _calendar_file(context, hub, meeting), caption=caption
+            )
+        except TelegramError as error:
+            log.info("could not send a calendar file to %s: %s", query.from_user.id, error)
+        else:
+            await answer_query(query, context.strings("meeting.file_sent"))
+            return
+    await answer_query(query)
+    await context.bot.send_document(
+        message.chat.id, _calendar_file(context, hub, meeting), caption=caption
+    )
+
+
+async def who_pressed(update: Update, context: BotContext) -> None:
+    """Tell an admin, privately, who said Going and who cannot come (names looked up now,
+    never stored)."""
+    found = await _pressed_meeting(update, context)
+    query = update.callback_query
+    if found is None or query is None:
+        return
+    _, meeting, hub, message = found
+    strings = context.strings
+    if not await is_admin(context, message.chat.id, query.from_user.id):
+        await answer_query(query, strings("hub.admins_only_short"))
+        return
+    replies = await context.storage.rsvps(meeting.id)
+    text = strings(
+        "meeting.who",
+        when=_in_words(context, meeting),
+        topic=meeting.topic,
+        going=Safe(await _names(context, hub.chat_id, replies.going)),
+        not_going=Safe(await _names(context, hub.chat_id, replies.not_going)),
+    )
+    try:
+        await context.bot.send_message(query.from_user.id, text)
+    except TelegramError as error:
+        log.info("could not send meeting replies to admin %s: %s", query.from_user.id, error)
+        await answer_query(query, strings("meeting.who_needs_private"))
+        return
+    await answer_query(query, strings("meeting.who_sent"))
+
+
+async def _names(context: BotContext, chat_id: int, user_ids: tuple[int, ...]) -> str:
+    """Mentions of these members (first names asked of Telegram now), or a dash for nobody."""
+    if not user_ids:
+        return "–"
+    named = []
+    for user_id in user_ids[:NAMES_SHOWN]:
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+            name = member.user.full_name or str(user_id)
+        except TelegramError:
+            name = str(user_id)
+        named.append(f'<a href="tg://user?id={int(user_id)}">{html.escape(name)}</a>')
+    more = len(user_ids) - NAMES_SHOWN
+    if more > 0:
+        named.append(html.escape(context.strings("meeting.and_more", count=more)))
+    return ", ".join(named)
+
+
+async def cancel_pressed(update: Update, context: BotContext) -> None:
+    """Cancel a meeting from /meetings, if the presser administers the hub's group: the group
+    gets a cancellation calendar file and the announcement loses its buttons."""
+    found = await _pressed_meeting(update, context)
+    query = update.callback_query
+    if found is None or query is None:
+        return
+    _, meeting, hub, message = found
+    strings = context.strings
     if not await is_admin(context, message.chat.id, query.from_user.id):
         await answer_query(query, strings("hub.admins_only_short"))
         return
@@ -133,6 +345,22 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
     await answer_query(query)
     text = strings("meeting.cancelled", when=_when(context, meeting), topic=meeting.topic)
     await show(context, message.chat.id, text, None, replace=message)
+    cancelled = await context.storage.meeting(meeting.id) or meeting
+    try:
+        await context.bot.send_document(
+            hub.chat_id,
+            _calendar_file(context, hub, cancelled),
+            caption=strings("meeting.cancel_file", when=_in_words(context, cancelled)),
+        )
+        if cancelled.announcement_id is not None:
+            await context.bot.edit_message_caption(
+                chat_id=hub.chat_id,
+                message_id=cancelled.announcement_id,
+                caption=text,
+                reply_markup=None,
+            )
+    except TelegramError as error:
+        log.info("meeting %s: could not send its cancellation: %s", meeting.id, error)
 
 
 # -- reminders ---------------------------------------------------------------------------------
@@ -196,13 +424,15 @@ async def meeting_reminder_job(context: BotContext) -> None:
 
 
 async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminder: str) -> str:
+    """Remind the group, then privately each member going who has opened the bot (within
+    working hours, like every message to a person)."""
     text = context.strings(
         f"meeting.reminder_{reminder}",
         time=_local(context, meeting.starts_at).strftime("%H:%M"),
         when=_when(context, meeting),
         topic=meeting.topic,
     )
-    return await deliver(
+    outcome = await deliver(
         context,
         kind=MEETING,
         slot=MEETING.slot(meeting.id, reminder),
@@ -210,3 +440,21 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
         detail=iso(meeting.starts_at),
         send=message_sender(context, text),
     )
+    now = context.services.clock.now()
+    if not timing.in_working_hours(now, context.settings.timezone):
+        log.info(
+            "meeting %s: %s reminder not sent privately outside working hours", meeting.id, reminder
+        )
+        return outcome
+    private = context.strings(
+        "meeting.reminder_private", when=_in_words(context, meeting), topic=meeting.topic
+    )
+    for user_id in await context.storage.going_with_chat(meeting.id):
+        await deliver(
+            context,
+            kind=MEETING_GOING,
+            slot=MEETING_GOING.slot(meeting.id, reminder, user_id),
+            chat_id=user_id,
+            send=message_sender(context, private),
+        )
+    return outcome

@@ -28,6 +28,7 @@ PRIVATE = (
     "wres",
     "share",
     "leads",
+    "buddy",
     "privacy",
     "export",
     "forget",
@@ -37,7 +38,7 @@ PRIVATE = (
     "help",
 )
 GROUP = ("compare", "meetings", "help")
-GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", *GROUP)
+GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", "digest", *GROUP)
 
 
 def menus() -> list[tuple[BotCommandScope, tuple[str, ...]]]:

@@ -127,3 +127,9 @@ def rate(part: int, whole: int, minimum: int) -> int | None:
     if whole < minimum or 0 < part < minimum:
         return None
     return round(100 * part / whole)
+
+
+def count_or_few(count: int, minimum: int) -> int | None:
+    """A count of networks as it may be published on its own: the number from `minimum` up (or
+    none at all), otherwise None, to be shown as "a few"."""
+    return count if count == 0 or count >= minimum else None

@@ -431,6 +431,23 @@ class FakeBotApi:
         stored["edit_date"] = int(time.time())
         return _without_none(stored)
 
+    def _m_editMessageCaption(
+        self, params: dict[str, Any], files: dict[str, bytes]
+    ) -> dict[str, Any]:
+        key = (params.get("chat_id"), params.get("message_id"))
+        stored = self.messages.get(key)  # type: ignore[arg-type]
+        if stored is None or ("document" not in stored and "photo" not in stored):
+            raise TelegramError(400, "Bad Request: message to edit not found")
+        caption = str(params.get("caption") or "")
+        self._check_text(caption, 1024, params)
+        markup = params.get("reply_markup")
+        self._check_markup(markup)
+        if stored.get("caption") == caption and stored.get("reply_markup") == markup:
+            raise TelegramError(400, "Bad Request: message is not modified")
+        stored["caption"] = caption
+        stored["reply_markup"] = markup
+        return _without_none(stored)
+
     def _m_editMessageReplyMarkup(
         self, params: dict[str, Any], files: dict[str, bytes]
     ) -> dict[str, Any]:
@@ -467,6 +484,7 @@ class FakeBotApi:
                 "limited_gifts": False,
                 "unique_gifts": False,
                 "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         }
 

@@ -22,14 +22,14 @@ async def _hub(bot: Harness) -> None:
 async def _meeting(bot: Harness, when: str = "2027-03-10 13:00", topic: str = "WRES plans") -> int:
     await bot.send(ADMIN, f"/meeting {when} {topic}", chat_id=GROUP)
     upcoming = await bot.storage.upcoming_meetings(bot.clock.now())
-    return upcoming[-1].id
+    return max(meeting.id for meeting in upcoming)
 
 
 async def test_meeting_is_scheduled_with_two_reminders(bot: Harness) -> None:
     """/meeting stores the meeting and schedules reminders 24 h and 1 h before."""
     await _hub(bot)
     meeting_id = await _meeting(bot)
-    assert "Wed 10 Mar 2027, 13:00" in bot.fake.sent(GROUP)[-1].text
+    assert "Wednesday 10 March 2027, 13:00" in bot.fake.sent(GROUP)[-1].text
     starts = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
     assert bot.job_time(f"meeting:{meeting_id}:day") == starts - timedelta(days=1)
     assert bot.job_time(f"meeting:{meeting_id}:hour") == starts - timedelta(hours=1)
@@ -50,8 +50,8 @@ async def test_meeting_validation(bot: Harness) -> None:
     cases = {
         "/meeting 2027-02-01 13:00 Too late": "already passed",
         "/meeting 2027-02-30 13:00 No such day": "not a date",
-        "/meeting 10/03/2027 13:00 Wrong format": "not a date",
-        "/meeting 2027-03-10 1pm Bad time": "not a time",
+        "/meeting 32/03/2027 13:00 No such day": "not a date",
+        "/meeting 2027-03-10 13pm Bad time": "not a time",
         "/meeting 2027-03-10 13:00": "Use <code>/meeting",
         "/meeting 2027-03-10 13:00 " + "x" * 201: "200 characters",
     }
@@ -69,15 +69,23 @@ async def test_meeting_by_a_non_admin_is_refused(bot: Harness) -> None:
     assert await bot.storage.upcoming_meetings(bot.clock.now()) == []
 
 
-async def test_meetings_lists_upcoming_with_cancel_buttons(bot: Harness) -> None:
-    """/meetings lists what is ahead, soonest first, each with a Cancel button."""
+async def test_meetings_lists_upcoming_with_calendar_buttons_for_members(bot: Harness) -> None:
+    """/meetings lists what is ahead, soonest first; a member sees calendar files, no Cancel."""
     await _hub(bot)
     await _meeting(bot, "2027-03-20 10:00", "Later")
     await _meeting(bot, "2027-03-10 13:00", "Sooner")
     calls = await bot.send(MEMBER, "/meetings", chat_id=GROUP)
     text = calls[-1].text
     assert text.index("Sooner") < text.index("Later")
-    assert bot.buttons(GROUP) == ["Cancel 10 Mar 13:00", "Cancel 20 Mar 10:00"]
+    assert bot.buttons(GROUP) == ["📅 10 Mar 13:00", "📅 20 Mar 10:00"]
+
+
+async def test_admin_gets_replies_and_cancel_in_meetings(bot: Harness) -> None:
+    """An admin's /meetings adds Who replied and Cancel to each meeting."""
+    await _hub(bot)
+    await _meeting(bot, "2027-03-10 13:00", "Sooner")
+    await bot.send(ADMIN, "/meetings", chat_id=GROUP)
+    assert bot.buttons(GROUP) == ["📅 10 Mar 13:00", "Who replied", "Cancel 10 Mar 13:00"]
 
 
 async def test_admin_cancels_and_reminders_are_dropped(bot: Harness) -> None:
@@ -94,11 +102,11 @@ async def test_admin_cancels_and_reminders_are_dropped(bot: Harness) -> None:
 
 
 async def test_member_cannot_cancel(bot: Harness) -> None:
-    """A member's press on Cancel is refused and the meeting stands."""
+    """A member's (forged) press on Cancel is refused and the meeting stands."""
     await _hub(bot)
     meeting_id = await _meeting(bot)
     await bot.send(MEMBER, "/meetings", chat_id=GROUP)
-    calls = await bot.tap(MEMBER, "Cancel", chat_id=GROUP)
+    calls = await bot.press(MEMBER, f"1:mc:{meeting_id}", chat_id=GROUP)
     assert "Only an admin" in calls[-1].params["text"]
     meeting = await bot.storage.meeting(meeting_id)
     assert meeting is not None
@@ -164,3 +172,134 @@ async def test_long_typed_arguments_are_echoed_cut_short(bot: Harness) -> None:
     assert len(calls[-1].text) < 600
     calls = await bot.send(ADMIN, f"/nudges {'z' * 4000} 12:00", chat_id=GROUP)
     assert "z" * 59 + "…" in calls[-1].text
+
+
+# -- UK dates, RSVPs and calendar files --------------------------------------------------------
+
+
+async def test_uk_date_forms_and_pm_times_are_accepted(bot: Harness) -> None:
+    """25/12/2027 6pm, 25 December and next Tuesday are read; the reply says the date in words."""
+    await _hub(bot)
+    cases = {
+        "25/12/2027 6pm": ("Saturday 25 December 2027, 18:00", datetime(2027, 12, 25, 18, 0)),
+        "10 March 1.30pm": ("Wednesday 10 March 2027, 13:30", datetime(2027, 3, 10, 13, 30)),
+        "next Tuesday 18:00": ("Tuesday 2 March 2027, 18:00", datetime(2027, 3, 2, 18, 0)),
+    }
+    for typed, (words, starts) in cases.items():
+        meeting_id = await _meeting(bot, typed, "Mentoring")
+        assert words in bot.fake.sent(GROUP)[-1].text, typed
+        meeting = await bot.storage.meeting(meeting_id)
+        assert meeting is not None
+        assert meeting.starts_at == starts.replace(tzinfo=UTC), typed
+
+
+async def test_announcement_carries_a_calendar_file_in_the_hubs_zone(bot: Harness) -> None:
+    """The announcement is a document: an .ics with the meeting in Europe/London time."""
+    await _hub(bot)
+    await _meeting(bot, "2027-07-14 13:00")
+    [document] = bot.fake.calls_to("sendDocument", GROUP)
+    ics = document.files["document"].decode()
+    assert "DTSTART;TZID=Europe/London:20270714T130000" in ics
+    assert "BEGIN:VTIMEZONE" in ics
+    assert "METHOD:PUBLISH" in ics
+
+
+async def test_going_and_cant_make_it_update_the_counts(bot: Harness) -> None:
+    """Presses are stored per person; the announcement shows the counts, a change of mind moves."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot)
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    await bot.tap(ADMIN, "✅ Going", chat_id=GROUP)
+    await bot.tap(MEMBER, "❌ Can't make it", chat_id=GROUP)
+    replies = await bot.storage.rsvps(meeting_id)
+    assert (replies.going, replies.not_going) == ((ADMIN,), (MEMBER,))
+    _, message_id = next(
+        k for k in bot.fake.messages if k[0] == GROUP and "document" in bot.fake.messages[k]
+    )
+    assert "Going: 1 · ❌ Can't make it: 1" in bot.fake.messages[(GROUP, message_id)]["caption"]
+
+
+async def test_no_answers_once_a_meeting_is_cancelled(bot: Harness) -> None:
+    """Going on a cancelled meeting is refused and stores nothing."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot)
+    await bot.storage.cancel_meeting(meeting_id)
+    calls = await bot.press(MEMBER, f"1:mr:{meeting_id}:1", chat_id=GROUP)
+    assert "cancelled" in calls[-1].params["text"]
+    assert (await bot.storage.rsvps(meeting_id)).going == ()
+
+
+async def test_reminder_goes_privately_to_those_going_who_opened_the_bot(bot: Harness) -> None:
+    """The hour reminder reaches the group and, privately, only members going with a chat."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot)
+    stranger = 903
+    await bot.send(MEMBER, "/start")
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    await bot.tap(stranger, "✅ Going", chat_id=GROUP)
+    await bot.tap(ADMIN, "❌ Can't make it", chat_id=GROUP)
+    for _ in range(2):
+        await bot.run_job(f"meeting:{meeting_id}:hour")
+    assert len([c for c in bot.fake.sent(MEMBER) if "You said you are going" in c.text]) == 1
+    assert bot.fake.sent(stranger) == []
+    assert not any("You said you are going" in c.text for c in bot.fake.sent(ADMIN))
+
+
+async def test_admin_sees_who_replied_privately_as_mentions(bot: Harness) -> None:
+    """Who replied sends the admin, privately, links to those going (ids, names looked up)."""
+    await _hub(bot)
+    await _meeting(bot)
+    await bot.send(ADMIN, "/start")
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    await bot.send(ADMIN, "/meetings", chat_id=GROUP)
+    await bot.tap(ADMIN, "Who replied", chat_id=GROUP)
+    text = bot.fake.sent(ADMIN)[-1].text
+    assert f'href="tg://user?id={MEMBER}"' in text
+    assert not any(f"tg://user?id={MEMBER}" in c.text for c in bot.fake.sent(GROUP))
+
+
+async def test_member_cannot_see_who_replied(bot: Harness) -> None:
+    """A member's forged Who replied press is refused."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot)
+    calls = await bot.press(MEMBER, f"1:mw:{meeting_id}", chat_id=GROUP)
+    assert "Only an admin" in calls[-1].params["text"]
+
+
+async def test_calendar_button_sends_the_file_privately(bot: Harness) -> None:
+    """A member who opened the bot gets the .ics from /meetings in their private chat."""
+    await _hub(bot)
+    await _meeting(bot)
+    await bot.send(MEMBER, "/start")
+    await bot.send(MEMBER, "/meetings", chat_id=GROUP)
+    await bot.tap(MEMBER, "📅", chat_id=GROUP)
+    [document] = bot.fake.calls_to("sendDocument", MEMBER)
+    assert b"BEGIN:VEVENT" in document.files["document"]
+
+
+async def test_cancelling_sends_a_cancellation_file(bot: Harness) -> None:
+    """Cancel posts an .ics with METHOD:CANCEL and a higher sequence, and the announcement
+    loses its buttons."""
+    await _hub(bot)
+    await _meeting(bot)
+    await bot.send(ADMIN, "/meetings", chat_id=GROUP)
+    await bot.tap(ADMIN, "Cancel", chat_id=GROUP)
+    cancellation = bot.fake.calls_to("sendDocument", GROUP)[-1].files["document"].decode()
+    assert "METHOD:CANCEL" in cancellation
+    assert "SEQUENCE:1" in cancellation
+    announcement = next(
+        m for k, m in bot.fake.messages.items() if k[0] == GROUP and "document" in m
+    )
+    assert not (announcement.get("reply_markup") or {}).get("inline_keyboard")
+
+
+async def test_export_and_forget_cover_meeting_replies(bot: Harness) -> None:
+    """/export lists a member's replies; /forget deletes them."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot)
+    await bot.send(MEMBER, "/start")
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    exported = await bot.storage.export_user(MEMBER)
+    assert [(r["topic"], r["going"]) for r in exported["meeting_replies"]] == [("WRES plans", 1)]
+    await bot.storage.forget_user(MEMBER)
+    assert (await bot.storage.rsvps(meeting_id)).going == ()

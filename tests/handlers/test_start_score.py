@@ -137,6 +137,23 @@ async def test_command_menus_are_set_per_scope(bot: Harness) -> None:
     assert set(menus["all_group_chats"]) <= set(menus["all_chat_administrators"])
 
 
+async def test_hub_admin_commands_are_in_the_admin_menu_only(bot: Harness) -> None:
+    """/hub, /nudges, /nudge, /meeting and /digest show for group admins, not for members;
+    /buddy shows in private chats."""
+    menus = {scope: [c["command"] for c in cmds] for scope, cmds in bot.fake.commands.items()}
+    admin_only = {"hub", "nudges", "nudge", "meeting", "digest"}
+    assert admin_only <= set(menus["all_chat_administrators"])
+    assert admin_only & set(menus["all_group_chats"]) == set()
+    assert "buddy" in menus["all_private_chats"]
+
+
+async def test_help_in_a_group_says_what_each_kind_of_user_can_do(bot: Harness) -> None:
+    """/help in a group has a part for everyone, for admins and for network leads."""
+    text = (await bot.send(LEAD, "/help", chat_id=GROUP))[-1].text
+    for part in ("Everyone in a hub group", "Group admins", "Network leads", "/digest", "/buddy"):
+        assert part in text
+
+
 async def test_unknown_command_in_a_group_is_ignored_unless_addressed(bot: Harness) -> None:
     """A command meant for another bot in a group gets no reply; one addressed to us does."""
     assert await bot.send(LEAD, "/weather", chat_id=GROUP) == []

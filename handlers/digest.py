@@ -1,0 +1,135 @@
+"""The monthly digest to each approved hub (first working day of the month, at the hub's nudge
+time), and /digest for a hub's admins to see it now."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from telegram import Update
+
+from bot import scheduling, timing
+from bot.context import BotContext
+from bot.rows import Hub
+from bot.scheduling import DIGEST, DIGEST_NOW, Send, deliver, message_sender
+from bot.storage import DEFAULT_NUDGE_TIME
+from content.strings import Safe
+from handlers.common import admin_hub
+from scoring import dates
+from scoring.suppression import count_or_few
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = timedelta(minutes=15)
+ASSESSED_WINDOW = timedelta(days=91)  # "this quarter": the last three months
+MEETINGS_SHOWN = 5
+PRACTICES_SHOWN = 5
+
+
+def digest_moment(hub: Hub, month_of: date, context: BotContext) -> datetime:
+    """When the hub's digest for the month is due: its first working day at the nudge time."""
+    at = timing.parse_time(hub.nudge_time or DEFAULT_NUDGE_TIME) or timing.parse_time(
+        DEFAULT_NUDGE_TIME
+    )
+    assert at is not None
+    day = dates.first_working_day(month_of.year, month_of.month)
+    return timing.local(day, at, context.settings.timezone)
+
+
+async def digest_check_job(context: BotContext) -> None:
+    """Deliver each live hub's digest for this month once, from its time until 12 hours after
+    (a bot down longer than that skips the month rather than sending it stale)."""
+    now = context.services.clock.now()
+    today = now.astimezone(context.settings.timezone).date()
+    month = dates.month_key(today)
+    due: dict[str, Hub] = {}
+    for hub in await context.storage.active_hubs():
+        moment = digest_moment(hub, today, context)
+        if moment <= now < moment + timing.CATCH_UP_LIMIT:
+            due[DIGEST.slot(hub.id, month)] = hub
+
+    async def make(hub: Hub) -> tuple[int, Send] | None:
+        return hub.chat_id, message_sender(context, await digest_text(context, hub))
+
+    await scheduling.deliver_due(context, DIGEST, due, make)
+
+
+async def digest_command(update: Update, context: BotContext) -> None:
+    """Show the hub's digest now (admins only)."""
+    message = update.effective_message
+    hub = await admin_hub(update, context)
+    if message is None or hub is None:
+        return
+    await deliver(
+        context,
+        kind=DIGEST_NOW,
+        slot=DIGEST_NOW.slot(hub.id, message.message_id),
+        chat_id=hub.chat_id,
+        send=message_sender(context, await digest_text(context, hub)),
+    )
+
+
+async def digest_text(context: BotContext, hub: Hub) -> Safe:
+    """Counts only from the minimum group size, practices approved since the start of last
+    month, upcoming meetings, and the region's weakest enabler with one nudge for it."""
+    strings, storage, content = context.strings, context.storage, context.content
+    zone = context.settings.timezone
+    now = context.services.clock.now()
+    today = now.astimezone(zone).date()
+    region = content.directory.region(hub.region).name
+
+    assessed = await storage.networks_assessed_between(hub.region, now - ASSESSED_WINDOW, now)
+    shown = count_or_few(assessed, context.settings.min_group_size)
+    if shown is None:
+        count_line = strings("digest.assessed_few")
+    else:
+        count_line = strings("digest.assessed", count=shown)
+
+    last_month = today.replace(day=1) - timedelta(days=1)
+    since = timing.local(last_month.replace(day=1), time(0, 0), zone)
+    practices = await storage.practices_approved_between(hub.region, since, now)
+    if practices:
+        lines = [
+            strings("digest.practice", text=p.text, credit=p.credit or strings("digest.anonymous"))
+            for p in practices[:PRACTICES_SHOWN]
+        ]
+        practice_block = Safe("\n".join(lines))
+    else:
+        practice_block = strings("digest.no_practices")
+
+    meetings = await storage.upcoming_meetings(now, hub.id)
+    if meetings:
+        lines = []
+        for meeting in meetings[:MEETINGS_SHOWN]:
+            local = meeting.starts_at.astimezone(zone)
+            when = f"{dates.in_words(local.date())}, {local.strftime('%H:%M')}"
+            lines.append(strings("digest.meeting", when=when, topic=meeting.topic))
+        meeting_block = Safe("\n".join(lines))
+    else:
+        meeting_block = strings("digest.no_meetings")
+
+    published = await context.services.snapshots.get(context, hub.region)
+    distribution = published.distribution if published else None
+    weakest = distribution.weakest_enabler if distribution else None
+    if weakest is None:
+        weakest_block = strings("digest.no_weakest")
+    else:
+        used = (await storage.nudge_state(hub.id)).used
+        fitting = [n for n in content.nudges if n.enabler == weakest]
+        nudge = next((n for n in fitting if n.key not in used), fitting[0] if fitting else None)
+        enabler = content.model.enabler(weakest).name
+        weakest_block = strings(
+            "digest.weakest",
+            enabler=enabler,
+            title=nudge.title if nudge else "",
+            body=nudge.body if nudge else "",
+        )
+    return strings(
+        "digest.message",
+        region=region,
+        month=f"{dates.MONTHS[today.month - 1].capitalize()} {today.year}",
+        assessed=count_line,
+        practices=practice_block,
+        meetings=meeting_block,
+        weakest=weakest_block,
+    )

@@ -1,0 +1,111 @@
+"""The monthly hub digest: when it goes, exactly once, what it holds, and /digest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from content import Content
+from handlers.digest import digest_check_job
+from scoring import Model
+from tests.fakebot import FakeBotApi
+from tests.harness import OPERATOR, FakeClock, Harness, running
+from tests.seed import seed_result
+
+ADMIN = 2301
+MEMBER = 2302
+GROUP = -1002301
+# The conftest clock is Monday 1 March 2027 10:00 GMT: the first working day of March, an hour
+# after the default nudge time (Monday 09:00).
+
+
+async def _hub(bot: Harness, chat_id: int = GROUP) -> None:
+    bot.fake.set_admins(chat_id, [ADMIN])
+    await bot.send(OPERATOR, "/hub London", chat_id=chat_id)
+
+
+def _digests(bot: Harness, chat_id: int = GROUP) -> list[str]:
+    return [c.text for c in bot.fake.sent(chat_id) if "hub digest" in c.text]
+
+
+async def test_digest_goes_once_on_the_first_working_day(bot: Harness) -> None:
+    """Run again and again, the check sends the month's digest once."""
+    await _hub(bot)
+    for _ in range(3):
+        await bot.run_callback(digest_check_job)
+    assert len(_digests(bot)) == 1
+    assert "London hub digest, March 2027" in _digests(bot)[0]
+
+
+async def test_digest_waits_for_the_hubs_nudge_time(bot: Harness) -> None:
+    """A hub nudging at 11:00 gets nothing at 10:00."""
+    await _hub(bot)
+    await bot.send(ADMIN, "/nudges monday 11:00", chat_id=GROUP)
+    await bot.run_callback(digest_check_job)
+    assert _digests(bot) == []
+
+
+async def test_pending_hub_gets_no_digest(bot: Harness) -> None:
+    """A hub still waiting for approval is left out."""
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(ADMIN, "/hub London", chat_id=GROUP)
+    await bot.run_callback(digest_check_job)
+    assert _digests(bot) == []
+
+
+async def test_digest_is_caught_up_after_a_restart(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Down at 09:00 and up at 10:00, the bot sends the digest once, even after two restarts."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, content, db, clock) as bot:
+        await _hub(bot)
+    for _ in range(2):
+        async with running(fake, content, db, clock) as bot:
+            await bot.run_callback(digest_check_job)
+    assert len([c for c in fake.sent(GROUP) if "hub digest" in c.text]) == 1
+
+
+async def test_small_counts_say_a_few(bot: Harness, model: Model) -> None:
+    """Four assessed networks show as "a few", with no weakest enabler; five show the number."""
+    await _hub(bot)
+    for user in range(2310, 2314):
+        await seed_result(bot.storage, model, user)
+    text = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
+    assert "a few networks" in text
+    assert "Too few networks" in text
+
+
+async def test_five_networks_give_the_number_and_the_weakest_enabler(
+    bot: Harness, model: Model
+) -> None:
+    """From five networks the count is given and the weakest enabler comes with a nudge."""
+    await _hub(bot)
+    for user in range(2310, 2315):
+        await seed_result(bot.storage, model, user)
+    text = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
+    assert "5 networks" in text
+    assert "Where the region is weakest" in text
+    assert "💡" in text
+
+
+async def test_digest_lists_approved_practices_and_meetings(bot: Harness, model: Model) -> None:
+    """Approved practices and upcoming meetings appear; a rejected practice does not."""
+    await _hub(bot)
+    await seed_result(bot.storage, model, 2320)
+    for text, approve in (("Reverse mentoring pairs", True), ("Something rejected", False)):
+        practice = await bot.storage.add_practice(2320, "london", text)
+        await bot.storage.submit_practice(practice.id, 2320, None)
+        await bot.storage.decide_practice(practice.id, approve, OPERATOR)
+    await bot.send(ADMIN, "/meeting 25/03/2027 6pm WRES plans", chat_id=GROUP)
+    text = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
+    assert "Reverse mentoring pairs" in text
+    assert "Something rejected" not in text
+    assert "Thursday 25 March 2027, 18:00: WRES plans" in text
+
+
+async def test_digest_command_is_for_admins(bot: Harness) -> None:
+    """A member's /digest is refused."""
+    await _hub(bot)
+    calls = await bot.send(MEMBER, "/digest", chat_id=GROUP)
+    assert "Only an admin" in calls[-1].text
+    assert _digests(bot) == []
