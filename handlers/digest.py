@@ -112,14 +112,14 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
     distribution = published.distribution if published else None
     weakest = distribution.weakest_enabler if distribution else None
     if weakest is None:
-        weakest_block = strings("digest.no_weakest")
+        weakest_block = strings("digest.no_focus")
     else:
         used = (await storage.nudge_state(hub.id)).used
         fitting = [n for n in content.nudges if n.enabler == weakest]
         nudge = next((n for n in fitting if n.key not in used), fitting[0] if fitting else None)
         enabler = content.model.enabler(weakest).name
         weakest_block = strings(
-            "digest.weakest",
+            "digest.focus",
             enabler=enabler,
             title=nudge.title if nudge else "",
             body=nudge.body if nudge else "",
@@ -131,5 +131,5 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
         assessed=count_line,
         practices=practice_block,
         meetings=meeting_block,
-        weakest=weakest_block,
+        focus=weakest_block,
     )

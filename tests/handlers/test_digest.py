@@ -84,7 +84,7 @@ async def test_five_networks_give_the_number_and_the_weakest_enabler(
         await seed_result(bot.storage, model, user)
     text = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
     assert "5 networks" in text
-    assert "Where the region is weakest" in text
+    assert "This month's focus" in text
     assert "💡" in text
 
 
