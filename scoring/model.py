@@ -40,6 +40,8 @@ class Option:
     label: str
     points: int
     demonstrates: bool = False
+    dont_know: bool = False
+    """"Don't know": scores 0, never demonstrates, and becomes a thing to find out."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,22 @@ class Scale:
     def maximum(self) -> int:
         return max(option.points for option in self.options)
 
+    @property
+    def top(self) -> int:
+        """Index of the option with the most points."""
+        return len(self.options) - 1
+
+    def is_dont_know(self, option: int) -> bool:
+        return 0 <= option < len(self.options) and self.options[option].dont_know
+
 
 @dataclass(frozen=True)
 class Section:
     key: str
     title: str
     summary: str
+    intro: str = ""
+    """One line shown before the section's first question."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,16 @@ class Item:
     organisation_ask: str = ""
     """What the network asks of its board and sponsor when this item scores low (empty when
     the item is the network's own to change)."""
+    help: str = ""
+    """What the question asks, in plain words."""
+    example: str = ""
+    """What "agree" (or "yes") looks like in practice."""
+    why: str = ""
+    """Why it matters, from the 2017 review."""
+    who_knows: str = ""
+    """Who usually knows the answer, for a "Don't know"."""
+    evidence_example: str = ""
+    """An example note for the evidence prompt (evidence items)."""
 
     @property
     def band(self) -> Band | None:
@@ -114,6 +136,18 @@ class Enabler:
 
 
 @dataclass(frozen=True)
+class Change:
+    """A content version note: what changed from `previous`, and how answers given under it
+    carry over (`options`: per scale, old option -> new option or -1 to ask again)."""
+
+    version: str
+    previous: str
+    note: str
+    ask_again: frozenset[str] = frozenset()
+    options: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything scoring needs, as loaded from content/."""
 
@@ -124,6 +158,7 @@ class Model:
     attributes: tuple[Attribute, ...]
     bands: tuple[BandRule, ...]
     enablers: tuple[Enabler, ...]
+    changes: tuple[Change, ...] = ()
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
