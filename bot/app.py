@@ -144,6 +144,10 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(assessment.pause_pressed, pattern=pattern("p")))
     app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s", "sr")))
     app.add_handler(CallbackQueryHandler(assessment.continue_pressed, pattern=pattern("c", "go")))
+    app.add_handler(CallbackQueryHandler(assessment.help_pressed, pattern=pattern("h")))
+    app.add_handler(CallbackQueryHandler(assessment.change_section_pressed, pattern=pattern("rc")))
+    app.add_handler(CallbackQueryHandler(assessment.finish_pressed, pattern=pattern("f")))
+    app.add_handler(CallbackQueryHandler(assessment.change_answers_pressed, pattern=pattern("ca")))
     app.add_handler(
         CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
     )

@@ -180,4 +180,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX plan_steps_by_network ON plan_steps(network_id, status);
     CREATE INDEX plan_steps_by_due ON plan_steps(status, due);
     """,
+    # 7: answers in a completed assessment can be changed within 30 days: the change is answered
+    # in an open assessment that `revises` the completed one, and on Finish the completed one is
+    # re-scored in place; each re-score is recorded, so /score's history can show it.
+    """
+    ALTER TABLE assessments ADD COLUMN revises INTEGER
+        REFERENCES assessments(id) ON DELETE CASCADE;
+    CREATE TABLE assessment_changes (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+        changed_at TEXT NOT NULL,
+        total_before INTEGER NOT NULL,
+        band_before TEXT NOT NULL,
+        total_after INTEGER NOT NULL,
+        band_after TEXT NOT NULL
+    );
+    CREATE INDEX assessment_changes_by_assessment ON assessment_changes(assessment_id);
+    """,
 )

@@ -26,6 +26,7 @@ from bot.clock import Clock, iso, parse
 from bot.migrations import MIGRATIONS
 from bot.rows import (
     Answer,
+    AssessmentChange,
     CompletedAssessment,
     Delivery,
     DeliveryProblem,
@@ -618,6 +619,16 @@ class Storage:
                     "completed_at": row["completed_at"],
                     "total": row["total"],
                     "band": row["band"],
+                    "revises": row["revises"],
+                    "changes": [
+                        dict(change)
+                        for change in await self._all(
+                            "SELECT changed_at, total_before, band_before, total_after, "
+                            "band_after FROM assessment_changes WHERE assessment_id = ? "
+                            "ORDER BY id",
+                            (row["id"],),
+                        )
+                    ],
                     "answers": [dict(answer) for answer in answers],
                 }
             )
@@ -947,6 +958,114 @@ class Storage:
                 "DELETE FROM answers WHERE assessment_id = ? AND item_key = ?",
                 [(assessment_id, key) for key in item_keys],
             )
+
+    async def renumber_answers(
+        self, assessment_id: int, keep: dict[str, tuple[int, int]], drop: Sequence[str]
+    ) -> None:
+        """Carry answers over to new content: set (option, points) for `keep`, delete `drop`."""
+        async with self._transaction() as db:
+            await db.executemany(
+                "UPDATE answers SET option = ?, points = ? "
+                "WHERE assessment_id = ? AND item_key = ?",
+                [(option, points, assessment_id, key) for key, (option, points) in keep.items()],
+            )
+            await db.executemany(
+                "DELETE FROM answers WHERE assessment_id = ? AND item_key = ?",
+                [(assessment_id, key) for key in drop],
+            )
+
+    async def start_revision(
+        self,
+        user_id: int,
+        original: CompletedAssessment,
+        *,
+        version: str,
+        answers: Sequence[tuple[str, int, int, str | None]],
+        to: Step,
+    ) -> OpenAssessment | None:
+        """Open an assessment that changes `original`'s answers, starting from `answers`
+        (item, option, points, note); None if the user already has one open."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> int | None:
+            cursor = db.execute(
+                "INSERT INTO assessments (network_id, user_id, content_version, status, "
+                "position, started_at, updated_at, revises) "
+                "VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?) "
+                "ON CONFLICT (user_id) WHERE status = 'in_progress' DO NOTHING",
+                (original.network_id, user_id, version, to.position, now, now, original.id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            new_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO answers "
+                "(assessment_id, item_key, option, points, evidence, answered_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(new_id, key, option, points, note, now) for key, option, points, note in answers],
+            )
+            return new_id
+
+        created = await self._atomic(work)
+        return await self.in_progress(created) if created is not None else None
+
+    async def apply_revision(
+        self, revision: OpenAssessment, *, total: int, band: str, result: dict[str, Any]
+    ) -> bool:
+        """Re-score the completed assessment `revision` changes: its answers become the
+        revision's, the change is recorded, and the revision goes; False if already done."""
+        now = self._now()
+        original = revision.revises
+
+        def work(db: sqlite3.Connection) -> bool:
+            before = db.execute(
+                "SELECT total, band FROM assessments WHERE id = ? AND status = 'completed'",
+                (original,),
+            ).fetchone()
+            still_open = db.execute(
+                "SELECT 1 FROM assessments WHERE id = ? AND status = 'in_progress'",
+                (revision.id,),
+            ).fetchone()
+            if before is None or still_open is None:
+                return False
+            db.execute("DELETE FROM answers WHERE assessment_id = ?", (original,))
+            db.execute(
+                "UPDATE answers SET assessment_id = ? WHERE assessment_id = ?",
+                (original, revision.id),
+            )
+            db.execute(
+                "UPDATE assessments SET total = ?, band = ?, result = ?, content_version = ?, "
+                "updated_at = ?, result_sent_at = NULL WHERE id = ?",
+                (total, band, json.dumps(result), revision.content_version, now, original),
+            )
+            db.execute(
+                "INSERT INTO assessment_changes (assessment_id, changed_at, total_before, "
+                "band_before, total_after, band_after) VALUES (?, ?, ?, ?, ?, ?)",
+                (original, now, before[0], before[1], total, band),
+            )
+            db.execute("DELETE FROM assessments WHERE id = ?", (revision.id,))
+            return True
+
+        return await self._atomic(work)
+
+    async def assessment_changes(self, network_id: int) -> list[AssessmentChange]:
+        """Re-scores of the network's completed assessments, oldest first."""
+        rows = await self._all(
+            "SELECT c.* FROM assessment_changes c JOIN assessments a ON a.id = c.assessment_id "
+            "WHERE a.network_id = ? ORDER BY c.changed_at, c.id",
+            (network_id,),
+        )
+        return [
+            AssessmentChange(
+                assessment_id=row["assessment_id"],
+                changed_at=parse(row["changed_at"]),
+                total_before=row["total_before"],
+                band_before=row["band_before"],
+                total_after=row["total_after"],
+                band_after=row["band_after"],
+            )
+            for row in rows
+        ]
 
     async def touch(self, assessment_id: int, *, version: str, to: Step) -> None:
         """Bring a resumed assessment up to the current content version and step."""
@@ -1501,6 +1620,7 @@ def _open(row: aiosqlite.Row) -> OpenAssessment:
         awaiting_evidence=row["awaiting_evidence"],
         started_at=parse(row["started_at"]),
         updated_at=parse(row["updated_at"]),
+        revises=row["revises"],
     )
 
 

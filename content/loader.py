@@ -37,6 +37,7 @@ DATA_DIR = Path(__file__).with_name("data")
 ITEM_TEXT_LIMIT = 300
 NEXT_STEP_LIMIT = 300
 HELP_LIMIT = 300
+LABEL_LIMIT = 40
 WHO_KNOWS_LIMIT = 80
 OPTION_LABEL_LIMIT = 40
 TIP_LIMIT = 500
@@ -125,9 +126,9 @@ def _load_scales(top: Entry) -> dict[str, Scale]:
                 )
             )
         if not options[0].dont_know or any(option.dont_know for option in options[1:]):
-            raise entry.fail("the first option, and only it, must be \"Don't know\" (dont_know)")
+            raise entry.fail('the first option, and only it, must be "Don\'t know" (dont_know)')
         if options[0].points != 0 or options[0].demonstrates:
-            raise entry.fail("\"Don't know\" must score 0 and demonstrate nothing")
+            raise entry.fail('"Don\'t know" must score 0 and demonstrate nothing')
         points = [option.points for option in options[1:]]
         if not points or points[0] != 0 or points != sorted(set(points)):
             raise entry.fail("option points must start at 0 and rise strictly")
@@ -193,6 +194,7 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
                 organisation_ask=entry.text(
                     "organisation_ask", limit=NEXT_STEP_LIMIT, optional=True
                 ),
+                label=entry.text("label", limit=LABEL_LIMIT),
                 help=entry.text("help", limit=HELP_LIMIT),
                 example=entry.text("example", limit=HELP_LIMIT),
                 why=entry.text("why", limit=HELP_LIMIT),
@@ -243,10 +245,11 @@ def _load_changes(top: Entry, scales: dict[str, Scale], items: set[str]) -> tupl
                 raise entry.fail(f"unknown scale {scale!r} in 'options'")
             count = len(scales[scale].options)
             if not isinstance(mapping, list) or not all(
-                isinstance(n, int) and not isinstance(n, bool) and -1 <= n < count
-                for n in mapping
+                isinstance(n, int) and not isinstance(n, bool) and -1 <= n < count for n in mapping
             ):
-                raise entry.fail(f"options for {scale!r} must be option numbers below {count} or -1")
+                raise entry.fail(
+                    f"options for {scale!r} must be option numbers below {count} or -1"
+                )
             options[scale] = tuple(mapping)
         ask_again = frozenset(entry.texts("ask_again"))
         if changes and entry.text("previous") != changes[-1].version:

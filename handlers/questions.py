@@ -35,7 +35,8 @@ async def present(
     intro: str | None = None,
     answers: dict[str, Answer] | None = None,
 ) -> None:
-    """Show the evidence prompt, the item on screen, or — with every item answered — the result.
+    """Show the evidence prompt, the item on screen, or — with every item answered and the
+    assessment past its last item — the review, whose "Finish" works out the result.
 
     `answers` may be passed when the caller has just read (and updated) them.
     """
@@ -48,11 +49,12 @@ async def present(
         text, markup = render.evidence_prompt(
             content, assessment, position, awaited.option, note=awaited.evidence
         )
-    elif first_unanswered(model, answers) >= len(model.items):
-        await complete(context, chat_id, assessment, answers, replace=replace)
-        return
+    elif (first := first_unanswered(model, answers)) >= len(model.items) and (
+        assessment.position >= len(model.items)
+    ):
+        text, markup = render.review(content, assessment, options(answers))
     else:
-        position = min(assessment.position, len(model.items) - 1)
+        position = assessment.position if assessment.position < len(model.items) else first
         current = answers.get(model.items[position].key)
         text, markup = render.question(
             content, assessment, position, current.option if current else None
@@ -70,17 +72,33 @@ async def complete(
     *,
     replace: Message | None = None,
 ) -> None:
-    """Score a fully answered assessment, store the result, and send it with its chart."""
+    """Score a fully answered assessment, store the result, and send it with its chart. An
+    assessment that changes a completed one re-scores that one instead."""
     content = context.content
     result = score_answers(content.model, options(answers))
-    stored = await context.storage.complete_assessment(
-        assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
-    )
-    finished = content.strings("assess.finished", count=len(content.model.items))
+    total, band, stored_result = result.total, result.band.value, result_to_dict(result)
+    if assessment.revises is not None:
+        before = await context.storage.completed(assessment.revises)
+        stored = await context.storage.apply_revision(
+            assessment, total=total, band=band, result=stored_result
+        )
+        finished = content.strings(
+            "assess.rescored",
+            before=before.total if before else result.total,
+            after=result.total,
+            maximum=result.maximum,
+        )
+        result_id = assessment.revises
+    else:
+        stored = await context.storage.complete_assessment(
+            assessment.id, total=total, band=band, result=stored_result
+        )
+        finished = content.strings("assess.finished", count=len(content.model.items))
+        result_id = assessment.id
     await show(context, chat_id, finished, None, replace=replace)
     if not stored:
         return  # another update completed it first and sent the result
-    await send_result(context, chat_id, result, assessment.id)
+    await send_result(context, chat_id, result, result_id)
 
 
 async def send_result(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,21 +23,35 @@ def band_name(content: Content, band: Band | str) -> Safe:
 
 
 def question(
-    content: Content, assessment: OpenAssessment, position: int, current: int | None
+    content: Content,
+    assessment: OpenAssessment,
+    position: int,
+    current: int | None,
+    *,
+    with_help: bool = False,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
-    """The item at `position`: progress line, statement, answer buttons low to high, navigation.
+    """The item at `position`: progress line, statement, answer buttons low to high ("Don't
+    know" first), then the navigation row: Back, Help, Pause.
 
     `current` is the option already chosen (when the user came Back), marked on its button.
+    The first item of a section opens with the section's one-line introduction; `with_help`
+    puts the item's help above the question.
     """
     strings, model = content.strings, content.model
     item = model.items[position]
+    section = model.section(item.section)
     text = strings(
         "assess.question",
         number=position + 1,
         count=len(model.items),
-        section=model.section(item.section).title,
+        section=section.title,
         text=item.text,
     )
+    first_of_section = position == 0 or model.items[position - 1].section != item.section
+    if first_of_section and section.intro:
+        text = Safe(f"{strings('assess.section_intro', intro=section.intro)}\n\n{text}")
+    if with_help:
+        text = Safe(f"{question_help(content, position)}\n\n{text}")
     if current is not None:
         answer = item.scale.options[current].label
         text = Safe(f"{text}\n\n{strings('assess.current_answer', answer=answer)}")
@@ -48,9 +62,55 @@ def question(
     navigation: list[Button] = []
     if position > 0:
         navigation.append((strings("assess.back"), callbacks.encode("b", assessment.id, position)))
+    navigation.append((strings("assess.help"), callbacks.encode("h", assessment.id, position)))
     navigation.append((strings("assess.pause"), callbacks.encode("p", assessment.id)))
     rows.append(navigation)
     return text, keyboard(rows)
+
+
+def question_help(content: Content, position: int) -> Safe:
+    """What the item asks, what a positive answer looks like, why it matters, who knows."""
+    item = content.model.items[position]
+    positive = next(option.label for option in item.scale.options if option.demonstrates)
+    return content.strings(
+        "assess.help_text",
+        help=item.help,
+        positive=positive,
+        example=item.example,
+        why=item.why,
+        who=item.who_knows,
+    )
+
+
+def review(
+    content: Content, assessment: OpenAssessment, answers: Mapping[str, int]
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """The answers section by section (number, short label, answer), a "Change" button per
+    section and "Finish"."""
+    strings, model = content.strings, content.model
+    lines: list[str] = [strings("assess.review_title")]
+    rows: list[list[Button]] = []
+    for index, section in enumerate(model.sections):
+        lines += ["", strings("assess.review_section", title=section.title)]
+        for position, item in enumerate(model.items):
+            if item.section != section.key:
+                continue
+            option = answers.get(item.key)
+            answer = item.scale.options[option].label if option is not None else "—"
+            lines.append(
+                strings("assess.review_line", number=position + 1, label=item.label, answer=answer)
+            )
+        change = strings("assess.review_change", section=section.title)
+        rows.append([(change, callbacks.encode("rc", assessment.id, index))])
+    unknown = sum(
+        1
+        for key, option in answers.items()
+        if model.has_item(key) and model.item(key).scale.is_dont_know(option)
+    )
+    if unknown:
+        lines += ["", strings("assess.review_dont_know", count=unknown)]
+    rows.append([(strings("assess.finish"), callbacks.encode("f", assessment.id))])
+    return Safe("\n".join(lines)), keyboard(rows)
 
 
 def evidence_prompt(
@@ -69,15 +129,20 @@ def evidence_prompt(
         "answer": item.scale.options[option].label,
     }
     skip = callbacks.encode("s", assessment.id, position)
+    navigation: list[Button] = [
+        (content.strings("assess.back"), callbacks.encode("b", assessment.id, position)),
+        (content.strings("assess.pause"), callbacks.encode("p", assessment.id)),
+    ]
     if not note:
-        text = content.strings("assess.evidence_prompt", **values)
-        return text, keyboard([[(content.strings("assess.skip"), skip)]])
+        text = content.strings("assess.evidence_prompt", example=item.evidence_example, **values)
+        return text, keyboard([[(content.strings("assess.skip"), skip)], navigation])
     text = content.strings("assess.evidence_prompt_saved", note=note, **values)
     remove = callbacks.encode("sr", assessment.id, position)
     return text, keyboard(
         [
             [(content.strings("assess.skip_keep"), skip)],
             [(content.strings("assess.remove_note"), remove)],
+            navigation,
         ]
     )
 
@@ -126,7 +191,19 @@ def result(content: Content, result: Result) -> Safe:
     lines += ["", strings("result.tips")]
     for number, tip in enumerate(result.tips, start=1):
         lines.append(strings("result.tip_line", number=number, text=tip.text))
+    lines += ["", *find_out(content, result)]
     return Safe("\n".join(lines))
+
+
+def find_out(content: Content, result: Result) -> list[Safe]:
+    """How many answers were "Don't know", and each as a thing to find out with who knows."""
+    strings = content.strings
+    if not result.find_out:
+        return [strings("result.dont_know_none")]
+    lines: list[Safe] = [strings("result.find_out", count=len(result.find_out))]
+    for thing in result.find_out:
+        lines.append(strings("result.find_out_line", text=thing.text, who=thing.who))
+    return lines
 
 
 def _has_section(content: Content, key: str) -> bool:

@@ -93,6 +93,8 @@ class Item:
     organisation_ask: str = ""
     """What the network asks of its board and sponsor when this item scores low (empty when
     the item is the network's own to change)."""
+    label: str = ""
+    """A short name for the review summary."""
     help: str = ""
     """What the question asks, in plain words."""
     example: str = ""
