@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.rows import CompletedAssessment, OpenAssessment
 from content import Content
-from content.strings import Safe
+from content.strings import Safe, escape
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
@@ -40,16 +40,18 @@ def question(
     strings, model = content.strings, content.model
     item = model.items[position]
     section = model.section(item.section)
+    statement = escape(item.text)
+    first_of_section = position == 0 or model.items[position - 1].section != item.section
+    if first_of_section and section.intro:
+        intro = strings("assess.section_intro", intro=section.intro)
+        statement = Safe(f"{intro}\n\n{statement}")
     text = strings(
         "assess.question",
         number=position + 1,
         count=len(model.items),
         section=section.title,
-        text=item.text,
+        text=statement,
     )
-    first_of_section = position == 0 or model.items[position - 1].section != item.section
-    if first_of_section and section.intro:
-        text = Safe(f"{strings('assess.section_intro', intro=section.intro)}\n\n{text}")
     if with_help:
         text = Safe(f"{question_help(content, position)}\n\n{text}")
     if current is not None:
@@ -201,9 +203,15 @@ def find_out(content: Content, result: Result) -> list[Safe]:
     if not result.find_out:
         return [strings("result.dont_know_none")]
     lines: list[Safe] = [strings("result.find_out", count=len(result.find_out))]
-    for thing in result.find_out:
+    for thing in result.find_out[:FIND_OUT_LINES]:
         lines.append(strings("result.find_out_line", text=thing.text, who=thing.who))
+    if len(result.find_out) > FIND_OUT_LINES:
+        more = len(result.find_out) - FIND_OUT_LINES
+        lines.append(strings("result.find_out_more", count=more))
     return lines
+
+
+FIND_OUT_LINES = 10  # keeps the result within one message however many "Don't know" answers
 
 
 def _has_section(content: Content, key: str) -> bool:

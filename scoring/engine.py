@@ -92,7 +92,7 @@ class Result:
 def things_to_find_out(model: Model, answers: Answers) -> tuple[FindOut, ...]:
     """The items answered "Don't know", each with who usually knows."""
     return tuple(
-        FindOut(item.key, item.text, item.who_knows)
+        FindOut(item.key, item.label or item.text, item.who_knows)
         for item in model.items
         if item.key in answers and item.scale.is_dont_know(answers[item.key])
     )

@@ -91,4 +91,4 @@ async def test_sigkill_mid_assessment_loses_no_acknowledged_answer(
     assert len(fake.sent(LEAD)) == sent_before + 1
     stored = _stored_answers(db)
     assert {key: stored[key] for key in acknowledged} == acknowledged
-    assert f"Question {len(stored) + 1} of 48" in reply
+    assert f"Question {len(stored) + 1} of 50" in reply

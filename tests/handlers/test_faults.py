@@ -312,7 +312,7 @@ async def test_skip_keeps_a_saved_evidence_note(bot: Harness) -> None:
     """Note, Back, the same answer, Skip: the note is still there."""
     await _note_then_back_and_same_answer(bot)
     await bot.tap(LEAD, "Skip")
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
     assert await _note(bot) == NOTE
 
 
@@ -336,7 +336,7 @@ async def test_remove_deletes_the_saved_note(bot: Harness) -> None:
     """ "Remove the note" deletes it and moves on."""
     await _note_then_back_and_same_answer(bot)
     calls = await bot.tap(LEAD, "Remove the note")
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
     assert "removed" in calls[0].params["text"]
     assert await _note(bot) is None
 
@@ -390,8 +390,8 @@ async def test_assess_after_a_delivered_result_asks_first(bot: Harness) -> None:
     await bot.register(LEAD)
     await bot.answer_all(LEAD, "lowest")
     calls = await bot.send(LEAD, "/assess")
-    assert "Start a new assessment now?" in calls[-1].text
-    assert bot.buttons(LEAD) == ["Start a new assessment"]
+    assert "Start a new assessment, or change an answer" in calls[-1].text
+    assert bot.buttons(LEAD) == ["Start a new assessment", "Change an answer in it"]
     assert await bot.storage.open_assessment(LEAD) is None
 
 
