@@ -11,6 +11,7 @@ from typing import Any
 from handlers import callbacks
 from tests.fakebot import FakeBotApi, callback_update, message_update
 
+FINISH = "Finish"
 NEW_ROUND = "Start a new assessment"  # the button confirming a new round after a result
 
 
@@ -32,13 +33,16 @@ class PolledUser:
         await self._push_and_wait(message_update(self.user_id, text), replies)
 
     async def resume(self) -> None:
-        """Ask for the current question: /assess, or confirm a new round when the bot asks."""
+        """Ask for the current question: /assess, confirm a new round when the bot asks, or
+        Finish at the review."""
         try:
             _, rows = self.keyboard()
         except AssertionError:
             rows = []
         if any(button["text"] == NEW_ROUND for row in rows for button in row):
             await self.tap(NEW_ROUND)
+        elif any(button["text"] == FINISH for row in rows for button in row):
+            await self.tap(FINISH)
         else:
             await self.send("/assess")
 

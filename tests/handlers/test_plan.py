@@ -222,6 +222,7 @@ async def test_next_result_opens_with_since_last_time(bot: Harness, content: Con
     await bot.storage.set_plan_status(step, network.id, "done", open_limit=OPEN_LIMIT)
     bot.clock.advance(timedelta(days=94))
     await bot.send(LEAD, "/assess")
+    await bot.tap(LEAD, "Start a new assessment")
     await bot.answer_all(LEAD, "top")
     [result] = [c for c in bot.fake.sent(LEAD) if "Since last time" in c.text]
     assert "Write a purpose" in result.text
