@@ -119,6 +119,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     # Commands.
     app.add_handler(CommandHandler("start", start.start_command))
     app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler("glossary", start.glossary_command))
     app.add_handler(CommandHandler("assess", assessment.assess_command))
     app.add_handler(CommandHandler("score", score.score_command))
     app.add_handler(CommandHandler("compare", compare.compare_command))

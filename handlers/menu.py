@@ -33,9 +33,10 @@ PRIVATE = (
     "forget",
     "whoami",
     "start",
+    "glossary",
     "help",
 )
-GROUP = ("compare", "meetings", "help")
+GROUP = ("compare", "meetings", "glossary", "help")
 GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", *GROUP)
 
 

@@ -52,7 +52,9 @@ async def present(
     elif (first := first_unanswered(model, answers)) >= len(model.items) and (
         assessment.position >= len(model.items)
     ):
-        text, markup = render.review(content, assessment, options(answers))
+        network = await context.storage.network_of(assessment.user_id)
+        age = network.age if network else None
+        text, markup = render.review(content, assessment, options(answers), age)
     else:
         position = assessment.position if assessment.position < len(model.items) else first
         current = answers.get(model.items[position].key)

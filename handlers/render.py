@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.rows import CompletedAssessment, OpenAssessment
+from bot.rows import AssessmentChange, CompletedAssessment, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
 from handlers import callbacks
@@ -85,10 +85,13 @@ def question_help(content: Content, position: int) -> Safe:
 
 
 def review(
-    content: Content, assessment: OpenAssessment, answers: Mapping[str, int]
+    content: Content,
+    assessment: OpenAssessment,
+    answers: Mapping[str, int],
+    age: str | None = None,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     """The answers section by section (number, short label, answer), a "Change" button per
-    section and "Finish"."""
+    section and "Finish"; with the network's `age`, the review's note on newer networks."""
     strings, model = content.strings, content.model
     lines: list[str] = [strings("assess.review_title")]
     rows: list[list[Button]] = []
@@ -111,6 +114,8 @@ def review(
     )
     if unknown:
         lines += ["", strings("assess.review_dont_know", count=unknown)]
+    if age is not None:
+        lines += ["", strings("assess.review_optimism", age=strings(f"ages.{age}"))]
     rows.append([(strings("assess.finish"), callbacks.encode("f", assessment.id))])
     return Safe("\n".join(lines)), keyboard(rows)
 
@@ -259,22 +264,37 @@ HISTORY_LINES = 12  # the latest three years of quarterly rounds; keeps /score w
 
 
 def history(
-    content: Content, assessments: Sequence[CompletedAssessment], timezone: ZoneInfo
+    content: Content,
+    assessments: Sequence[CompletedAssessment],
+    timezone: ZoneInfo,
+    changes: Sequence[AssessmentChange] = (),
 ) -> Safe:
-    """Completed assessments, newest first; the oldest beyond HISTORY_LINES are counted."""
+    """Completed assessments, newest first, each with its re-scores (what it was before each
+    change of answers); the oldest beyond HISTORY_LINES are counted."""
     strings = content.strings
     lines = [strings("score.history")]
     shown = assessments[-HISTORY_LINES:]
     for assessment in reversed(shown):
+        maximum = assessment.result.get("maximum", content.model.max_total)
         lines.append(
             strings(
                 "score.history_line",
                 date=completed_on(assessment, timezone),
                 total=assessment.total,
-                maximum=assessment.result.get("maximum", content.model.max_total),
+                maximum=maximum,
                 band=band_name(content, assessment.band),
             )
         )
+        for change in (c for c in reversed(changes) if c.assessment_id == assessment.id):
+            lines.append(
+                strings(
+                    "score.history_changed",
+                    date=local_date(change.changed_at, timezone),
+                    total=change.total_before,
+                    maximum=maximum,
+                    band=band_name(content, change.band_before),
+                )
+            )
     if len(assessments) > len(shown):
         lines.append(strings("score.history_more", count=len(assessments) - len(shown)))
     return Safe("\n".join(lines))

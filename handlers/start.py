@@ -75,3 +75,11 @@ async def help_command(update: Update, context: BotContext) -> None:
         return
     key = "help.private" if is_private(update) else "help.group"
     await message.reply_text(context.strings(key))
+
+
+async def glossary_command(update: Update, context: BotContext) -> None:
+    """The words the assessment uses, in plain English (any chat: it shows nothing private)."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(context.strings("glossary.text"))
