@@ -149,6 +149,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(assessment.change_section_pressed, pattern=pattern("rc")))
     app.add_handler(CallbackQueryHandler(assessment.finish_pressed, pattern=pattern("f")))
     app.add_handler(CallbackQueryHandler(assessment.change_answers_pressed, pattern=pattern("ca")))
+    app.add_handler(CallbackQueryHandler(assessment.settle_pressed, pattern=pattern("ag")))
     app.add_handler(
         CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
     )

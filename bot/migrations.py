@@ -196,5 +196,30 @@ MIGRATIONS: tuple[str, ...] = (
         band_after TEXT NOT NULL
     );
     CREATE INDEX assessment_changes_by_assessment ON assessment_changes(assessment_id);
+    -- Co-leads side by side: leads of a network who complete assessments in the same round (30
+    -- days) settle the items where they differ by two points or more; the agreed result is
+    -- then stored as a completed assessment with `agreed` = 1, so it is the network's latest.
+    ALTER TABLE assessments ADD COLUMN agreed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE agreements (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        agreed_at TEXT,                          -- NULL until every difference is settled
+        agreed_id INTEGER REFERENCES assessments(id) ON DELETE SET NULL
+    );
+    CREATE INDEX agreements_by_network ON agreements(network_id, agreed_at);
+    CREATE TABLE agreement_members (
+        agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+        PRIMARY KEY (agreement_id, assessment_id)
+    );
+    CREATE TABLE agreement_settled (
+        agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+        item_key TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        settled_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        settled_at TEXT NOT NULL,
+        PRIMARY KEY (agreement_id, item_key)
+    );
     """,
 )

@@ -63,6 +63,18 @@ class CompletedAssessment:
     band: str
     result: dict[str, Any]
     result_sent_at: datetime | None = None  # None until the result message went out
+    agreed: bool = False  # the network's agreed result, from its leads' settled answers
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Leads' assessments of one round, and the items settled so far (item -> option)."""
+
+    id: int
+    network_id: int
+    members: tuple[int, ...]
+    settled: dict[str, int]
+    agreed_id: int | None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from handlers.common import (
     read_press,
     show,
 )
+from scoring import agreement as agreement_rules
 from scoring import progress
 
 EVIDENCE_LIMIT = 1000
@@ -64,7 +65,7 @@ async def begin_or_resume(
         if await questions.resend_undelivered(context, chat_id, user_id):
             return
         earlier = await storage.completed_assessments(network.id)
-        own = [a for a in earlier if a.user_id == user_id]
+        own = [a for a in earlier if a.user_id == user_id and not a.agreed]
         if own and not confirmed:
             await _confirm_new_round(context, chat_id, own[-1], replace)
             return
@@ -281,7 +282,11 @@ async def change_answers_pressed(update: Update, context: BotContext) -> None:
     original = await storage.completed(press.args[0])
     network = await storage.network_of(user_id)
     own = (
-        [a for a in await storage.completed_assessments(network.id) if a.user_id == user_id]
+        [
+            a
+            for a in await storage.completed_assessments(network.id)
+            if a.user_id == user_id and not a.agreed
+        ]
         if network
         else []
     )
@@ -312,6 +317,41 @@ async def change_answers_pressed(update: Update, context: BotContext) -> None:
         await begin_or_resume(context, message.chat.id, user_id, replace=message)
         return
     await questions.present(context, message.chat.id, revision, replace=message)
+
+
+async def settle_pressed(update: Update, context: BotContext) -> None:
+    """A lead settles one item where the round's leads differ; the last one agrees the
+    network's result."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    agreement_id, position, option = press.args
+    storage, model = context.storage, context.content.model
+    user_id = query.from_user.id
+    agreement = await storage.agreement(agreement_id)
+    network = await storage.network_of(user_id)
+    if (
+        agreement is None
+        or network is None
+        or agreement.network_id != network.id
+        or position >= len(model.items)
+    ):
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    key = model.items[position].key
+    by_lead = await questions.round_answers(context, agreement)
+    settled = (
+        key in agreement_rules.unsettled(model, by_lead, agreement.settled)
+        and option in agreement_rules.options_given(model, by_lead, key)
+        and await storage.settle(agreement_id, key, option, user_id)
+    )
+    current = await storage.agreement(agreement_id)
+    if not settled or current is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query, context.strings("agree.settled"))
+    await questions.show_round(context, message.chat.id, current, user_id, message)
 
 
 async def pause_pressed(update: Update, context: BotContext) -> None:

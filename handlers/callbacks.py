@@ -22,6 +22,7 @@ KINDS: dict[str, int] = {
     "rc": 2,  # review: change a section: assessment, section index
     "f": 1,  # review: finish and work out the result: assessment
     "ca": 1,  # after a result: change answers in that completed assessment
+    "ag": 3,  # co-leads: settle a differing item: agreement, item position, option
     "p": 1,  # pause: assessment
     "s": 2,  # skip the evidence note (keeping a saved one): assessment, position
     "sr": 2,  # remove the saved evidence note: assessment, position
