@@ -141,3 +141,20 @@ async def test_answers_in_different_rounds_are_not_compared(bot: Harness) -> Non
     assert record is not None
     assert record.latest is not None
     assert record.latest.agreed is False
+
+
+async def test_export_has_the_settled_choices_and_forget_keeps_them_anonymous(
+    bot: Harness,
+) -> None:
+    """/export lists the items the user settled; after /forget nothing names them."""
+    await _join(bot)
+    await _answer(bot, LEAD, {})
+    await bot.send(CO_LEAD, "/assess")
+    await _answer(bot, CO_LEAD, {SMART: "Disagree"})
+    await bot.tap(CO_LEAD, "Disagree")
+    exported = await bot.storage.export_user(CO_LEAD)
+    [settled] = exported["settled_with_co_leads"]
+    assert (settled["item_key"], settled["option"]) == ("op-smart-objectives", 2)
+    assert any(a["agreed"] for a in exported["assessments"])
+    await bot.storage.forget_user(CO_LEAD)
+    assert (await bot.storage.export_user(CO_LEAD))["settled_with_co_leads"] == []
