@@ -322,3 +322,14 @@ async def test_open_answers_carry_over_to_the_new_content_version(bot: Harness) 
         "op-smart-objectives": (4, 3),
     }
     assert "Question 1 of 50" in _latest(bot, LEAD)
+
+
+async def test_text_at_the_review_shows_the_review_again(bot: Harness) -> None:
+    """Text typed at the review gets a hint and the review with its Finish button again."""
+    await bot.register(LEAD)
+    await _to_review(bot, LEAD)
+    calls = await bot.send(LEAD, "what now?")
+    [reply] = [c for c in calls if c.method == "sendMessage"]
+    assert "tap Finish" in reply.text
+    assert "Finish" in bot.buttons(LEAD)
+    assert [c for c in bot.fake.sent(LEAD) if "/178" in c.text] == []
