@@ -180,6 +180,48 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX plan_steps_by_network ON plan_steps(network_id, status);
     CREATE INDEX plan_steps_by_due ON plan_steps(status, due);
     """,
+    # 7: answers in a completed assessment can be changed within 30 days: the change is answered
+    # in an open assessment that `revises` the completed one, and on Finish the completed one is
+    # re-scored in place; each re-score is recorded, so /score's history can show it.
+    """
+    ALTER TABLE assessments ADD COLUMN revises INTEGER
+        REFERENCES assessments(id) ON DELETE CASCADE;
+    CREATE TABLE assessment_changes (
+        id INTEGER PRIMARY KEY,
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+        changed_at TEXT NOT NULL,
+        total_before INTEGER NOT NULL,
+        band_before TEXT NOT NULL,
+        total_after INTEGER NOT NULL,
+        band_after TEXT NOT NULL
+    );
+    CREATE INDEX assessment_changes_by_assessment ON assessment_changes(assessment_id);
+    -- Co-leads side by side: leads of a network who complete assessments in the same round (30
+    -- days) settle the items where they differ by two points or more; the agreed result is
+    -- then stored as a completed assessment with `agreed` = 1, so it is the network's latest.
+    ALTER TABLE assessments ADD COLUMN agreed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE agreements (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        agreed_at TEXT,                          -- NULL until every difference is settled
+        agreed_id INTEGER REFERENCES assessments(id) ON DELETE SET NULL
+    );
+    CREATE INDEX agreements_by_network ON agreements(network_id, agreed_at);
+    CREATE TABLE agreement_members (
+        agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+        PRIMARY KEY (agreement_id, assessment_id)
+    );
+    CREATE TABLE agreement_settled (
+        agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+        item_key TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        settled_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        settled_at TEXT NOT NULL,
+        PRIMARY KEY (agreement_id, item_key)
+    );
+    """,
     # 8: buddy pairing (each lead's choices, and each month's groups), meeting RSVPs, and what
     # a meeting's calendar file needs (its revision, the announcement message carrying buttons).
     """

@@ -41,6 +41,8 @@ class OpenAssessment:
     awaiting_evidence: str | None
     started_at: datetime
     updated_at: datetime
+    revises: int | None = None
+    """The completed assessment whose answers this one changes (re-scored on Finish)."""
 
     @property
     def step(self) -> Step:
@@ -61,6 +63,30 @@ class CompletedAssessment:
     band: str
     result: dict[str, Any]
     result_sent_at: datetime | None = None  # None until the result message went out
+    agreed: bool = False  # the network's agreed result, from its leads' settled answers
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Leads' assessments of one round, and the items settled so far (item -> option)."""
+
+    id: int
+    network_id: int
+    members: tuple[int, ...]
+    settled: dict[str, int]
+    agreed_id: int | None
+
+
+@dataclass(frozen=True)
+class AssessmentChange:
+    """A completed assessment re-scored after its answers were changed."""
+
+    assessment_id: int
+    changed_at: datetime
+    total_before: int
+    band_before: str
+    total_after: int
+    band_after: str
 
 
 @dataclass(frozen=True)

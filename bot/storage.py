@@ -25,7 +25,9 @@ import aiosqlite
 from bot.clock import Clock, iso, parse
 from bot.migrations import MIGRATIONS
 from bot.rows import (
+    Agreement,
     Answer,
+    AssessmentChange,
     BuddyCandidate,
     BuddyChoice,
     CompletedAssessment,
@@ -623,6 +625,17 @@ class Storage:
                     "completed_at": row["completed_at"],
                     "total": row["total"],
                     "band": row["band"],
+                    "revises": row["revises"],
+                    "agreed": bool(row["agreed"]),
+                    "changes": [
+                        dict(change)
+                        for change in await self._all(
+                            "SELECT changed_at, total_before, band_before, total_after, "
+                            "band_after FROM assessment_changes WHERE assessment_id = ? "
+                            "ORDER BY id",
+                            (row["id"],),
+                        )
+                    ],
                     "answers": [dict(answer) for answer in answers],
                 }
             )
@@ -673,6 +686,11 @@ class Storage:
             "JOIN meetings m ON m.id = r.meeting_id WHERE r.user_id = ? ORDER BY m.starts_at",
             (user_id,),
         )
+        settled = await self._all(
+            "SELECT agreement_id, item_key, option, settled_at FROM agreement_settled "
+            "WHERE settled_by = ? ORDER BY settled_at",
+            (user_id,),
+        )
         return {
             "user": dict(user) if user else None,
             "buddy": dict(buddy) if buddy else None,
@@ -680,6 +698,7 @@ class Storage:
             "meeting_replies": [dict(row) for row in rsvps],
             "network": dict(lead) if lead else None,
             "assessments": exported,
+            "settled_with_co_leads": [dict(row) for row in settled],
             "shared_practices": [dict(practice) for practice in practices],
             "hubs_registered": [dict(hub) for hub in hubs],
             "meetings_scheduled": [dict(meeting) for meeting in meetings],
@@ -970,6 +989,258 @@ class Storage:
                 "DELETE FROM answers WHERE assessment_id = ? AND item_key = ?",
                 [(assessment_id, key) for key in item_keys],
             )
+
+    async def renumber_answers(
+        self, assessment_id: int, keep: dict[str, tuple[int, int]], drop: Sequence[str]
+    ) -> None:
+        """Carry answers over to new content: set (option, points) for `keep`, delete `drop`."""
+        async with self._transaction() as db:
+            await db.executemany(
+                "UPDATE answers SET option = ?, points = ? "
+                "WHERE assessment_id = ? AND item_key = ?",
+                [(option, points, assessment_id, key) for key, (option, points) in keep.items()],
+            )
+            await db.executemany(
+                "DELETE FROM answers WHERE assessment_id = ? AND item_key = ?",
+                [(assessment_id, key) for key in drop],
+            )
+
+    async def start_revision(
+        self,
+        user_id: int,
+        original: CompletedAssessment,
+        *,
+        version: str,
+        answers: Sequence[tuple[str, int, int, str | None]],
+        to: Step,
+    ) -> OpenAssessment | None:
+        """Open an assessment that changes `original`'s answers, starting from `answers`
+        (item, option, points, note); None if the user already has one open."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> int | None:
+            cursor = db.execute(
+                "INSERT INTO assessments (network_id, user_id, content_version, status, "
+                "position, started_at, updated_at, revises) "
+                "VALUES (?, ?, ?, 'in_progress', ?, ?, ?, ?) "
+                "ON CONFLICT (user_id) WHERE status = 'in_progress' DO NOTHING",
+                (original.network_id, user_id, version, to.position, now, now, original.id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            new_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO answers "
+                "(assessment_id, item_key, option, points, evidence, answered_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(new_id, key, option, points, note, now) for key, option, points, note in answers],
+            )
+            return new_id
+
+        created = await self._atomic(work)
+        return await self.in_progress(created) if created is not None else None
+
+    async def apply_revision(
+        self, revision: OpenAssessment, *, total: int, band: str, result: dict[str, Any]
+    ) -> bool:
+        """Re-score the completed assessment `revision` changes: its answers become the
+        revision's, the change is recorded, and the revision goes; False if already done."""
+        now = self._now()
+        original = revision.revises
+
+        def work(db: sqlite3.Connection) -> bool:
+            before = db.execute(
+                "SELECT total, band FROM assessments WHERE id = ? AND status = 'completed'",
+                (original,),
+            ).fetchone()
+            still_open = db.execute(
+                "SELECT 1 FROM assessments WHERE id = ? AND status = 'in_progress'",
+                (revision.id,),
+            ).fetchone()
+            if before is None or still_open is None:
+                return False
+            db.execute("DELETE FROM answers WHERE assessment_id = ?", (original,))
+            db.execute(
+                "UPDATE answers SET assessment_id = ? WHERE assessment_id = ?",
+                (original, revision.id),
+            )
+            db.execute(
+                "UPDATE assessments SET total = ?, band = ?, result = ?, content_version = ?, "
+                "updated_at = ?, result_sent_at = NULL WHERE id = ?",
+                (total, band, json.dumps(result), revision.content_version, now, original),
+            )
+            db.execute(
+                "INSERT INTO assessment_changes (assessment_id, changed_at, total_before, "
+                "band_before, total_after, band_after) VALUES (?, ?, ?, ?, ?, ?)",
+                (original, now, before[0], before[1], total, band),
+            )
+            db.execute("DELETE FROM assessments WHERE id = ?", (revision.id,))
+            return True
+
+        return await self._atomic(work)
+
+    # -- co-lead agreement ----------------------------------------------------------------------
+
+    async def round_partners(
+        self, network_id: int, user_id: int, since: datetime
+    ) -> list[CompletedAssessment]:
+        """Each other current lead's latest own completed assessment since `since`."""
+        rows = await self._all(
+            "SELECT * FROM assessments WHERE network_id = ? AND status = 'completed' "
+            "AND agreed = 0 AND user_id != ? AND completed_at >= ? AND user_id IN "
+            "(SELECT user_id FROM leads WHERE network_id = ?) ORDER BY completed_at, id",
+            (network_id, user_id, iso(since), network_id),
+        )
+        latest = {row["user_id"]: _completed(row) for row in rows}
+        return sorted(latest.values(), key=lambda a: (a.completed_at, a.id))
+
+    async def open_agreement(self, network_id: int) -> Agreement | None:
+        """The network's agreement still waiting for differences to be settled."""
+        row = await self._one(
+            "SELECT id FROM agreements WHERE network_id = ? AND agreed_at IS NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (network_id,),
+        )
+        return await self.agreement(row["id"]) if row else None
+
+    async def agreement(self, agreement_id: int) -> Agreement | None:
+        found, members, settled = await self._reads(
+            ("SELECT * FROM agreements WHERE id = ?", (agreement_id,)),
+            (
+                "SELECT assessment_id FROM agreement_members WHERE agreement_id = ? "
+                "ORDER BY assessment_id",
+                (agreement_id,),
+            ),
+            (
+                "SELECT item_key, option FROM agreement_settled WHERE agreement_id = ?",
+                (agreement_id,),
+            ),
+        )
+        if not found:
+            return None
+        return Agreement(
+            id=found[0]["id"],
+            network_id=found[0]["network_id"],
+            members=tuple(row["assessment_id"] for row in members),
+            settled={row["item_key"]: row["option"] for row in settled},
+            agreed_id=found[0]["agreed_id"],
+        )
+
+    async def join_agreement(
+        self, network_id: int, agreement_id: int | None, assessment_ids: Sequence[int]
+    ) -> int:
+        """Add assessments to an open agreement, or start one for the network; its id."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> int:
+            target = agreement_id
+            if target is None:
+                cursor = db.execute(
+                    "INSERT INTO agreements (network_id, created_at) VALUES (?, ?)",
+                    (network_id, now),
+                )
+                target = cursor.lastrowid
+                assert target is not None
+            db.executemany(
+                "INSERT INTO agreement_members (agreement_id, assessment_id) VALUES (?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [(target, assessment_id) for assessment_id in assessment_ids],
+            )
+            return target
+
+        return await self._atomic(work)
+
+    async def settle(self, agreement_id: int, item_key: str, option: int, user_id: int) -> bool:
+        """Record the option leads agreed for an item; False if it was settled already or the
+        agreement is complete."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO agreement_settled "
+                "(agreement_id, item_key, option, settled_by, settled_at) "
+                "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM agreements "
+                "WHERE id = ? AND agreed_at IS NULL) ON CONFLICT DO NOTHING",
+                (agreement_id, item_key, option, user_id, self._now(), agreement_id),
+            )
+            return cursor.rowcount == 1
+
+    async def record_agreed(
+        self,
+        agreement: Agreement,
+        *,
+        user_id: int,
+        version: str,
+        answers: Sequence[tuple[str, int, int]],
+        total: int,
+        band: str,
+        result: dict[str, Any],
+    ) -> int | None:
+        """Store the agreed result as the network's newest completed assessment (answers:
+        item, option, points) and close the agreement; None if it was closed already."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> int | None:
+            cursor = db.execute(
+                "INSERT INTO assessments (network_id, user_id, content_version, status, "
+                "started_at, updated_at, completed_at, total, band, result, result_sent_at, "
+                "agreed) SELECT ?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1 WHERE EXISTS "
+                "(SELECT 1 FROM agreements WHERE id = ? AND agreed_at IS NULL)",
+                (
+                    agreement.network_id,
+                    user_id,
+                    version,
+                    now,
+                    now,
+                    now,
+                    total,
+                    band,
+                    json.dumps(result),
+                    now,
+                    agreement.id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                return None
+            agreed_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO answers (assessment_id, item_key, option, points, answered_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(agreed_id, key, option, points, now) for key, option, points in answers],
+            )
+            db.execute(
+                "UPDATE agreements SET agreed_at = ?, agreed_id = ? WHERE id = ?",
+                (now, agreed_id, agreement.id),
+            )
+            return agreed_id
+
+        return await self._atomic(work)
+
+    async def agreement_pending(self, assessment_id: int) -> bool:
+        """Whether this assessment waits in an agreement not yet reached."""
+        row = await self._one(
+            "SELECT 1 FROM agreement_members m JOIN agreements g ON g.id = m.agreement_id "
+            "WHERE m.assessment_id = ? AND g.agreed_at IS NULL",
+            (assessment_id,),
+        )
+        return row is not None
+
+    async def assessment_changes(self, network_id: int) -> list[AssessmentChange]:
+        """Re-scores of the network's completed assessments, oldest first."""
+        rows = await self._all(
+            "SELECT c.* FROM assessment_changes c JOIN assessments a ON a.id = c.assessment_id "
+            "WHERE a.network_id = ? ORDER BY c.changed_at, c.id",
+            (network_id,),
+        )
+        return [
+            AssessmentChange(
+                assessment_id=row["assessment_id"],
+                changed_at=parse(row["changed_at"]),
+                total_before=row["total_before"],
+                band_before=row["band_before"],
+                total_after=row["total_after"],
+                band_after=row["band_after"],
+            )
+            for row in rows
+        ]
 
     async def touch(self, assessment_id: int, *, version: str, to: Step) -> None:
         """Bring a resumed assessment up to the current content version and step."""
@@ -1688,6 +1959,7 @@ def _open(row: aiosqlite.Row) -> OpenAssessment:
         awaiting_evidence=row["awaiting_evidence"],
         started_at=parse(row["started_at"]),
         updated_at=parse(row["updated_at"]),
+        revises=row["revises"],
     )
 
 
@@ -1703,4 +1975,5 @@ def _completed(row: aiosqlite.Row) -> CompletedAssessment:
         band=row["band"],
         result=json.loads(row["result"]),
         result_sent_at=parse(row["result_sent_at"]) if row["result_sent_at"] else None,
+        agreed=bool(row["agreed"]),
     )

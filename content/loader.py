@@ -21,6 +21,7 @@ from scoring.model import (
     Attribute,
     Band,
     BandRule,
+    Change,
     Enabler,
     Item,
     Model,
@@ -36,6 +37,9 @@ DATA_DIR = Path(__file__).with_name("data")
 # Lengths that keep messages and buttons readable on a phone (and under Telegram's limits).
 ITEM_TEXT_LIMIT = 300
 NEXT_STEP_LIMIT = 300
+HELP_LIMIT = 300
+LABEL_LIMIT = 40
+WHO_KNOWS_LIMIT = 80
 OPTION_LABEL_LIMIT = 40
 TIP_LIMIT = 500
 NUDGE_TITLE_LIMIT = 80
@@ -150,10 +154,15 @@ def _load_scales(top: Entry) -> dict[str, Scale]:
                     label=option.text("label", limit=OPTION_LABEL_LIMIT),
                     points=option.integer("points"),
                     demonstrates=option.flag("demonstrates"),
+                    dont_know=option.flag("dont_know"),
                 )
             )
-        points = [option.points for option in options]
-        if points[0] != 0 or points != sorted(set(points)):
+        if not options[0].dont_know or any(option.dont_know for option in options[1:]):
+            raise entry.fail('the first option, and only it, must be "Don\'t know" (dont_know)')
+        if options[0].points != 0 or options[0].demonstrates:
+            raise entry.fail('"Don\'t know" must score 0 and demonstrate nothing')
+        points = [option.points for option in options[1:]]
+        if not points or points[0] != 0 or points != sorted(set(points)):
             raise entry.fail("option points must start at 0 and rise strictly")
         shown = [option.demonstrates for option in options]
         if shown != sorted(shown) or not shown[-1]:
@@ -166,7 +175,12 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
     sections_entries = list(top.entries("sections"))
     unique(sections_entries, "key")
     sections = tuple(
-        Section(key=e.text("key"), title=e.text("title", limit=60), summary=e.text("summary"))
+        Section(
+            key=e.text("key"),
+            title=e.text("title", limit=60),
+            summary=e.text("summary"),
+            intro=e.text("intro", limit=HELP_LIMIT),
+        )
         for e in sections_entries
     )
     scales = _load_scales(top)
@@ -214,6 +228,14 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
                 ),
                 theme=entry.text("theme", limit=40),
                 requires=entry.text("requires", optional=True) or None,
+                label=entry.text("label", limit=LABEL_LIMIT),
+                help=entry.text("help", limit=HELP_LIMIT),
+                example=entry.text("example", limit=HELP_LIMIT),
+                why=entry.text("why", limit=HELP_LIMIT),
+                who_knows=entry.text("who_knows", limit=WHO_KNOWS_LIMIT),
+                evidence_example=entry.text(
+                    "evidence_example", limit=HELP_LIMIT, optional=not entry.flag("evidence")
+                ),
             )
         )
     # Items must come section by section, in the sections' order.
@@ -238,6 +260,7 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
         attributes=tuple(attributes.values()),
         bands=_load_bands(bands_file, top.integer("max_total")),
         enablers=enablers,
+        changes=_load_changes(top, scales, {item.key for item in items}),
     )
     total = sum(model.section_maximum(s.key) for s in sections)
     if total != model.max_total:
@@ -245,6 +268,45 @@ def _load_model(top: Entry, bands_file: Entry, enablers: tuple[Enabler, ...]) ->
     for empty in (s.key for s in sections if model.section_maximum(s.key) == 0):
         raise top.fail(f"section {empty!r} has no items")
     return model
+
+
+def _load_changes(top: Entry, scales: dict[str, Scale], items: set[str]) -> tuple[Change, ...]:
+    """The version notes, oldest first; the last one must name the model's own version."""
+    changes: list[Change] = []
+    for entry in _optional_entries(top, "changes"):
+        options: dict[str, tuple[int, ...]] = {}
+        table = entry.data.get("options", {})
+        if not isinstance(table, dict):
+            raise entry.fail("'options' must be a table of scale -> list of option numbers")
+        for scale, mapping in table.items():
+            if scale not in scales:
+                raise entry.fail(f"unknown scale {scale!r} in 'options'")
+            count = len(scales[scale].options)
+            if not isinstance(mapping, list) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and -1 <= n < count for n in mapping
+            ):
+                raise entry.fail(
+                    f"options for {scale!r} must be option numbers below {count} or -1"
+                )
+            options[scale] = tuple(mapping)
+        ask_again = frozenset(entry.texts("ask_again"))
+        if changes and entry.text("previous") != changes[-1].version:
+            raise entry.fail("each version note must follow the one before it")
+        changes.append(
+            Change(
+                version=entry.text("version", limit=40),
+                previous=entry.text("previous", limit=40),
+                note=entry.text("note"),
+                ask_again=ask_again,
+                options=options,
+            )
+        )
+    if changes and changes[-1].version != top.text("version", limit=40):
+        raise top.fail("the last version note must be for the model's own version")
+    unknown = sorted(key for change in changes[-1:] for key in change.ask_again - items)
+    if unknown:
+        raise top.fail(f"version note asks again for unknown items: {', '.join(unknown)}")
+    return tuple(changes)
 
 
 def _load_bands(top: Entry, max_total: int) -> tuple[BandRule, ...]:

@@ -1,4 +1,5 @@
-"""The assessment in a private chat: /assess, answer buttons, Back, Pause, evidence notes.
+"""The assessment in a private chat: /assess, answer buttons, Back, Help, Pause, evidence notes,
+the review with Change and Finish, and changing answers in a recent result.
 
 Every press carries the assessment and the position it was shown for; it counts only if that is
 still the user's item on screen, so stale, repeated or forged presses change nothing.
@@ -12,6 +13,7 @@ from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.rows import Answer, CompletedAssessment, OpenAssessment, User
+from content.strings import Safe
 from handlers import callbacks, questions, registration, render
 from handlers.common import (
     answer_query,
@@ -21,6 +23,7 @@ from handlers.common import (
     read_press,
     show,
 )
+from scoring import agreement as agreement_rules
 from scoring import progress
 
 EVIDENCE_LIMIT = 1000
@@ -48,7 +51,8 @@ async def begin_or_resume(
     """Register the network first if needed; then resume the open assessment or start one.
 
     A result that never reached the user is sent again first, instead; after a result, a new
-    round starts only when `confirmed` (a button), otherwise the user is asked.
+    round starts only when `confirmed` (a button), otherwise the user is asked (and offered to
+    change answers in that result while it is recent).
     """
     storage, model = context.storage, context.content.model
     user = await storage.ensure_user(user_id)
@@ -61,7 +65,7 @@ async def begin_or_resume(
         if await questions.resend_undelivered(context, chat_id, user_id):
             return
         earlier = await storage.completed_assessments(network.id)
-        own = [a for a in earlier if a.user_id == user_id]
+        own = [a for a in earlier if a.user_id == user_id and not a.agreed]
         if own and not confirmed:
             await _confirm_new_round(context, chat_id, own[-1], replace)
             return
@@ -71,10 +75,8 @@ async def begin_or_resume(
         return
     answers = await storage.answers(assessment.id)
     if assessment.content_version != model.version:
-        # Content changed since these answers were given: drop those it cannot take.
-        stale = progress.outdated(model, questions.options(answers))
-        await storage.drop_answers(assessment.id, stale)
-        answers = {k: a for k, a in answers.items() if k not in stale}
+        # Content changed since these answers were given: carry over those it can take.
+        answers = await _carry_over(context, assessment.id, assessment.content_version, answers)
     resume = progress.resume_step(model, assessment.step, answers)
     if resume != assessment.step or assessment.content_version != model.version:
         await storage.touch(assessment.id, version=model.version, to=resume)
@@ -87,14 +89,38 @@ async def begin_or_resume(
     await questions.present(context, chat_id, assessment, replace=replace, intro=intro)
 
 
+async def _carry_over(
+    context: BotContext, assessment_id: int, version: str, answers: dict[str, Answer]
+) -> dict[str, Answer]:
+    """Bring answers given under content `version` to the current model, in storage too."""
+    model = context.content.model
+    carried = progress.carry_over(model, version, questions.options(answers))
+    drop = [key for key in answers if key not in carried]
+    keep = {
+        key: (option, model.item(key).scale.options[option].points)
+        for key, option in carried.items()
+        if answers[key].option != option
+    }
+    await context.storage.renumber_answers(assessment_id, keep, drop)
+    return {
+        key: replace(
+            answers[key], option=option, points=model.item(key).scale.options[option].points
+        )
+        for key, option in carried.items()
+    }
+
+
 async def _confirm_new_round(
     context: BotContext, chat_id: int, latest: CompletedAssessment, replace: Message | None
 ) -> None:
     strings = context.strings
     date = render.completed_on(latest, context.settings.timezone)
-    button = keyboard([[(strings("assess.confirm_new_round_button"), callbacks.encode("go"))]])
+    rows = [[(strings("assess.confirm_new_round_button"), callbacks.encode("go"))]]
     text = strings("assess.confirm_new_round", date=date)
-    await show(context, chat_id, text, button, replace=replace)
+    if progress.can_change(latest.completed_at, context.services.clock.now()):
+        rows.append([(strings("assess.change_answers"), callbacks.encode("ca", latest.id))])
+        text = strings("assess.confirm_new_or_change", date=date)
+    await show(context, chat_id, text, keyboard(rows), replace=replace)
 
 
 async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> OpenAssessment | None:
@@ -170,6 +196,164 @@ async def back_pressed(update: Update, context: BotContext) -> None:
     await questions.present(context, message.chat.id, updated, replace=message)
 
 
+async def help_pressed(update: Update, context: BotContext) -> None:
+    """Add the question's help to the same message, above the question and its buttons."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    assessment_id, position = press.args
+    model = context.content.model
+    found = await context.storage.in_progress_with_answers(assessment_id)
+    assessment, answers = found or (None, {})
+    if (
+        assessment is None
+        or assessment.user_id != query.from_user.id
+        or assessment.awaiting_evidence is not None
+        or assessment.position != position
+        or position >= len(model.items)
+    ):
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    current = answers.get(model.items[position].key)
+    text, markup = render.question(
+        context.content,
+        assessment,
+        position,
+        current.option if current else None,
+        with_help=True,
+    )
+    await show(context, message.chat.id, text, markup, replace=message)
+
+
+async def change_section_pressed(update: Update, context: BotContext) -> None:
+    """From the review, go through one section's questions again."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    assessment_id, section = press.args
+    model = context.content.model
+    assessment = await _own_open(context, query.from_user.id, assessment_id)
+    step = progress.change_section(model, assessment.step, section) if assessment else None
+    moved = (
+        assessment is not None
+        and step is not None
+        and await context.storage.move(assessment_id, expected=assessment.step, to=step)
+    )
+    if not moved or assessment is None or step is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    updated = replace(assessment, position=step.position, awaiting_evidence=None)
+    await questions.present(context, message.chat.id, updated, replace=message)
+
+
+async def finish_pressed(update: Update, context: BotContext) -> None:
+    """Work out the result from the review: the only way an assessment is scored."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    model = context.content.model
+    found = await context.storage.in_progress_with_answers(press.args[0])
+    assessment, answers = found or (None, {})
+    if (
+        assessment is None
+        or assessment.user_id != query.from_user.id
+        or not progress.finish_counts(model, assessment.step, answers)
+    ):
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    await questions.complete(context, message.chat.id, assessment, answers, replace=message)
+
+
+async def change_answers_pressed(update: Update, context: BotContext) -> None:
+    """Open the user's latest completed assessment at its review, to change answers and
+    re-score it (within 30 days of completing it)."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    storage, model = context.storage, context.content.model
+    user_id = query.from_user.id
+    original = await storage.completed(press.args[0])
+    network = await storage.network_of(user_id)
+    own = (
+        [
+            a
+            for a in await storage.completed_assessments(network.id)
+            if a.user_id == user_id and not a.agreed
+        ]
+        if network
+        else []
+    )
+    if original is None or not own or own[-1].id != original.id:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    if not progress.can_change(original.completed_at, context.services.clock.now()):
+        await answer_query(query)
+        await show(context, message.chat.id, context.strings("assess.change_closed"), None)
+        return
+    stored = await storage.answers(original.id)
+    carried = progress.carry_over(model, original.content_version, questions.options(stored))
+    rows = [
+        (
+            key,
+            option,
+            model.item(key).scale.options[option].points,
+            stored[key].evidence if stored[key].option == option else None,
+        )
+        for key, option in carried.items()
+    ]
+    to = progress.Step(progress.first_unanswered(model, carried))
+    revision = await storage.start_revision(
+        user_id, original, version=model.version, answers=rows, to=to
+    )
+    await answer_query(query)
+    if revision is None:  # an assessment is open already: carry on with that one
+        await begin_or_resume(context, message.chat.id, user_id, replace=message)
+        return
+    await questions.present(context, message.chat.id, revision, replace=message)
+
+
+async def settle_pressed(update: Update, context: BotContext) -> None:
+    """A lead settles one item where the round's leads differ; the last one agrees the
+    network's result."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    agreement_id, position, option = press.args
+    storage, model = context.storage, context.content.model
+    user_id = query.from_user.id
+    agreement = await storage.agreement(agreement_id)
+    network = await storage.network_of(user_id)
+    if (
+        agreement is None
+        or network is None
+        or agreement.network_id != network.id
+        or position >= len(model.items)
+    ):
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    key = model.items[position].key
+    by_lead = await questions.round_answers(context, agreement)
+    settled = (
+        key in agreement_rules.unsettled(model, by_lead, agreement.settled)
+        and option in agreement_rules.options_given(model, by_lead, key)
+        and await storage.settle(agreement_id, key, option, user_id)
+    )
+    current = await storage.agreement(agreement_id)
+    if not settled or current is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query, context.strings("agree.settled"))
+    await questions.show_round(context, message.chat.id, current, user_id, message)
+
+
 async def pause_pressed(update: Update, context: BotContext) -> None:
     """Leave the assessment where it is; /assess picks it up again."""
     pressed = await read_press(update, context, private=True)
@@ -220,7 +404,10 @@ async def _finish_evidence(
     """Store (or skip) the awaited note and move on; the assessment and answers as they now
     stand, or None if no note was awaited any more."""
     answers = await context.storage.answers(assessment.id)
-    step = progress.after_evidence(context.content.model, answers)
+    model = context.content.model
+    key = assessment.awaiting_evidence or ""
+    position = model.items.index(model.item(key)) if model.has_item(key) else assessment.position
+    step = progress.after_evidence(model, answers, position)
     done = await context.storage.finish_evidence(
         assessment.id,
         item_key=assessment.awaiting_evidence or "",
@@ -275,13 +462,32 @@ async def waiting(context: BotContext, user: User) -> str | None:
 
 
 async def text_in_assessment(update: Update, context: BotContext, user: User) -> bool:
-    """Handle free text during an assessment (an evidence note or a hint); False if none open."""
+    """Handle free text during an assessment: an awaited evidence note, or else a request for
+    help, answered with the question's help and its buttons again; False if none open."""
     message = update.effective_message
     assessment = await context.storage.open_assessment(user.id)
     if message is None or assessment is None:
         return False
     if assessment.awaiting_evidence:
         await evidence_received(update, context, assessment)
-    else:
-        await message.reply_text(context.strings("assess.use_buttons"))
+        return True
+    model = context.content.model
+    answers = await context.storage.answers(assessment.id)
+    if assessment.position >= len(model.items) and progress.first_unanswered(model, answers) >= len(
+        model.items
+    ):
+        hint = context.strings("assess.review_hint")
+        await questions.present(context, message.chat_id, assessment, intro=hint, answers=answers)
+        return True
+    position = (
+        assessment.position
+        if assessment.position < len(model.items)
+        else progress.first_unanswered(model, answers)
+    )
+    current = answers.get(model.items[position].key)
+    text, markup = render.question(
+        context.content, assessment, position, current.option if current else None, with_help=True
+    )
+    text = Safe(f"{context.strings('assess.text_help')}\n\n{text}")
+    await show(context, message.chat_id, text, markup)
     return True

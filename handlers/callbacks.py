@@ -17,7 +17,12 @@ MAX_ARG = 2**53  # keeps ids within what every client handles
 # kind -> number of integer arguments
 KINDS: dict[str, int] = {
     "a": 3,  # answer: assessment, position, option
-    "b": 2,  # back: assessment, position on screen
+    "b": 2,  # back: assessment, position on screen (a question or its evidence prompt)
+    "h": 2,  # help on the question: assessment, position on screen
+    "rc": 2,  # review: change a section: assessment, section index
+    "f": 1,  # review: finish and work out the result: assessment
+    "ca": 1,  # after a result: change answers in that completed assessment
+    "ag": 3,  # co-leads: settle a differing item: agreement, item position, option
     "p": 1,  # pause: assessment
     "s": 2,  # skip the evidence note (keeping a saved one): assessment, position
     "sr": 2,  # remove the saved evidence note: assessment, position

@@ -194,6 +194,7 @@ async def compare_command(update: Update, context: BotContext) -> None:
             band=render.band_name(content, latest.band),
             date=_date(context, newest),
         ),
+        strings("compare.dont_know", count=len(latest.find_out)),
         "",
     ]
     previous = record.previous

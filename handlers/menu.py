@@ -35,9 +35,10 @@ PRIVATE = (
     "whoami",
     "about",
     "start",
+    "glossary",
     "help",
 )
-GROUP = ("compare", "meetings", "help")
+GROUP = ("compare", "meetings", "glossary", "help")
 GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", "digest", *GROUP)
 
 

@@ -65,7 +65,17 @@ async def _tips(context: BotContext, user_id: int, assessment_id: int) -> list[T
         return None
     for completed in record.completed:
         if completed.id == assessment_id:
-            return list(result_from_dict(completed.result).tips)
+            result = result_from_dict(completed.result)
+            # The things to find out ("Don't know" answers) can become steps too.
+            find_out = [
+                Tip(
+                    "item",
+                    thing.key,
+                    context.strings("plan.find_out", text=thing.text, who=thing.who),
+                )
+                for thing in result.find_out
+            ]
+            return [*result.tips, *find_out]
     return None
 
 

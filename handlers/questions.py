@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InputFile, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 
 from bot import charts
 from bot.context import BotContext
-from bot.rows import Answer, OpenAssessment
+from bot.rows import Agreement, Answer, OpenAssessment
 from content.strings import Safe
 from handlers import callbacks, render
 from handlers.common import keyboard, show
 from scoring import Result
+from scoring import agreement as agreement_rules
 from scoring.plan import Levels, moved
-from scoring.progress import first_unanswered, score_answers
+from scoring.progress import carry_over, first_unanswered, score_answers
 from scoring.records import result_from_dict, result_to_dict
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ async def present(
     intro: str | None = None,
     answers: dict[str, Answer] | None = None,
 ) -> None:
-    """Show the evidence prompt, the item on screen, or — with every item answered — the result.
+    """Show the evidence prompt, the item on screen, or — with every item answered and the
+    assessment past its last item — the review, whose "Finish" works out the result.
 
     `answers` may be passed when the caller has just read (and updated) them.
     """
@@ -48,11 +50,14 @@ async def present(
         text, markup = render.evidence_prompt(
             content, assessment, position, awaited.option, note=awaited.evidence
         )
-    elif first_unanswered(model, answers) >= len(model.items):
-        await complete(context, chat_id, assessment, answers, replace=replace)
-        return
+    elif (first := first_unanswered(model, answers)) >= len(model.items) and (
+        assessment.position >= len(model.items)
+    ):
+        network = await context.storage.network_of(assessment.user_id)
+        age = network.age if network else None
+        text, markup = render.review(content, assessment, options(answers), age)
     else:
-        position = min(assessment.position, len(model.items) - 1)
+        position = assessment.position if assessment.position < len(model.items) else first
         current = answers.get(model.items[position].key)
         text, markup = render.question(
             content, assessment, position, current.option if current else None
@@ -70,17 +75,36 @@ async def complete(
     *,
     replace: Message | None = None,
 ) -> None:
-    """Score a fully answered assessment, store the result, and send it with its chart."""
+    """Score a fully answered assessment, store the result, and send it with its chart. An
+    assessment that changes a completed one re-scores that one instead."""
     content = context.content
     result = score_answers(content.model, options(answers))
-    stored = await context.storage.complete_assessment(
-        assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
-    )
-    finished = content.strings("assess.finished", count=len(content.model.items))
+    total, band, stored_result = result.total, result.band.value, result_to_dict(result)
+    if assessment.revises is not None:
+        before = await context.storage.completed(assessment.revises)
+        stored = await context.storage.apply_revision(
+            assessment, total=total, band=band, result=stored_result
+        )
+        finished = content.strings(
+            "assess.rescored",
+            before=before.total if before else result.total,
+            after=result.total,
+            maximum=result.maximum,
+        )
+        result_id = assessment.revises
+    else:
+        stored = await context.storage.complete_assessment(
+            assessment.id, total=total, band=band, result=stored_result
+        )
+        finished = content.strings("assess.finished", count=len(content.model.items))
+        result_id = assessment.id
     await show(context, chat_id, finished, None, replace=replace)
     if not stored:
         return  # another update completed it first and sent the result
-    await send_result(context, chat_id, result, assessment.id)
+    joined = await join_round(context, assessment) if assessment.revises is None else None
+    await send_result(context, chat_id, result, result_id)
+    if joined is not None:
+        await after_round(context, joined, assessment.user_id)
 
 
 async def send_result(
@@ -95,6 +119,8 @@ async def send_result(
         ]
     )
     text = render.result(content, result)
+    if await context.storage.agreement_pending(assessment_id):
+        text = Safe(f"{content.strings('agree.not_yet')}\n\n{text}")
     since = await _since_last_time(context, result, assessment_id)
     if since is not None:
         text = Safe(f"{since}\n\n{text}")
@@ -134,3 +160,168 @@ async def _since_last_time(context: BotContext, result: Result, assessment_id: i
     )
     moves = [(step.text, moved(step.source, earlier, later)) for step in steps]
     return render.since_last_time(context.content, moves)
+
+
+# -- co-leads side by side ---------------------------------------------------------------------
+
+
+async def join_round(context: BotContext, assessment: OpenAssessment) -> Agreement | None:
+    """Put a just-completed assessment side by side with other leads' of the same round (30
+    days); the agreement it joined, or None when no other lead answered in the round."""
+    storage = context.storage
+    since = context.services.clock.now() - agreement_rules.ROUND
+    partners = await storage.round_partners(assessment.network_id, assessment.user_id, since)
+    if not partners:
+        return None
+    pending = await storage.open_agreement(assessment.network_id)
+    ids = [*(a.id for a in partners), assessment.id]
+    joined = await storage.join_agreement(
+        assessment.network_id, pending.id if pending else None, ids
+    )
+    return await storage.agreement(joined)
+
+
+async def round_answers(context: BotContext, agreement: Agreement) -> dict[int, dict[str, int]]:
+    """Each member assessment's options, carried over to the current content."""
+    by_lead: dict[int, dict[str, int]] = {}
+    for member in agreement.members:
+        done = await context.storage.completed(member)
+        if done is None:
+            continue
+        stored = options(await context.storage.answers(member))
+        by_lead[member] = carry_over(context.content.model, done.content_version, stored)
+    return by_lead
+
+
+async def after_round(context: BotContext, agreement: Agreement, user_id: int) -> None:
+    """Agree the network's result once nothing is left to settle; otherwise show each lead of
+    the round the differences and the next item to settle."""
+    model = context.content.model
+    by_lead = await round_answers(context, agreement)
+    left = agreement_rules.unsettled(model, by_lead, agreement.settled)
+    owners = await _owners(context, agreement)
+    if not left:
+        await _agree(context, agreement, by_lead, user_id, owners, at_once=not agreement.settled)
+        return
+    age = await _age(context, user_id)
+    for member, owner in owners.items():
+        text, markup = _differences(context, agreement, by_lead, left, member, age)
+        await context.bot.send_message(owner, text, reply_markup=markup)
+
+
+async def show_round(
+    context: BotContext, chat_id: int, agreement: Agreement, user_id: int, replace: Message
+) -> None:
+    """Refresh one lead's view of the round after a settle press (or agree it)."""
+    model = context.content.model
+    by_lead = await round_answers(context, agreement)
+    left = agreement_rules.unsettled(model, by_lead, agreement.settled)
+    owners = await _owners(context, agreement)
+    if not left:
+        await _agree(context, agreement, by_lead, user_id, owners, at_once=False)
+        return
+    viewer = next((m for m, owner in owners.items() if owner == user_id), None)
+    text, markup = _differences(
+        context, agreement, by_lead, left, viewer, await _age(context, user_id)
+    )
+    await show(context, chat_id, text, markup, replace=replace)
+
+
+async def _age(context: BotContext, user_id: int) -> str | None:
+    network = await context.storage.network_of(user_id)
+    return network.age if network else None
+
+
+async def _owners(context: BotContext, agreement: Agreement) -> dict[int, int]:
+    owners = {}
+    for member in agreement.members:
+        done = await context.storage.completed(member)
+        if done is not None:
+            owners[member] = done.user_id
+    return owners
+
+
+def _differences(
+    context: BotContext,
+    agreement: Agreement,
+    by_lead: dict[int, dict[str, int]],
+    left: tuple[str, ...],
+    viewer: int | None,
+    age: str | None,
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """Which items differ (you said …, a co-lead said …) and buttons to settle the first."""
+    strings, model = context.strings, context.content.model
+    lines: list[str] = [strings("agree.differences", count=len(left))]
+    shown = left[:DIFFERENCE_LINES]
+    for key in shown:
+        item = model.item(key)
+        said = []
+        for member, answers in by_lead.items():
+            if key not in answers:
+                continue
+            label = item.scale.options[answers[key]].label
+            said.append(
+                strings("agree.you_said" if member == viewer else "agree.other_said", answer=label)
+            )
+        lines.append(
+            strings(
+                "agree.line",
+                number=model.items.index(item) + 1,
+                label=item.label,
+                answers=Safe(", ".join(said)),
+            )
+        )
+    if len(left) > len(shown):
+        lines.append(strings("agree.more", count=len(left) - len(shown)))
+    first = model.item(left[0])
+    position = model.items.index(first)
+    if age is not None:
+        lines += ["", strings("agree.optimism", age=strings(f"ages.{age}"))]
+    lines += ["", strings("agree.settle", number=position + 1, label=first.label)]
+    rows = [
+        [
+            (
+                first.scale.options[option].label,
+                callbacks.encode("ag", agreement.id, position, option),
+            )
+        ]
+        for option in agreement_rules.options_given(model, by_lead, first.key)
+    ]
+    return Safe("\n".join(lines)), keyboard(rows)
+
+
+DIFFERENCE_LINES = 12  # keeps the list within one message
+
+
+async def _agree(
+    context: BotContext,
+    agreement: Agreement,
+    by_lead: dict[int, dict[str, int]],
+    user_id: int,
+    owners: dict[int, int],
+    *,
+    at_once: bool,
+) -> None:
+    """Store the agreed result as the network's and send it to every lead of the round."""
+    model = context.content.model
+    agreed = agreement_rules.agreed_answers(model, by_lead, agreement.settled)
+    result = score_answers(model, agreed)
+    rows = [
+        (key, option, model.item(key).scale.options[option].points)
+        for key, option in agreed.items()
+    ]
+    agreed_id = await context.storage.record_agreed(
+        agreement,
+        user_id=user_id,
+        version=model.version,
+        answers=rows,
+        total=result.total,
+        band=result.band.value,
+        result=result_to_dict(result),
+    )
+    if agreed_id is None:
+        return  # another press agreed it first
+    intro = context.strings("agree.agreed_at_once" if at_once else "agree.agreed")
+    for owner in sorted(set(owners.values())):
+        await context.bot.send_message(owner, intro)
+        await send_result(context, owner, result, agreed_id)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.rows import CompletedAssessment, OpenAssessment
+from bot.rows import AssessmentChange, CompletedAssessment, OpenAssessment
 from content import Content
-from content.strings import Safe
+from content.strings import Safe, escape
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
@@ -25,21 +25,37 @@ def band_name(content: Content, band: Band | str) -> Safe:
 
 
 def question(
-    content: Content, assessment: OpenAssessment, position: int, current: int | None
+    content: Content,
+    assessment: OpenAssessment,
+    position: int,
+    current: int | None,
+    *,
+    with_help: bool = False,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
-    """The item at `position`: progress line, statement, answer buttons low to high, navigation.
+    """The item at `position`: progress line, statement, answer buttons low to high ("Don't
+    know" first), then the navigation row: Back, Help, Pause.
 
     `current` is the option already chosen (when the user came Back), marked on its button.
+    The first item of a section opens with the section's one-line introduction; `with_help`
+    puts the item's help above the question.
     """
     strings, model = content.strings, content.model
     item = model.items[position]
+    section = model.section(item.section)
+    statement = escape(item.text)
+    first_of_section = position == 0 or model.items[position - 1].section != item.section
+    if first_of_section and section.intro:
+        intro = strings("assess.section_intro", intro=section.intro)
+        statement = Safe(f"{intro}\n\n{statement}")
     text = strings(
         "assess.question",
         number=position + 1,
         count=len(model.items),
-        section=model.section(item.section).title,
-        text=item.text,
+        section=section.title,
+        text=statement,
     )
+    if with_help:
+        text = Safe(f"{question_help(content, position)}\n\n{text}")
     if current is not None:
         answer = item.scale.options[current].label
         text = Safe(f"{text}\n\n{strings('assess.current_answer', answer=answer)}")
@@ -50,9 +66,60 @@ def question(
     navigation: list[Button] = []
     if position > 0:
         navigation.append((strings("assess.back"), callbacks.encode("b", assessment.id, position)))
+    navigation.append((strings("assess.help"), callbacks.encode("h", assessment.id, position)))
     navigation.append((strings("assess.pause"), callbacks.encode("p", assessment.id)))
     rows.append(navigation)
     return text, keyboard(rows)
+
+
+def question_help(content: Content, position: int) -> Safe:
+    """What the item asks, what a positive answer looks like, why it matters, who knows."""
+    item = content.model.items[position]
+    positive = next(option.label for option in item.scale.options if option.demonstrates)
+    return content.strings(
+        "assess.help_text",
+        help=item.help,
+        positive=positive,
+        example=item.example,
+        why=item.why,
+        who=item.who_knows,
+    )
+
+
+def review(
+    content: Content,
+    assessment: OpenAssessment,
+    answers: Mapping[str, int],
+    age: str | None = None,
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """The answers section by section (number, short label, answer), a "Change" button per
+    section and "Finish"; with the network's `age`, the review's note on newer networks."""
+    strings, model = content.strings, content.model
+    lines: list[str] = [strings("assess.review_title")]
+    rows: list[list[Button]] = []
+    for index, section in enumerate(model.sections):
+        lines += ["", strings("assess.review_section", title=section.title)]
+        for position, item in enumerate(model.items):
+            if item.section != section.key:
+                continue
+            option = answers.get(item.key)
+            answer = item.scale.options[option].label if option is not None else "—"
+            lines.append(
+                strings("assess.review_line", number=position + 1, label=item.label, answer=answer)
+            )
+        change = strings("assess.review_change", section=section.title)
+        rows.append([(change, callbacks.encode("rc", assessment.id, index))])
+    unknown = sum(
+        1
+        for key, option in answers.items()
+        if model.has_item(key) and model.item(key).scale.is_dont_know(option)
+    )
+    if unknown:
+        lines += ["", strings("assess.review_dont_know", count=unknown)]
+    if age is not None:
+        lines += ["", strings("assess.review_optimism", age=strings(f"ages.{age}"))]
+    rows.append([(strings("assess.finish"), callbacks.encode("f", assessment.id))])
+    return Safe("\n".join(lines)), keyboard(rows)
 
 
 def evidence_prompt(
@@ -71,15 +138,20 @@ def evidence_prompt(
         "answer": item.scale.options[option].label,
     }
     skip = callbacks.encode("s", assessment.id, position)
+    navigation: list[Button] = [
+        (content.strings("assess.back"), callbacks.encode("b", assessment.id, position)),
+        (content.strings("assess.pause"), callbacks.encode("p", assessment.id)),
+    ]
     if not note:
-        text = content.strings("assess.evidence_prompt", **values)
-        return text, keyboard([[(content.strings("assess.skip"), skip)]])
+        text = content.strings("assess.evidence_prompt", example=item.evidence_example, **values)
+        return text, keyboard([[(content.strings("assess.skip"), skip)], navigation])
     text = content.strings("assess.evidence_prompt_saved", note=note, **values)
     remove = callbacks.encode("sr", assessment.id, position)
     return text, keyboard(
         [
             [(content.strings("assess.skip_keep"), skip)],
             [(content.strings("assess.remove_note"), remove)],
+            navigation,
         ]
     )
 
@@ -128,7 +200,7 @@ def result(content: Content, result: Result) -> Safe:
     lines += ["", strings("result.tips")]
     for number, tip in enumerate(result.tips, start=1):
         lines.append(strings("result.tip_line", number=number, text=tip.text))
-    lines += ["", strings("result.footer")]
+    lines += ["", *find_out(content, result), "", strings("result.footer")]
     return Safe("\n".join(lines))
 
 
@@ -157,6 +229,23 @@ def position(content: Content, result: Result) -> list[Safe]:
             maximum=rule.maximum,
         )
     ]
+
+
+def find_out(content: Content, result: Result) -> list[Safe]:
+    """How many answers were "Don't know", and each as a thing to find out with who knows."""
+    strings = content.strings
+    if not result.find_out:
+        return [strings("result.dont_know_none")]
+    lines: list[Safe] = [strings("result.find_out", count=len(result.find_out))]
+    for thing in result.find_out[:FIND_OUT_LINES]:
+        lines.append(strings("result.find_out_line", text=thing.text, who=thing.who))
+    if len(result.find_out) > FIND_OUT_LINES:
+        more = len(result.find_out) - FIND_OUT_LINES
+        lines.append(strings("result.find_out_more", count=more))
+    return lines
+
+
+FIND_OUT_LINES = 10  # keeps the result within one message however many "Don't know" answers
 
 
 def _has_section(content: Content, key: str) -> bool:
@@ -204,22 +293,37 @@ HISTORY_LINES = 12  # the latest three years of quarterly rounds; keeps /score w
 
 
 def history(
-    content: Content, assessments: Sequence[CompletedAssessment], timezone: ZoneInfo
+    content: Content,
+    assessments: Sequence[CompletedAssessment],
+    timezone: ZoneInfo,
+    changes: Sequence[AssessmentChange] = (),
 ) -> Safe:
-    """Completed assessments, newest first; the oldest beyond HISTORY_LINES are counted."""
+    """Completed assessments, newest first, each with its re-scores (what it was before each
+    change of answers); the oldest beyond HISTORY_LINES are counted."""
     strings = content.strings
     lines = [strings("score.history")]
     shown = assessments[-HISTORY_LINES:]
     for assessment in reversed(shown):
+        maximum = assessment.result.get("maximum", content.model.max_total)
         lines.append(
             strings(
                 "score.history_line",
                 date=completed_on(assessment, timezone),
                 total=assessment.total,
-                maximum=assessment.result.get("maximum", content.model.max_total),
+                maximum=maximum,
                 band=band_name(content, assessment.band),
             )
         )
+        for change in (c for c in reversed(changes) if c.assessment_id == assessment.id):
+            lines.append(
+                strings(
+                    "score.history_changed",
+                    date=local_date(change.changed_at, timezone),
+                    total=change.total_before,
+                    maximum=maximum,
+                    band=band_name(content, change.band_before),
+                )
+            )
     if len(assessments) > len(shown):
         lines.append(strings("score.history_more", count=len(assessments) - len(shown)))
     return Safe("\n".join(lines))

@@ -61,7 +61,9 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
             [
                 header,
                 render.result(content, latest),
-                render.history(content, completed, timezone),
+                render.history(
+                    content, completed, timezone, await storage.assessment_changes(network.id)
+                ),
                 invite,
             ]
         )

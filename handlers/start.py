@@ -98,3 +98,11 @@ def _bands(context: BotContext) -> Safe:
             for rule in context.content.model.bands
         )
     )
+
+
+async def glossary_command(update: Update, context: BotContext) -> None:
+    """The words the assessment uses, in plain English (any chat: it shows nothing private)."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(context.strings("glossary.text"))

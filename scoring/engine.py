@@ -48,6 +48,15 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class FindOut:
+    """A "Don't know" answer: the item, and who usually knows."""
+
+    key: str
+    text: str
+    who: str
+
+
+@dataclass(frozen=True)
 class Result:
     version: str
     total: int
@@ -66,6 +75,8 @@ class Result:
     missing_for_next: tuple[Attribute, ...]
     """Attributes still to show before the next band can be reached."""
     tips: tuple[Tip, ...]
+    find_out: tuple[FindOut, ...] = ()
+    """Items answered "Don't know", in model order: things to find out."""
 
     @property
     def complete(self) -> bool:
@@ -94,6 +105,15 @@ def is_rise(band: Band, previous: Band | None) -> bool:
     for a first result, higher than the entry band."""
     floor = previous if previous is not None else Band.PATHFINDER
     return band.rank > floor.rank
+
+
+def things_to_find_out(model: Model, answers: Answers) -> tuple[FindOut, ...]:
+    """The items answered "Don't know", each with who usually knows."""
+    return tuple(
+        FindOut(item.key, item.label or item.text, item.who_knows)
+        for item in model.items
+        if item.key in answers and item.scale.is_dont_know(answers[item.key])
+    )
 
 
 def option_points(item: Item, option: int) -> int:
@@ -192,6 +212,7 @@ def score(model: Model, answers: Answers) -> Result:
         points_to_next=points_to_next,
         missing_for_next=missing_for_next,
         tips=(),
+        find_out=things_to_find_out(model, answers),
     )
     tips = choose_tips(model, answers, result)
     return replace(result, tips=tips)

@@ -40,6 +40,8 @@ class Option:
     label: str
     points: int
     demonstrates: bool = False
+    dont_know: bool = False
+    """"Don't know": scores 0, never demonstrates, and becomes a thing to find out."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,22 @@ class Scale:
     def maximum(self) -> int:
         return max(option.points for option in self.options)
 
+    @property
+    def top(self) -> int:
+        """Index of the option with the most points."""
+        return len(self.options) - 1
+
+    def is_dont_know(self, option: int) -> bool:
+        return 0 <= option < len(self.options) and self.options[option].dont_know
+
 
 @dataclass(frozen=True)
 class Section:
     key: str
     title: str
     summary: str
+    intro: str = ""
+    """One line shown before the section's first question."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,19 @@ class Item:
         """The item's next step as advice."""
         return Advice(self.next_step, self.theme or self.key, self.requires)
 
+    label: str = ""
+    """A short name for the review summary."""
+    help: str = ""
+    """What the question asks, in plain words."""
+    example: str = ""
+    """What "agree" (or "yes") looks like in practice."""
+    why: str = ""
+    """Why it matters, from the 2017 review."""
+    who_knows: str = ""
+    """Who usually knows the answer, for a "Don't know"."""
+    evidence_example: str = ""
+    """An example note for the evidence prompt (evidence items)."""
+
     @property
     def band(self) -> Band | None:
         """The band whose attribute this item evidences, if any."""
@@ -131,6 +156,18 @@ class Enabler:
 
 
 @dataclass(frozen=True)
+class Change:
+    """A content version note: what changed from `previous`, and how answers given under it
+    carry over (`options`: per scale, old option -> new option or -1 to ask again)."""
+
+    version: str
+    previous: str
+    note: str
+    ask_again: frozenset[str] = frozenset()
+    options: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything scoring needs, as loaded from content/."""
 
@@ -141,6 +178,7 @@ class Model:
     attributes: tuple[Attribute, ...]
     bands: tuple[BandRule, ...]
     enablers: tuple[Enabler, ...]
+    changes: tuple[Change, ...] = ()
     _by_key: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

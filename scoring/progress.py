@@ -4,15 +4,23 @@ An assessment in progress is a position (the item on screen), at most one item w
 evidence note is awaited, and the options given so far (item key -> option index). Every press
 carries the position it was shown for; these rules say whether it still counts and where the
 assessment goes next. Storage applies the outcome only if the state it was decided on still holds.
+
+Once every item has an answer the assessment stands at the review (position == number of items):
+a summary with a "Change" button per section and a "Finish" button. Only Finish scores it.
+Changing a section from the review walks through that section's items and comes back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from scoring.engine import Result, score
 from scoring.model import Item, Model
+
+CHANGE_WINDOW = timedelta(days=30)
+"""How long after completing an assessment its answers can still be changed (and re-scored)."""
 
 
 @dataclass(frozen=True)
@@ -30,9 +38,31 @@ def first_unanswered(model: Model, answered: Collection[str]) -> int:
     )
 
 
+def review_position(model: Model) -> int:
+    """The position of the review step: just past the last item."""
+    return len(model.items)
+
+
+def at_review(model: Model, step: Step) -> bool:
+    return step.awaiting_evidence is None and step.position == review_position(model)
+
+
 def evidence_due(item: Item, option: int) -> bool:
     """An evidence item answered at its top option asks for an optional note."""
-    return item.evidence and option == len(item.scale.options) - 1
+    return item.evidence and option == item.scale.top
+
+
+def following(model: Model, answered: Collection[str], position: int) -> Step:
+    """Where the assessment goes after the item at `position` is settled: the first item still
+    unanswered; with every item answered, the next item of the same section (a section being
+    changed from the review), or else the review."""
+    first = first_unanswered(model, answered)
+    if first < len(model.items):
+        return Step(first)
+    after = position + 1
+    if after < len(model.items) and model.items[after].section == model.items[position].section:
+        return Step(after)
+    return Step(review_position(model))
 
 
 def press_counts(model: Model, step: Step, position: int, option: int) -> bool:
@@ -52,20 +82,68 @@ def after_answer(model: Model, answered: Collection[str], position: int, option:
     item = model.items[position]
     if evidence_due(item, option):
         return Step(position, item.key)
-    return Step(first_unanswered(model, {*answered, item.key}))
+    return following(model, {*answered, item.key}, position)
 
 
-def after_evidence(model: Model, answered: Collection[str]) -> Step:
-    """Where the assessment goes once a note was given or skipped."""
-    return Step(first_unanswered(model, answered))
+def after_evidence(model: Model, answered: Collection[str], position: int) -> Step:
+    """Where the assessment goes once the note for the item at `position` was given or skipped."""
+    return following(model, answered, position)
 
 
 def after_back(step: Step, position: int) -> Step | None:
-    """The previous item, when Back was pressed on the item on screen; None if it no longer
-    counts (another item is on screen, a note is awaited, or this is the first item)."""
-    if step.awaiting_evidence is not None or step.position != position or position <= 0:
+    """Back from the screen at `position`: from an evidence prompt, its own question again;
+    from a question, the previous item. None if it no longer counts (another item is on
+    screen, or this is the first question)."""
+    if step.position != position:
+        return None
+    if step.awaiting_evidence is not None:
+        return Step(position)
+    if position <= 0:
         return None
     return Step(position - 1)
+
+
+def change_section(model: Model, step: Step, section: int) -> Step | None:
+    """ "Change" on the review for the section at index `section`: its first item; None unless
+    the review is on screen and the section exists."""
+    if not at_review(model, step) or not 0 <= section < len(model.sections):
+        return None
+    key = model.sections[section].key
+    return Step(next(i for i, item in enumerate(model.items) if item.section == key))
+
+
+def finish_counts(model: Model, step: Step, answered: Collection[str]) -> bool:
+    """Whether "Finish" may score the assessment: the review is on screen and every item of the
+    current model has an answer."""
+    return at_review(model, step) and first_unanswered(model, answered) == len(model.items)
+
+
+def can_change(completed_at: datetime, now: datetime) -> bool:
+    """Whether a completed assessment's answers may still be changed and re-scored."""
+    return now - completed_at <= CHANGE_WINDOW
+
+
+def carry_over(model: Model, version: str, answers: Mapping[str, int]) -> dict[str, int]:
+    """Answers given under content `version`, as the current model numbers its options: each
+    version note since `version` renumbers options and drops the answers it asks again; then
+    any answer the model cannot take is dropped. An unknown version only loses the latter."""
+    carried = dict(answers)
+    versions = [change.previous for change in model.changes]
+    if version != model.version and version in versions:
+        for change in model.changes[versions.index(version) :]:
+            renumbered: dict[str, int] = {}
+            for key, option in carried.items():
+                if key in change.ask_again or not model.has_item(key):
+                    continue
+                mapping = change.options.get(model.item(key).scale.key)
+                new = mapping[option] if mapping and 0 <= option < len(mapping) else option
+                if mapping is not None and not 0 <= option < len(mapping):
+                    new = -1
+                if new >= 0:
+                    renumbered[key] = new
+            carried = renumbered
+    stale = set(outdated(model, carried))
+    return {key: option for key, option in carried.items() if key not in stale}
 
 
 def outdated(model: Model, answers: Mapping[str, int]) -> list[str]:
@@ -80,7 +158,7 @@ def outdated(model: Model, answers: Mapping[str, int]) -> list[str]:
 
 def resume_step(model: Model, step: Step, answered: Collection[str]) -> Step:
     """Where a resumed assessment continues: the note still awaited for an item the model has,
-    otherwise the first unanswered item."""
+    otherwise the first unanswered item (the review, once every item has an answer)."""
     if step.awaiting_evidence is not None and model.has_item(step.awaiting_evidence):
         return step
     return Step(first_unanswered(model, answered))

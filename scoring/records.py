@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.engine import Distribution, EnablerScore, Result, SectionScore, Summary, Tip
+from scoring.engine import (
+    Distribution,
+    EnablerScore,
+    FindOut,
+    Result,
+    SectionScore,
+    Summary,
+    Tip,
+)
 from scoring.model import Attribute, Band
 from scoring.publication import Published
 
@@ -26,6 +34,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "points_to_next": result.points_to_next,
         "missing_for_next": [_attribute(a) for a in result.missing_for_next],
         "tips": [[t.kind, t.source, t.text] for t in result.tips],
+        "find_out": [[f.key, f.text, f.who] for f in result.find_out],
     }
 
 
@@ -46,6 +55,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         points_to_next=data["points_to_next"],
         missing_for_next=tuple(_from_attribute(a) for a in data["missing_for_next"]),
         tips=tuple(Tip(kind, source, text) for kind, source, text in data["tips"]),
+        find_out=tuple(FindOut(k, t, w) for k, t, w in data.get("find_out", [])),
     )
 
 

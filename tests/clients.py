@@ -6,11 +6,14 @@ as a person waits to see the reply before tapping again.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from handlers import callbacks
 from tests.fakebot import FakeBotApi, callback_update, message_update
 
+FINISH = "Finish"
+_finishes = itertools.count()
 NEW_ROUND = "Start a new assessment"  # the button confirming a new round after a result
 
 
@@ -32,15 +35,42 @@ class PolledUser:
         await self._push_and_wait(message_update(self.user_id, text), replies)
 
     async def resume(self) -> None:
-        """Ask for the current question: /assess, or confirm a new round when the bot asks."""
+        """Ask for the current question: /assess, confirm a new round when the bot asks, or
+        Finish at the review."""
         try:
             _, rows = self.keyboard()
         except AssertionError:
             rows = []
         if any(button["text"] == NEW_ROUND for row in rows for button in row):
             await self.tap(NEW_ROUND)
+        elif any(button["text"] == FINISH for row in rows for button in row):
+            await self._finish()
         else:
             await self.send("/assess")
+
+    async def _finish(self) -> None:
+        """Press Finish on the review; if the press was stale (the assessment was completed
+        before a restart, its result unsent), ask /assess, which sends the result again."""
+        message_id, rows = self.keyboard()
+        data = next(b["callback_data"] for row in rows for b in row if b["text"] == FINISH)
+        query_id = f"finish-{self.user_id}-{next(_finishes)}"
+        before = self._shown()
+        message = dict(self.fake.messages[(self.user_id, message_id)])
+        self.fake.push(callback_update(self.user_id, data, message=message, query_id=query_id))
+
+        def answer() -> list[Any]:
+            return [
+                c
+                for c in reversed(self.fake.calls[-50:])
+                if c.method == "answerCallbackQuery"
+                and c.params.get("callback_query_id") == query_id
+            ]
+
+        await self.fake.wait_for(lambda: bool(answer()), self.timeout)
+        if answer()[0].params.get("text"):  # stale: the bot said the screen had moved on
+            await self.send("/assess")
+        else:
+            await self.fake.wait_for(lambda: self._shown() > before, self.timeout)
 
     def keyboard(self) -> tuple[int, list[list[dict[str, Any]]]]:
         showing = [

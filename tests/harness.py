@@ -166,7 +166,8 @@ class Harness(JobsMixin):
     async def answer_all(
         self, user_id: int, choose: str = "top", evidence: str | None = None
     ) -> None:
-        """Answer every remaining question with its "top" or "lowest" option; skip or fill notes."""
+        """Answer every remaining question with its "top" or "lowest" option; skip or fill notes;
+        then press "Finish" at the review."""
         for _ in range(200):
             if await self.storage.open_assessment(user_id) is None:
                 return
@@ -178,6 +179,9 @@ class Harness(JobsMixin):
                     await self.tap(user_id, "Skip")
                 else:
                     await self.send(user_id, evidence)
+                continue
+            if first is not None and first.kind == "rc":
+                await self.tap(user_id, "Finish")
                 continue
             if first is None or first.kind != "a":
                 raise AssertionError(f"expected a question, found {rows}")

@@ -14,12 +14,13 @@ Choice = Callable[[int, Item], int]
 
 
 def uniform(option: int) -> Choice:
-    """Every agreement item at `option`; yes/no items "Yes" from "Agree" up, else "No"."""
+    """Every agreement item at the level `option` (0 "Strongly disagree" .. 4 "Strongly
+    agree", after "Don't know"); yes/no items "Yes" from "Agree" up, else "No"."""
 
     def choose(position: int, item: Item) -> int:
-        if len(item.scale.options) == 2:
-            return 1 if option >= 3 else 0
-        return option
+        if item.scale.key == "yesno":
+            return 2 if option >= 3 else 1
+        return option + 1
 
     return choose
 
@@ -35,7 +36,7 @@ async def seed_result(
 ) -> int:
     """Register the user's network if needed and store one completed assessment; its id.
 
-    Answers default to "Not sure" throughout (`uniform(2)`)."""
+    Answers default to "Partly" throughout (`uniform(2)`)."""
     choose = choose or uniform(2)
     await storage.ensure_user(user_id)
     network = await storage.network_of(user_id)

@@ -37,10 +37,11 @@ def test_items_next_steps_tips_and_nudges_are_unique(content: Content) -> None:
     assert repeated == []
 
 
-def test_model_has_48_items_in_three_sections(content: Content) -> None:
-    """The model asks 48 items across the three sections, in the seed's order."""
+def test_model_has_50_items_in_three_sections(content: Content) -> None:
+    """The model asks 50 items (48 once two-part items were split) across the three
+    sections, in the seed's order."""
     model = content.model
-    assert len(model.items) == 48
+    assert len(model.items) == 50
     assert [s.title for s in model.sections] == [
         "Operating environment",
         "Organisational dynamics",

@@ -26,7 +26,7 @@ async def _answer_first(bot: Harness, user_id: int, count: int, label: str = "Ag
     """Answer `count` questions with `label` (or "Yes" on yes/no items), skipping notes."""
     for _ in range(count):
         labels = bot.buttons(user_id)
-        if labels == ["Skip"]:
+        if labels[:1] == ["Skip"]:
             await bot.tap(user_id, "Skip")
         await bot.tap(user_id, label if label in bot.buttons(user_id) else "Yes")
 
@@ -69,28 +69,36 @@ async def test_result_names_sections_craft_and_tips(bot: Harness, content: Conte
 
 
 async def test_buttons_run_low_to_high_with_navigation_last(bot: Harness) -> None:
-    """Answer buttons come first, lowest score first, one per row; navigation is the last row."""
+    """Answer buttons come first, "Don't know" then lowest score first, one per row;
+    navigation (Back, Help, Pause) is the last row."""
     await bot.register(LEAD)
     _, first = bot.keyboard(LEAD)
     assert [[b["text"] for b in row] for row in first] == [
+        ["Don't know"],
         ["Strongly disagree"],
         ["Disagree"],
-        ["Not sure"],
+        ["Partly"],
         ["Agree"],
         ["Strongly agree"],
-        ["Pause"],
+        ["ℹ️ Help", "Pause"],
     ]
     await _answer_first(bot, LEAD, 1)
     _, second = bot.keyboard(LEAD)
-    assert [[b["text"] for b in row] for row in second] == [["No"], ["Yes"], ["◀ Back", "Pause"]]
+    assert [[b["text"] for b in row] for row in second] == [
+        ["Don't know"],
+        ["No"],
+        ["Yes"],
+        ["◀ Back", "ℹ️ Help", "Pause"],
+    ]
 
 
 async def test_progress_line_names_number_and_section(bot: Harness) -> None:
-    """Each question opens with "Question N of 48 · <section>"."""
+    """Each question opens with "Question N of 50 · <section>"."""
     await bot.register(LEAD)
     await _answer_first(bot, LEAD, 16)
+    await bot.tap(LEAD, "Skip")  # question 16 asks for an optional note
     latest = bot.fake.shown(LEAD)[-1].text
-    assert latest.startswith("<b>Question 17 of 48 · Organisational dynamics</b>")
+    assert latest.startswith("<b>Question 17 of 50 · Organisational dynamics</b>")
 
 
 async def test_back_reasks_previous_item_with_answer_marked(bot: Harness) -> None:
@@ -98,12 +106,12 @@ async def test_back_reasks_previous_item_with_answer_marked(bot: Harness) -> Non
     await bot.register(LEAD)
     await _answer_first(bot, LEAD, 3)
     await bot.tap(LEAD, "◀ Back")
-    assert "Question 3 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 3 of 50" in bot.fake.shown(LEAD)[-1].text
     assert "✓ Agree" in bot.buttons(LEAD)
     await bot.tap(LEAD, "Strongly disagree")
-    assert "Question 4 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 4 of 50" in bot.fake.shown(LEAD)[-1].text
     answers = await _answers(bot, LEAD)
-    assert answers["op-smart-objectives"] == 0
+    assert answers["op-smart-objectives"] == 1  # after "Don't know"
     assert len(answers) == 3
 
 
@@ -113,9 +121,9 @@ async def test_pause_then_assess_resumes_at_first_unanswered(bot: Harness) -> No
     await _answer_first(bot, LEAD, 5)
     await bot.tap(LEAD, "◀ Back")
     await bot.tap(LEAD, "Pause")
-    assert "Paused at question 6 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Paused at question 6 of 50" in bot.fake.shown(LEAD)[-1].text
     await bot.send(LEAD, "/assess")
-    assert "Question 6 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 6 of 50" in bot.fake.shown(LEAD)[-1].text
 
 
 async def test_resume_after_restart_on_the_same_database(
@@ -128,7 +136,7 @@ async def test_resume_after_restart_on_the_same_database(
         await _answer_first(first, LEAD, 10)
     async with running(fake, content, db, clock) as second:
         await second.send(LEAD, "/assess")
-        assert "Question 11 of 48" in fake.shown(LEAD)[-1].text
+        assert "Question 11 of 50" in fake.shown(LEAD)[-1].text
         assert len(await _answers(second, LEAD)) == 10
         await second.answer_all(LEAD, "top")
         assert second.errors == []
@@ -139,9 +147,9 @@ async def test_evidence_note_is_asked_on_top_answer_and_stored(bot: Harness) -> 
     """A top answer to an evidence item asks for an optional note; a typed note is kept."""
     await bot.register(LEAD)
     await bot.tap(LEAD, "Strongly agree")
-    assert bot.buttons(LEAD) == ["Skip"]
+    assert bot.buttons(LEAD) == ["Skip", "◀ Back", "Pause"]
     await bot.send(LEAD, "Purpose statement on the intranet, agreed in March")
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
     assessment = await bot.storage.open_assessment(LEAD)
     assert assessment is not None
     answers = await bot.storage.answers(assessment.id)
@@ -153,7 +161,7 @@ async def test_evidence_skip_moves_on_without_a_note(bot: Harness) -> None:
     await bot.register(LEAD)
     await bot.tap(LEAD, "Strongly agree")
     await bot.tap(LEAD, "Skip")
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
     assessment = await bot.storage.open_assessment(LEAD)
     assert assessment is not None
     assert (await bot.storage.answers(assessment.id))["op-purpose"].evidence is None
@@ -175,7 +183,7 @@ async def test_non_top_answer_on_evidence_item_asks_no_note(bot: Harness) -> Non
     """Only the top option asks for evidence."""
     await bot.register(LEAD)
     await bot.tap(LEAD, "Agree")
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
 
 
 async def test_stale_press_on_an_old_question_changes_nothing(bot: Harness) -> None:
@@ -200,7 +208,7 @@ async def test_repeated_press_counts_once(bot: Harness) -> None:
     second = await bot.press(LEAD, data, message_id=message_id)
     assert [c.method for c in second] == ["answerCallbackQuery"]
     assert await _answers(bot, LEAD) == {"op-purpose": 3}
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
 
 
 async def test_forged_callbacks_change_nothing(bot: Harness) -> None:
@@ -301,11 +309,11 @@ async def test_after_completion_assess_starts_a_new_round(bot: Harness) -> None:
     await bot.register(LEAD)
     await bot.answer_all(LEAD, "lowest")
     calls = await bot.send(LEAD, "/assess")
-    assert "Start a new assessment now?" in calls[-1].text
+    assert "Start a new assessment, or change an answer" in calls[-1].text
     assert await bot.storage.open_assessment(LEAD) is None
     calls = await bot.tap(LEAD, "Start a new assessment")
     assert "new assessment" in calls[-1].text
-    assert "Question 1 of 48" in calls[-1].text
+    assert "Question 1 of 50" in calls[-1].text
 
 
 async def test_error_in_a_handler_tells_the_user_and_keeps_the_place(bot: Harness) -> None:
@@ -318,10 +326,10 @@ async def test_error_in_a_handler_tells_the_user_and_keeps_the_place(bot: Harnes
     await bot.tap(LEAD, "Agree")
     assert len(bot.errors) == 1
     bot.errors.clear()
-    assert await _answers(bot, LEAD) == {"op-purpose": 3}
+    assert await _answers(bot, LEAD) == {"op-purpose": 4}
     assert "Nothing you have answered is lost" in bot.fake.sent(LEAD)[-1].text
     await bot.send(LEAD, "/assess")
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
 
 
 async def test_uneditable_question_is_sent_anew(bot: Harness) -> None:
@@ -332,7 +340,7 @@ async def test_uneditable_question_is_sent_anew(bot: Harness) -> None:
     )
     calls = await bot.tap(LEAD, "Agree")
     assert calls[-1].method == "sendMessage"
-    assert "Question 2 of 48" in calls[-1].text
+    assert "Question 2 of 50" in calls[-1].text
 
 
 async def test_server_error_on_a_reply_is_retried(bot: Harness) -> None:
@@ -364,7 +372,7 @@ async def test_retry_after_is_waited_out_and_the_reply_arrives(bot: Harness) -> 
     await bot.tap(LEAD, "Agree")
     edits = [c for c in bot.fake.calls if c.method == "editMessageText"]
     assert [c.outcome for c in edits[-2:]] == ["retry_after", "ok"]
-    assert "Question 2 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.shown(LEAD)[-1].text
 
 
 async def test_no_call_breaks_telegram_limits(bot: Harness) -> None:
@@ -402,5 +410,5 @@ async def test_answers_the_new_content_cannot_take_are_dropped_on_resume(
     )
     await bot.storage.touch(assessment.id, version="2025.1", to=Step(1))
     calls = await bot.send(LEAD, "/assess")
-    assert "Question 1 of 48" in calls[-1].text
+    assert "Question 1 of 50" in calls[-1].text
     assert await _answers(bot, LEAD) == {}

@@ -111,9 +111,9 @@ async def test_previous_assessment_comparison_with_chart(bot: Harness, content: 
     await seed_result(bot.storage, content.model, LEAD, choose=uniform(4))
     calls = await bot.send(LEAD, "/compare")
     text = calls[0].text
-    assert "Total: 41 → 178 (+137)" in text  # 41 agreement items at "Disagree"
+    assert "Total: 39 → 178 (+139)" in text  # 39 agreement items at "Disagree"
     assert "Band: Pathfinder → <b>Activator</b> ⬆" in text
-    assert "• Operating environment: 13 → 58 (+45)" in text
+    assert "• Operating environment: 12 → 56 (+44)" in text
     assert "% → 100%" in text
     assert calls[1].method == "sendPhoto"
 
@@ -132,9 +132,9 @@ async def test_baseline_figures_where_the_answer_differs(bot: Harness, content: 
     def no_sponsor_but_funded(position: int, item: object) -> int:
         key = content.model.items[position].key
         options = len(content.model.items[position].scale.options)
-        if options == 2:
-            return 0  # "No" to every yes/no item, the sponsor and terms of reference among them
-        return options - 1 if key == "od-funding" else 2
+        if options == 3:
+            return 1  # "No" to every yes/no item, the sponsor and terms of reference among them
+        return options - 1 if key == "od-funding" else 3  # "Partly"
 
     await seed_result(bot.storage, content.model, LEAD, choose=no_sponsor_but_funded)
     text = (await bot.send(LEAD, "/compare"))[0].text
@@ -148,7 +148,7 @@ async def test_baseline_figures_where_the_answer_differs(bot: Harness, content: 
     )
     assert "40% of networks were positive about their funding; your answer puts yours among" in text
     assert "over 90% of networks said they had clear terms of reference; your answer" in text
-    assert "support at executive level was sufficient" not in text  # "Not sure", like most
+    assert "support at executive level was sufficient" not in text  # "Partly", like most
 
 
 async def test_the_63_percent_figure_is_context_not_a_contrast(

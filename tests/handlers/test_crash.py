@@ -70,7 +70,7 @@ async def test_sigkill_mid_assessment_loses_no_acknowledged_answer(
         for position in range(20):
             message_id, _, data = lead.question()
             # Never the top option, so no evidence prompt comes between questions.
-            choice = 0 if len(data) == 2 else position % 4
+            choice = 0 if len(data) == 3 else position % 4
             await lead.press(data[choice], message_id)
             acknowledged[items[position].key] = choice
         # One more press in flight, then the process dies without any chance to clean up.
@@ -91,4 +91,4 @@ async def test_sigkill_mid_assessment_loses_no_acknowledged_answer(
     assert len(fake.sent(LEAD)) == sent_before + 1
     stored = _stored_answers(db)
     assert {key: stored[key] for key in acknowledged} == acknowledged
-    assert f"Question {len(stored) + 1} of 48" in reply
+    assert f"Question {len(stored) + 1} of 50" in reply

@@ -201,7 +201,7 @@ async def test_default_name_button_finishes_registration(bot: Harness) -> None:
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     assert network.name == "BME Staff Network"
-    assert "Question 1 of 48" in bot.fake.shown(LEAD)[-1].text
+    assert "Question 1 of 50" in bot.fake.shown(LEAD)[-1].text
 
 
 async def test_user_text_is_escaped(bot: Harness) -> None:
@@ -221,7 +221,7 @@ async def test_co_lead_joins_by_invite_and_answers_their_own(bot: Harness) -> No
     assert "Someone has just joined" in bot.fake.sent(LEAD)[-1].text
     assert await bot.storage.lead_ids(network.id) == [LEAD, CO_LEAD]
     calls = await bot.send(CO_LEAD, "/assess")
-    assert "Question 1 of 48" in calls[-1].text
+    assert "Question 1 of 50" in calls[-1].text
     await bot.answer_all(CO_LEAD, "lowest")
     completed = await bot.storage.completed_assessments(network.id)
     assert [a.user_id for a in completed] == [CO_LEAD]

@@ -29,7 +29,7 @@ async def test_idle_assessment_gets_one_reminder_with_continue(bot: Harness) -> 
     assert len(_reminders(bot)) == 1
     assert bot.buttons(LEAD) == ["Continue the assessment"]
     await bot.tap(LEAD, "Continue the assessment")
-    assert "Question 2 of 48" in bot.fake.sent(LEAD)[-1].text
+    assert "Question 2 of 50" in bot.fake.sent(LEAD)[-1].text
 
 
 async def test_not_yet_idle_gets_no_reminder(bot: Harness) -> None:
@@ -83,7 +83,7 @@ async def test_reassessment_invitation_after_ninety_days(bot: Harness) -> None:
     invitations = [c for c in bot.fake.sent(LEAD) if "three months" in c.text]
     assert len(invitations) == 1
     await bot.tap(LEAD, "Start a new assessment")
-    assert "Question 1 of 48" in bot.fake.sent(LEAD)[-1].text
+    assert "Question 1 of 50" in bot.fake.sent(LEAD)[-1].text
 
 
 async def test_blocked_lead_is_marked_inactive_and_not_retried(bot: Harness) -> None:

@@ -109,7 +109,7 @@ def test_unknown_item_is_rejected(model: Model) -> None:
 def test_option_out_of_range_is_rejected(model: Model) -> None:
     """An option index beyond the item's scale is refused."""
     with pytest.raises(ValueError, match="out of range"):
-        validate_answers(model, {"op-sponsor": 2})
+        validate_answers(model, {"op-sponsor": 3})
 
 
 def test_partial_answers_score_unanswered_items_as_zero(model: Model) -> None:

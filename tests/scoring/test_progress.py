@@ -69,11 +69,13 @@ def test_other_answers_move_to_the_first_unanswered_item() -> None:
 
 
 def test_back_goes_one_item_back_only_from_the_screen_shown() -> None:
-    """Back from item 3 shows item 2; from the first item, an old screen or a note, nothing."""
+    """Back from item 3 shows item 2; from the first item or an old screen, nothing; from a
+    note's prompt, its own question again."""
     assert after_back(Step(3), 3) == Step(2)
     assert after_back(Step(0), 0) is None
     assert after_back(Step(3), 4) is None
-    assert after_back(Step(3, "x"), 3) is None
+    assert after_back(Step(3, "x"), 3) == Step(3)
+    assert after_back(Step(3, "x"), 4) is None
 
 
 def test_outdated_answers_are_unknown_items_or_options_beyond_the_scale() -> None:
@@ -112,7 +114,7 @@ class Session:
 
     def note(self) -> None:
         if self.step.awaiting_evidence is not None:
-            self.step = after_evidence(MODEL, self.answers)
+            self.step = after_evidence(MODEL, self.answers, self.step.position)
 
     def back(self, position: int) -> None:
         self.step = after_back(self.step, position) or self.step

@@ -1,0 +1,249 @@
+"""The review step, "Don't know", changing a recent result and carrying answers over content
+versions: pure rules, by table and by property."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from content import load_content
+from scoring import score
+from scoring.engine import missing_attributes, things_to_find_out
+from scoring.model import Change
+from scoring.progress import (
+    Step,
+    after_answer,
+    after_back,
+    after_evidence,
+    at_review,
+    can_change,
+    carry_over,
+    change_section,
+    finish_counts,
+    first_unanswered,
+    press_counts,
+    review_position,
+)
+
+MODEL = load_content().model
+ITEMS = MODEL.items
+REVIEW = review_position(MODEL)
+ALL = {item.key for item in ITEMS}
+TOP = {item.key: item.scale.top for item in ITEMS}
+DONT_KNOW = {item.key: 0 for item in ITEMS}
+SECTION_STARTS = [
+    next(i for i, item in enumerate(ITEMS) if item.section == section.key)
+    for section in MODEL.sections
+]
+
+
+def test_dont_know_is_the_first_option_of_every_item_and_scores_0() -> None:
+    """Every item offers "Don't know" first; it scores 0 and never demonstrates."""
+    for item in ITEMS:
+        first = item.scale.options[0]
+        assert (first.label, first.points, first.demonstrates) == ("Don't know", 0, False)
+        assert first.dont_know
+        assert not any(o.dont_know for o in item.scale.options[1:])
+
+
+def test_all_dont_know_scores_0_and_demonstrates_nothing() -> None:
+    """ "Don't know" everywhere: 0 points, every attribute missing, every item to find out."""
+    result = score(MODEL, DONT_KNOW)
+    assert result.total == 0
+    assert len(missing_attributes(MODEL, DONT_KNOW)) == len(MODEL.attributes)
+    assert [thing.key for thing in result.find_out] == [item.key for item in ITEMS]
+
+
+def test_things_to_find_out_name_who_usually_knows() -> None:
+    """Each thing to find out carries the item's short label and who usually knows."""
+    sponsor = MODEL.item("op-sponsor")
+    [thing] = things_to_find_out(MODEL, {**TOP, "op-sponsor": 0})
+    assert (thing.key, thing.text, thing.who) == (sponsor.key, sponsor.label, "the board secretary")
+
+
+@given(st.sampled_from([item.key for item in ITEMS]), st.data())
+def test_dont_know_counts_like_the_lowest_answer_but_is_listed(
+    key: str, data: st.DataObject
+) -> None:
+    """Switching one answer between "Don't know" and the lowest known answer leaves the total
+    and band alone; only "Don't know" puts it on the list of things to find out."""
+    base = {k: data.draw(st.integers(1, ITEMS[i].scale.top)) for i, k in enumerate(ALL_KEYS)}
+    unknown, lowest = score(MODEL, {**base, key: 0}), score(MODEL, {**base, key: 1})
+    assert (unknown.total, unknown.band) == (lowest.total, lowest.band)
+    assert key in {thing.key for thing in unknown.find_out}
+    assert key not in {thing.key for thing in lowest.find_out}
+
+
+ALL_KEYS = [item.key for item in ITEMS]
+
+
+def test_last_answer_leads_to_the_review() -> None:
+    """Answering the last item, with all others answered, shows the review, not a result."""
+    last = len(ITEMS) - 1
+    answered = ALL - {ITEMS[last].key}
+    assert after_answer(MODEL, answered, last, 1) == Step(REVIEW)
+    assert at_review(MODEL, Step(REVIEW))
+
+
+@pytest.mark.parametrize(
+    ("step", "answered", "counts"),
+    [
+        (Step(REVIEW), ALL, True),
+        (Step(REVIEW), ALL - {ITEMS[3].key}, False),  # an item lost its answer (content change)
+        (Step(REVIEW - 1), ALL, False),  # a question is on screen, not the review
+        (Step(REVIEW, "x"), ALL, False),
+    ],
+)
+def test_finish_counts_only_at_the_review_with_every_answer(
+    step: Step, answered: set[str], counts: bool
+) -> None:
+    """Only "Finish" on the review, with every item answered, works out the result."""
+    assert finish_counts(MODEL, step, answered) is counts
+
+
+@pytest.mark.parametrize("section", range(3))
+def test_change_goes_to_the_first_item_of_the_section(section: int) -> None:
+    """ "Change" on the review opens that section's first question."""
+    assert change_section(MODEL, Step(REVIEW), section) == Step(SECTION_STARTS[section])
+
+
+@pytest.mark.parametrize(
+    ("step", "section"), [(Step(3), 0), (Step(REVIEW), 3), (Step(REVIEW, "x"), 0)]
+)
+def test_change_counts_only_from_the_review(step: Step, section: int) -> None:
+    """ "Change" from an old screen or for a section that does not exist does nothing."""
+    assert change_section(MODEL, step, section) is None
+
+
+def test_changing_a_section_walks_through_it_and_returns_to_the_review() -> None:
+    """With every item answered, each answer moves to the next item of the same section; the
+    section's last item (or its note) goes back to the review."""
+    start, end = SECTION_STARTS[1], SECTION_STARTS[2] - 1
+    for position in range(start, end):
+        assert after_answer(MODEL, ALL, position, 1) == Step(position + 1)
+    assert after_answer(MODEL, ALL, end, 1) == Step(REVIEW)
+    assert after_evidence(MODEL, ALL, end) == Step(REVIEW)
+
+
+def test_no_answer_press_counts_at_the_review() -> None:
+    """The review has no answer buttons: a press for the position past the last item is void."""
+    assert not press_counts(MODEL, Step(REVIEW), REVIEW, 0)
+
+
+def test_back_from_an_evidence_prompt_returns_to_its_question() -> None:
+    """Back on a note's prompt shows the question again, not the previous one."""
+    key = ITEMS[0].key
+    assert after_back(Step(0, key), 0) == Step(0)
+
+
+@pytest.mark.parametrize(
+    ("days", "allowed"),
+    [(0, True), (29, True), (30, True), (31, False), (365, False)],
+)
+def test_a_result_can_be_changed_for_30_days(days: int, allowed: bool) -> None:
+    """Answers in a completed assessment may change for 30 days after it was completed."""
+    completed = datetime(2027, 3, 1, 12, tzinfo=UTC)
+    assert can_change(completed, completed + timedelta(days=days)) is allowed
+
+
+def test_carry_over_renumbers_options_and_drops_what_is_asked_again() -> None:
+    """Answers from 2026.11.1: options move past "Don't know", "Not sure" and reworded or
+    removed items are asked again, yes/no answers keep their meaning."""
+    old = {
+        "op-terms-of-reference": 1,  # "Yes"
+        "op-smart-objectives": 3,  # "Agree"
+        "op-roles": 2,  # "Not sure"
+        "op-evaluation": 0,  # "Strongly disagree"
+        "op-purpose": 4,  # reworded: asked again
+        "od-sponsor-role": 4,  # split into two items: gone
+    }
+    assert carry_over(MODEL, "2026.11.1", old) == {
+        "op-terms-of-reference": 2,
+        "op-smart-objectives": 4,
+        "op-evaluation": 1,
+    }
+
+
+def test_carry_over_keeps_answers_of_the_current_version() -> None:
+    """Answers given under the current version stay as they are."""
+    answers = {"op-roles": 3, "op-sponsor": 2}
+    assert carry_over(MODEL, MODEL.version, answers) == answers
+
+
+def test_carry_over_of_an_unknown_version_drops_only_what_cannot_be_taken() -> None:
+    """Without a version note to follow, answers out of the scale or for unknown items go."""
+    answers = {"op-roles": 3, "op-sponsor": 7, "gone": 1}
+    assert carry_over(MODEL, "1999.1", answers) == {"op-roles": 3}
+
+
+def test_the_content_notes_what_changed_in_this_version() -> None:
+    """The model's last version note is for its own version and says what changed."""
+    change = MODEL.changes[-1]
+    assert isinstance(change, Change)
+    assert change.version == MODEL.version
+    assert "Don't know" in change.note
+    assert "178" in change.note
+
+
+@given(st.lists(st.tuples(st.sampled_from(["press", "note", "back"]), st.integers(0, 5))))
+def test_the_review_comes_only_once_every_item_is_answered(
+    actions: list[tuple[str, int]],
+) -> None:
+    """Whatever the presses, the assessment stands at the review only with every item
+    answered, and then Finish counts."""
+    step, answers = Step(0), dict[str, int]()
+    for action, option in actions:
+        if at_review(MODEL, step):
+            break
+        position = step.position
+        if action == "press" and press_counts(
+            MODEL, step, position, min(option, ITEMS[position].scale.top)
+        ):
+            chosen = min(option, ITEMS[position].scale.top)
+            step = after_answer(MODEL, answers, position, chosen)
+            answers[ITEMS[position].key] = chosen
+        elif action == "note" and step.awaiting_evidence is not None:
+            step = after_evidence(MODEL, answers, position)
+        elif action == "back":
+            step = after_back(step, position) or step
+    if at_review(MODEL, step):
+        assert first_unanswered(MODEL, answers) == len(ITEMS)
+        assert finish_counts(MODEL, step, answers)
+    else:
+        assert not finish_counts(MODEL, step, answers)
+
+
+@given(
+    st.lists(st.integers(0, 5), min_size=len(ITEMS), max_size=len(ITEMS)),
+    st.integers(0, len(MODEL.sections) - 1),
+    st.lists(st.integers(0, 5), min_size=len(ITEMS), max_size=len(ITEMS)),
+)
+def test_answering_everything_then_changing_a_section_returns_to_the_review(
+    first: list[int], section: int, second: list[int]
+) -> None:
+    """Any answers to every item reach the review; "Change" on any section walks through
+    exactly that section's items and returns to the review, where Finish counts."""
+    step, answers = Step(0), dict[str, int]()
+    for options in (first, None, second):
+        if options is None:
+            target = change_section(MODEL, step, section)
+            assert target is not None
+            step = target
+            continue
+        visited = []
+        while not at_review(MODEL, step):
+            if step.awaiting_evidence is not None:
+                step = after_evidence(MODEL, answers, step.position)
+                continue
+            position = step.position
+            visited.append(position)
+            chosen = min(options[position], ITEMS[position].scale.top)
+            step = after_answer(MODEL, answers, position, chosen)
+            answers[ITEMS[position].key] = chosen
+        if options is second:
+            assert {ITEMS[p].section for p in visited} == {MODEL.sections[section].key}
+            assert len(visited) == sum(1 for i in ITEMS if i.section == MODEL.sections[section].key)
+        assert finish_counts(MODEL, step, answers)
