@@ -188,7 +188,7 @@ async def test_review_lists_every_answer_and_only_finish_gives_the_result(
     for section in content.model.sections:
         assert f"<b>{section.title}</b>" in review
     assert "50. Counts in appraisals: Yes" in review
-    assert "1 to 3 years" in review  # the network's age beside the review's note
+    assert "1 year to under 3" in review  # the network's age beside the review's note
     assert bot.buttons(LEAD) == [
         "Change: Operating environment",
         "Change: Organisational dynamics",

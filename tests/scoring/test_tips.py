@@ -58,13 +58,14 @@ def test_three_to_five_tips_always(answers: Answers) -> None:
 @pytest.mark.parametrize(
     ("sponsor", "expected"),
     [
-        (0, ["sponsor"]),  # no sponsor: asked to find one, once
-        (1, []),  # a sponsor: nothing about finding one
+        ("No", ["sponsor"]),  # no sponsor: asked to find one, once
+        ("Yes", []),  # a sponsor: nothing about finding one
     ],
 )
-def test_sponsor_advice_appears_at_most_once(sponsor: int, expected: list[str]) -> None:
+def test_sponsor_advice_appears_at_most_once(sponsor: str, expected: list[str]) -> None:
     """The lowest result gives one "find a sponsor" tip, not the tip and the next step both."""
-    answers = build.lowest(MODEL) | {"op-sponsor": sponsor}
+    options = [option.label for option in MODEL.item("op-sponsor").scale.options]
+    answers = build.lowest(MODEL) | {"op-sponsor": options.index(sponsor)}
     themes = [tip.theme for tip in score(MODEL, answers).tips]
     assert [theme for theme in themes if theme == "sponsor"] == expected
 
