@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -18,6 +20,7 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 
+from bot.clock import parse
 from bot.context import BotContext
 from bot.rows import Hub, Practice
 from content.strings import Safe
@@ -240,3 +243,17 @@ async def admin_hub(update: Update, context: BotContext) -> Hub | None:
         await message.reply_text(strings("hub.admins_only"))
         return None
     return hub
+
+
+# A half-typed entry (a plan step's edit, a WRES quarter) left alone this long no longer claims the
+# user's free text.
+DRAFT_EXPIRES = timedelta(hours=1)
+
+
+def draft_expired(draft: dict[str, Any], now: datetime) -> bool:
+    """Whether a typed entry's draft, stamped with `since` when it began, has gone stale."""
+    since = draft.get("since")
+    try:
+        return not isinstance(since, str) or now - parse(since) > DRAFT_EXPIRES
+    except ValueError:
+        return True

@@ -7,19 +7,27 @@ Editing a step's text, owner or due date takes typed text: the step and field wa
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from telegram import Update
 
 from bot import timing
-from bot.clock import iso, parse
+from bot.clock import iso
 from bot.context import BotContext
 from bot.rows import Network, PlanStep, User
 from bot.scheduling import PLAN_CHECKIN, PLAN_DUE, Send, deliver_due, message_sender
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import Button, answer_query, keyboard, private_sender, read_press, show
+from handlers.common import (
+    Button,
+    answer_query,
+    draft_expired,
+    keyboard,
+    private_sender,
+    read_press,
+    show,
+)
 from scoring import Tip
 from scoring.plan import (
     OPEN_LIMIT,
@@ -38,7 +46,6 @@ from scoring.wres import quarter_of
 EDIT = "plan:edit"
 FIELDS = ("text", "owner", "due")
 STATUSES = (Status.TODO, Status.DOING, Status.DONE, Status.DROPPED)
-STATE_EXPIRES = timedelta(hours=1)
 CHECK_EVERY = timedelta(minutes=15)
 CHECKIN_WINDOW_DAYS = 7  # the quarterly check-in goes out in the first week of a quarter
 
@@ -286,14 +293,6 @@ async def step_pressed(update: Update, context: BotContext) -> None:
 # -- typed edits ---------------------------------------------------------------------------------
 
 
-def _expired(draft: dict[str, Any], now: datetime) -> bool:
-    since = draft.get("since")
-    try:
-        return not isinstance(since, str) or now - parse(since) > STATE_EXPIRES
-    except ValueError:
-        return True
-
-
 async def text_received(update: Update, context: BotContext, user: User) -> bool:
     """Take the typed text, owner or due date of the step being edited; False if none is."""
     message = update.effective_message
@@ -304,7 +303,7 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
     step_id, field = draft.get("step"), draft.get("field")
     network = await storage.network_of(user.id)
     if (
-        _expired(draft, context.services.clock.now())
+        draft_expired(draft, context.services.clock.now())
         or not isinstance(step_id, int)
         or field not in FIELDS
         or network is None

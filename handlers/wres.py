@@ -23,7 +23,15 @@ from bot.scheduling import WRES, Send, deliver_due, message_sender
 from content.strings import Safe
 from content.wres import WresIndicator
 from handlers import callbacks
-from handlers.common import Button, answer_query, keyboard, private_sender, read_press, show
+from handlers.common import (
+    Button,
+    answer_query,
+    draft_expired,
+    keyboard,
+    private_sender,
+    read_press,
+    show,
+)
 from scoring.wres import (
     LABEL_LIMIT,
     SMALL_GROUP,
@@ -43,8 +51,6 @@ from scoring.wres import (
 QUARTER = "wres:quarter"
 COUNT = "wres:count"
 CONFIRM = "wres:confirm"
-# A guided entry left alone this long no longer claims the user's free text.
-STATE_EXPIRES = timedelta(hours=1)
 CHECK_EVERY = timedelta(minutes=15)
 REMINDER_WINDOW_DAYS = 7  # the first week of each quarter
 # Counts in the order the guided entry asks for them: (group, size or count).
@@ -429,14 +435,6 @@ async def _evidence_asked_since(context: BotContext, user: User) -> bool:
     return assessment.updated_at > parse(since)
 
 
-def _expired(draft: dict[str, Any], now: datetime) -> bool:
-    since = draft.get("since")
-    try:
-        return not isinstance(since, str) or now - parse(since) > STATE_EXPIRES
-    except ValueError:
-        return True
-
-
 async def text_received(update: Update, context: BotContext, user: User) -> bool:
     """Take a typed count in the guided entry; False if the user is not in one (or it went
     stale), so the text goes wherever it otherwise would."""
@@ -444,7 +442,7 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
     if message is None or message.text is None or not is_in_entry(user):
         return False
     storage, strings = context.storage, context.strings
-    if _expired(user.draft, context.services.clock.now()) or await _evidence_asked_since(
+    if draft_expired(user.draft, context.services.clock.now()) or await _evidence_asked_since(
         context, user
     ):
         await storage.set_state(user.id, None, {})
