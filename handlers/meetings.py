@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 
 from bot import scheduling, timing
@@ -238,8 +238,10 @@ async def meetings_command(update: Update, context: BotContext) -> None:
 
 
 async def _pressed_meeting(
-    update: Update, context: BotContext
-) -> tuple[object, Meeting, Hub, Message] | None:
+    update: Update, context: BotContext, *, admins_only: bool = False
+) -> tuple[CallbackQuery, Meeting, Hub, Message] | None:
+    """The meeting a button in its hub's group is about, and who pressed; None (with an answer
+    saying why) for an expired button, or a non-admin pressing an admin's button."""
     pressed = await read_press(update, context)
     if pressed is None:
         return None
@@ -249,6 +251,9 @@ async def _pressed_meeting(
     if meeting is None or hub is None or hub.chat_id != message.chat.id:
         await answer_query(query, context.strings("errors.button_expired"))
         return None
+    if admins_only and not await is_admin(context, message.chat.id, query.from_user.id):
+        await answer_query(query, context.strings("hub.admins_only_short"))
+        return None
     return query, meeting, hub, message
 
 
@@ -256,10 +261,9 @@ async def file_pressed(update: Update, context: BotContext) -> None:
     """Send the meeting's calendar file: privately to whoever pressed, or to the group if they
     have not opened a private chat with the bot."""
     found = await _pressed_meeting(update, context)
-    query = update.callback_query
-    if found is None or query is None:
+    if found is None:
         return
-    _, meeting, hub, message = found
+    query, meeting, hub, message = found
     caption = context.strings(
         "meeting.file_caption", when=_in_words(context, meeting), topic=meeting.topic
     )
@@ -282,15 +286,11 @@ async def file_pressed(update: Update, context: BotContext) -> None:
 async def who_pressed(update: Update, context: BotContext) -> None:
     """Tell an admin, privately, who said Going and who cannot come (names looked up now,
     never stored)."""
-    found = await _pressed_meeting(update, context)
-    query = update.callback_query
-    if found is None or query is None:
+    found = await _pressed_meeting(update, context, admins_only=True)
+    if found is None:
         return
-    _, meeting, hub, message = found
+    query, meeting, hub, _ = found
     strings = context.strings
-    if not await is_admin(context, message.chat.id, query.from_user.id):
-        await answer_query(query, strings("hub.admins_only_short"))
-        return
     replies = await context.storage.rsvps(meeting.id)
     text = strings(
         "meeting.who",
@@ -329,15 +329,11 @@ async def _names(context: BotContext, chat_id: int, user_ids: tuple[int, ...]) -
 async def cancel_pressed(update: Update, context: BotContext) -> None:
     """Cancel a meeting from /meetings, if the presser administers the hub's group: the group
     gets a cancellation calendar file and the announcement loses its buttons."""
-    found = await _pressed_meeting(update, context)
-    query = update.callback_query
-    if found is None or query is None:
+    found = await _pressed_meeting(update, context, admins_only=True)
+    if found is None:
         return
-    _, meeting, hub, message = found
+    query, meeting, hub, message = found
     strings = context.strings
-    if not await is_admin(context, message.chat.id, query.from_user.id):
-        await answer_query(query, strings("hub.admins_only_short"))
-        return
     if not await context.storage.cancel_meeting(meeting.id):
         await answer_query(query, strings("meeting.already_cancelled"))
         return
