@@ -1429,27 +1429,28 @@ class Storage:
             )
             return cursor.rowcount == 1
 
-    async def set_plan_text(self, step_id: int, network_id: int, text: str) -> bool:
+    async def edit_plan_step(
+        self,
+        step_id: int,
+        network_id: int,
+        *,
+        text: str | None = None,
+        owner: str | None = None,
+        due: date | None = None,
+    ) -> bool:
+        """Change a step's text, owner or due date (whichever is given); False if it is gone."""
         async with self._transaction() as db:
             cursor = await db.execute(
-                "UPDATE plan_steps SET text = ?, updated_at = ? WHERE id = ? AND network_id = ?",
-                (text, self._now(), step_id, network_id),
-            )
-            return cursor.rowcount == 1
-
-    async def set_plan_owner(self, step_id: int, network_id: int, owner: str) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE plan_steps SET owner = ?, updated_at = ? WHERE id = ? AND network_id = ?",
-                (owner, self._now(), step_id, network_id),
-            )
-            return cursor.rowcount == 1
-
-    async def set_plan_due(self, step_id: int, network_id: int, due: date) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE plan_steps SET due = ?, updated_at = ? WHERE id = ? AND network_id = ?",
-                (due.isoformat(), self._now(), step_id, network_id),
+                "UPDATE plan_steps SET text = COALESCE(?, text), owner = COALESCE(?, owner), "
+                "due = COALESCE(?, due), updated_at = ? WHERE id = ? AND network_id = ?",
+                (
+                    text,
+                    owner,
+                    due.isoformat() if due else None,
+                    self._now(),
+                    step_id,
+                    network_id,
+                ),
             )
             return cursor.rowcount == 1
 

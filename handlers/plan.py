@@ -321,16 +321,16 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
         if isinstance(due, DateProblem):
             await message.reply_text(strings(f"plan.date_{due.value}", typed=typed))
             return True
-        await storage.set_plan_due(step.id, network.id, due)
+        await storage.edit_plan_step(step.id, network.id, due=due)
     else:
         limit = TEXT_LIMIT if field == "text" else OWNER_LIMIT
         if not typed or len(typed) > limit:
             await message.reply_text(strings("plan.too_long", limit=limit))
             return True
         if field == "text":
-            await storage.set_plan_text(step.id, network.id, typed)
+            await storage.edit_plan_step(step.id, network.id, text=typed)
         else:
-            await storage.set_plan_owner(step.id, network.id, typed)
+            await storage.edit_plan_step(step.id, network.id, owner=typed)
     await storage.set_state(user.id, None, {})
     updated = await storage.plan_step(step.id, network.id)
     if updated is not None:

@@ -28,6 +28,19 @@ async def _only_step_id(bot: Harness) -> int:
     return step.id
 
 
+async def _add_step(
+    bot: Harness, text: str, due: date, *, owner: str = "", source: str = ""
+) -> tuple[int, int]:
+    """Add a step to the lead's network's plan straight into storage: (network id, step id)."""
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    step = await bot.storage.add_plan_step(
+        network.id, LEAD, text=text, owner=owner, due=due, source=source, open_limit=OPEN_LIMIT
+    )
+    assert step is not None
+    return network.id, step
+
+
 async def test_result_offers_add_to_plan(bot: Harness) -> None:
     """The result message carries an "Add to plan" button."""
     await bot.register(LEAD)
@@ -122,38 +135,18 @@ async def test_remove_asks_then_deletes(bot: Harness, content: Content) -> None:
 async def test_open_steps_are_capped(bot: Harness, content: Content) -> None:
     """The thirteenth open step is refused, and the lead is told the limit."""
     assessment = await seed_result(bot.storage, content.model, LEAD)
-    network = await bot.storage.network_of(LEAD)
-    assert network is not None
     for n in range(OPEN_LIMIT):
-        await bot.storage.add_plan_step(
-            network.id,
-            LEAD,
-            text=f"step {n}",
-            owner="",
-            due=date(2027, 6, 30),
-            source="",
-            open_limit=OPEN_LIMIT,
-        )
+        network_id, _ = await _add_step(bot, f"step {n}", date(2027, 6, 30))
     await bot.send(LEAD, "/score")
     calls = await bot.press(LEAD, encode("pp", assessment, 0))
-    assert len(await bot.storage.plan_steps(network.id)) == OPEN_LIMIT
+    assert len(await bot.storage.plan_steps(network_id)) == OPEN_LIMIT
     assert any(f"{OPEN_LIMIT} open steps" in c.text for c in calls if c.method == "sendMessage")
 
 
 async def test_reminder_a_week_before_due_once(bot: Harness, content: Content) -> None:
     """A step due in six days gets one reminder in working hours, never two."""
     await seed_result(bot.storage, content.model, LEAD)
-    network = await bot.storage.network_of(LEAD)
-    assert network is not None
-    step = await bot.storage.add_plan_step(
-        network.id,
-        LEAD,
-        text="Agree terms",
-        owner="Chair",
-        due=date(2027, 3, 9),
-        source="",
-        open_limit=OPEN_LIMIT,
-    )
+    _, step = await _add_step(bot, "Agree terms", date(2027, 3, 9), owner="Chair")
     bot.clock.set(datetime(2027, 3, 3, 10, 0, tzinfo=UTC))
     await bot.run_callback(plan_reminders_job)
     await bot.run_callback(plan_reminders_job)
@@ -167,17 +160,7 @@ async def test_reminder_a_week_before_due_once(bot: Harness, content: Content) -
 async def test_no_reminder_at_night(bot: Harness, content: Content) -> None:
     """Outside working hours nothing is sent."""
     await seed_result(bot.storage, content.model, LEAD)
-    network = await bot.storage.network_of(LEAD)
-    assert network is not None
-    await bot.storage.add_plan_step(
-        network.id,
-        LEAD,
-        text="Agree terms",
-        owner="",
-        due=date(2027, 3, 9),
-        source="",
-        open_limit=OPEN_LIMIT,
-    )
+    await _add_step(bot, "Agree terms", date(2027, 3, 9))
     bot.clock.set(datetime(2027, 3, 3, 22, 0, tzinfo=UTC))
     await bot.run_callback(plan_reminders_job)
     assert [c for c in bot.fake.sent(LEAD) if "Agree terms" in c.text] == []
@@ -186,17 +169,7 @@ async def test_no_reminder_at_night(bot: Harness, content: Content) -> None:
 async def test_quarterly_checkin(bot: Harness, content: Content) -> None:
     """In the first week of a quarter, a lead with open steps is asked how the plan is going."""
     await seed_result(bot.storage, content.model, LEAD)
-    network = await bot.storage.network_of(LEAD)
-    assert network is not None
-    await bot.storage.add_plan_step(
-        network.id,
-        LEAD,
-        text="Far off",
-        owner="",
-        due=date(2027, 9, 30),
-        source="",
-        open_limit=OPEN_LIMIT,
-    )
+    await _add_step(bot, "Far off", date(2027, 9, 30))
     bot.clock.set(datetime(2027, 4, 1, 10, 0, tzinfo=UTC))
     await bot.run_callback(plan_reminders_job)
     assert len([c for c in bot.fake.sent(LEAD) if "how is" in c.text]) == 1
@@ -206,20 +179,11 @@ async def test_next_result_opens_with_since_last_time(bot: Harness, content: Con
     """A step done before the next result is listed there, with whether its item moved."""
     await bot.register(LEAD)
     await bot.answer_all(LEAD, "lowest")
-    network = await bot.storage.network_of(LEAD)
-    assert network is not None
-    step = await bot.storage.add_plan_step(
-        network.id,
-        LEAD,
-        text="Write a purpose",
-        owner="",
-        due=date(2027, 6, 30),
-        source="item:op-purpose",
-        open_limit=OPEN_LIMIT,
+    network_id, step = await _add_step(
+        bot, "Write a purpose", date(2027, 6, 30), source="item:op-purpose"
     )
-    assert step is not None
     bot.clock.advance(timedelta(days=1))
-    await bot.storage.set_plan_status(step, network.id, "done", open_limit=OPEN_LIMIT)
+    await bot.storage.set_plan_status(step, network_id, "done", open_limit=OPEN_LIMIT)
     bot.clock.advance(timedelta(days=94))
     await bot.new_round(LEAD)
     await bot.answer_all(LEAD, "top")
