@@ -21,7 +21,7 @@ from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
 from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
-from scoring import Band, Comparison, Result, compare, wres
+from scoring import Band, Comparison, Result, compare
 from scoring.baseline import Figure, contrasts
 from scoring.engine import is_rise
 from scoring.publication import Published
@@ -255,21 +255,12 @@ async def _compare_in_group(context: BotContext, chat_id: int) -> None:
 
 async def _wres_lines(context: BotContext, region: str) -> list[str]:
     """Per WRES indicator: how many of the region's networks track it and their median latest
-    ratio, only from the minimum group size."""
-    strings, guide, minimum = context.strings, context.content.wres, context.settings.min_group_size
-    since = wres.recent_quarters(context.services.clock.now().date(), 5)[-1]
-    rows = await context.storage.wres_latest_in_region(region, str(since))
-    latest = [
-        (
-            r.network_id,
-            r.indicator,
-            wres.Figures.of(r.white_size, r.white_count, r.bme_size, r.bme_count),
-        )
-        for r in rows
-    ]
-    titles = {indicator.number: indicator.title for indicator in guide.indicators}
+    ratio, only from the minimum group size, from the day's snapshot (bot.snapshots)."""
+    strings, minimum = context.strings, context.settings.min_group_size
+    published = await context.services.snapshots.wres(context, region)
+    titles = {indicator.number: indicator.title for indicator in context.content.wres.indicators}
     lines: list[str] = [strings("compare.wres_title")]
-    for figure in wres.region_figures(latest, guide.first_groups(), minimum):
+    for figure in published.figures if published else ():
         key = "compare.wres_too_few" if figure.median is None else "compare.wres_line"
         median = f"{figure.median:.2f}" if figure.median is not None else ""
         values = {"number": figure.indicator, "title": titles[figure.indicator]}

@@ -14,7 +14,8 @@ from scoring.engine import (
     Tip,
 )
 from scoring.model import Attribute, Band
-from scoring.publication import Published
+from scoring.publication import Published, WresPublished
+from scoring.wres import RegionFigure
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
@@ -119,4 +120,20 @@ def published_from_dict(data: dict[str, Any]) -> Published | None:
         as_of=data["as_of"],
         members={int(network): assessment for network, assessment in data["members"].items()},
         distribution=distribution_from_dict(distribution) if distribution else None,
+    )
+
+
+def wres_published_to_dict(published: WresPublished) -> dict[str, Any]:
+    return {
+        "as_of": published.as_of,
+        "members": dict(published.members),
+        "figures": [[f.indicator, f.networks, f.median] for f in published.figures],
+    }
+
+
+def wres_published_from_dict(data: dict[str, Any]) -> WresPublished:
+    return WresPublished(
+        as_of=data["as_of"],
+        members=data["members"],
+        figures=tuple(RegionFigure(*figure) for figure in data["figures"]),
     )

@@ -315,6 +315,7 @@ async def test_hub_compare_shows_wres_only_from_five_networks(bot: Harness) -> N
         user = 5000 + index
         await _network(bot, user)
         await bot.send(user, f"/wres 4 2026Q3 white 100 {22 + 2 * index} bme 100 20")
+        bot.clock.advance(timedelta(days=1))  # the hub's figures come from the day's snapshot
         text = (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text
         if index < 4:
             assert "Indicator 4 (Non-mandatory training and CPD): <i>too few networks" in text
@@ -323,6 +324,24 @@ async def test_hub_compare_shows_wres_only_from_five_networks(bot: Harness) -> N
     assert "median relative likelihood 1.30" in text
     assert "Indicator 2 (Appointed from shortlisting): <i>too few networks" in text
     assert "Network 500" not in text
+
+
+async def test_hub_wres_figures_do_not_give_away_one_network(bot: Harness) -> None:
+    """Once shown, the region's WRES figures stay as they were when one more network enters a
+    quarter, the same day and the next: they change only after five networks' entries have."""
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(OPERATOR, "/hub London", chat_id=GROUP)
+    for index in range(5):
+        await _network(bot, 5000 + index)
+        await bot.send(5000 + index, "/wres 4 2026Q3 white 100 30 bme 100 20")
+    bot.clock.advance(timedelta(days=1))
+    shown = (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text
+    assert "5 networks track it; median relative likelihood 1.50" in shown
+    await _network(bot, 5005)
+    await bot.send(5005, "/wres 4 2026Q3 white 100 90 bme 100 20")
+    assert (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text == shown
+    bot.clock.advance(timedelta(days=1))
+    assert (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text == shown
 
 
 async def test_hub_compare_ignores_breakdowns_and_other_regions(bot: Harness) -> None:

@@ -9,8 +9,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scoring import Band, Summary
-from scoring.publication import Published, changed, publish
+from scoring.publication import Published, changed, publish, publish_wres
 from scoring.suppression import Cell, Shown, bounds, rate, shares, suppress, suppress_table
+from scoring.wres import Figures
 
 BANDS = ("pathfinder", "cultivator", "activator")
 
@@ -144,3 +145,30 @@ def test_two_consecutive_publications_never_isolate_one_network(
             # Figures, once shown, are only replaced by a batch of at least `minimum`.
             assert changed(published.members, current.members) >= minimum
         published = current
+
+
+def _wres_rows(networks: range, count: int = 30) -> list[tuple[int, int, str, Figures]]:
+    return [(n, 4, "2026Q3", Figures.of(100, count, 100, 20)) for n in networks]
+
+
+FIRST = {2: "white", 3: "bme", 4: "white"}
+
+
+def test_wres_figures_change_only_after_five_networks_change() -> None:
+    """A region's WRES picture stands when one network enters or changes a quarter, and is
+    replaced once five networks' entries differ."""
+    first = publish_wres(None, _wres_rows(range(5)), FIRST, 5, "2027-03-01")
+    [_, _, four] = first.figures
+    assert four.networks == 5
+    assert four.median == pytest.approx(1.5)
+    one_more = _wres_rows(range(6))
+    assert publish_wres(first, one_more, FIRST, 5, "2027-03-02") is first
+    five_changed = _wres_rows(range(5), count=40) + _wres_rows(range(5, 6))
+    assert publish_wres(first, five_changed, FIRST, 5, "2027-03-03").as_of == "2027-03-03"
+
+
+def test_wres_too_few_publishes_each_change() -> None:
+    """While too few networks track an indicator nothing is shown, so any change may be."""
+    few = publish_wres(None, _wres_rows(range(3)), FIRST, 5, "2027-03-01")
+    assert not few.shown
+    assert publish_wres(few, _wres_rows(range(4)), FIRST, 5, "2027-03-02").as_of == "2027-03-02"
