@@ -22,10 +22,10 @@ from bot.app import build_application
 from bot.clock import iso
 from bot.config import Settings
 from bot.context import BotApplication, services_of
-from bot.scheduling import NUDGE, SCHEDULED_JOB_KWARGS
+from bot.scheduling import SCHEDULED_JOB_KWARGS
 from content import load_content
 from handlers.digest import digest_check_job
-from handlers.hubs import nudge_job
+from handlers.hubs import NUDGE, nudge_job
 from scoring import dates
 from tests.fakebot import TOKEN, FakeBotApi, FloodLimits
 

@@ -1,4 +1,4 @@
-"""The composition root: build the Application and register every handler, in order."""
+"""The composition root: build the Application from the features, in order."""
 
 from __future__ import annotations
 
@@ -8,35 +8,20 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
-    MessageHandler,
-    filters,
 )
 
-from bot import snapshots
+from bot import feature, snapshots
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
+from bot.feature import Feature
 from bot.request import RetryingRequest
-from bot.routes import Routes, TextRoute
-from bot.scheduling import (
-    BUDDY_PAIRING,
-    DIGESTS,
-    LEAD_REMINDERS,
-    OPERATOR_DIGESTS,
-    PLAN_REMINDERS,
-    SNAPSHOT,
-    STARTUP_JOB,
-    WRES_REMINDERS,
-    Schedules,
-    startup_job,
-)
+from bot.scheduling import STARTUP_JOB, Repeating, startup_job
 from bot.storage import Storage
 from bot.updates import PerChatUpdateProcessor
 from content import Content
@@ -53,7 +38,6 @@ from handlers import (
     operators,
     plan,
     privacy,
-    registration,
     reminders,
     report,
     score,
@@ -62,10 +46,40 @@ from handlers import (
     stats,
     wres,
 )
-from handlers.callbacks import pattern
+from handlers import callbacks as callback_data
 from handlers.errors import error_handler
 
 log = logging.getLogger(__name__)
+
+# Every feature, in the order its handlers are tried and its commands listed in the menus.
+# Adding a feature is one line here; everything else it adds is in its own descriptor.
+FEATURES: tuple[Feature, ...] = (
+    assessment.FEATURE,
+    score.FEATURE,
+    compare.FEATURE,
+    report.FEATURE,
+    plan.FEATURE,
+    wres.FEATURE,
+    share.FEATURE,
+    leads.FEATURE,
+    buddy.FEATURE,
+    privacy.FEATURE,
+    operators.FEATURE,
+    stats.FEATURE,
+    hubs.FEATURE,
+    meetings.FEATURE,
+    digest.FEATURE,
+    reminders.FEATURE,
+    start.FEATURE,
+    fallback.FEATURE,  # last: what no other feature took
+)
+feature.check(FEATURES)
+callback_data.install(feature.callback_kinds(FEATURES))
+
+# Infrastructure's own repeating job: the nightly snapshot behind every published figure.
+INFRASTRUCTURE = (
+    Repeating(snapshots.SNAPSHOT, snapshots.snapshot_job, daily_at=snapshots.SNAPSHOT_TIME),
+)
 
 # How often AIORateLimiter retries a request Telegram answered with RetryAfter.
 RATE_LIMIT_RETRIES = 3
@@ -81,7 +95,7 @@ def build_application(
     rate_limiter: AIORateLimiter | None = None,
     read_timeout: float | None = None,
 ) -> BotApplication:
-    """The bot, wired: settings, content, storage (opened in post_init) and all handlers.
+    """The bot, wired: settings, content, storage (opened in post_init) and every feature.
 
     `clock`, `rate_limiter` and `read_timeout` (seconds to wait for a Bot API answer) default to
     the real ones; tests and benchmarks may pass their own.
@@ -110,116 +124,37 @@ def build_application(
     application: BotApplication = builder.build()
     services = Services(settings, content, clock or SystemClock())
     application.bot_data[SERVICES_KEY] = services
-    _register(application)
-    _register_schedules(services.schedules)
-    _register_routes(services.routes)
+    install(application, services, FEATURES)
     return application
 
 
-def _register(app: Application) -> None:  # type: ignore[type-arg]
-    """Every handler, in the order they are tried (first match wins within group 0)."""
-    private = filters.ChatType.PRIVATE
+def install(application: BotApplication, services: Services, features: tuple[Feature, ...]) -> None:
+    """Register what each feature declares: commands first, then buttons (each kind of
+    callback data to its handler), then any other handlers in feature order; the free-text
+    routes, /start payloads, start-up rebuilds and repeating jobs."""
+    for each in features:
+        for command in each.commands:
+            application.add_handler(CommandHandler(command.name, command.callback))
+    for each in features:
+        for buttons in each.buttons:
+            kinds = callback_data.pattern(*buttons.kinds)
+            application.add_handler(CallbackQueryHandler(buttons.callback, pattern=kinds))
+    for each in features:
+        for handler in each.handlers:
+            application.add_handler(handler)
+    application.add_error_handler(error_handler)
 
-    # Commands.
-    app.add_handler(CommandHandler("start", start.start_command))
-    app.add_handler(CommandHandler("help", start.help_command))
-    app.add_handler(CommandHandler("about", start.about_command))
-    app.add_handler(CommandHandler("glossary", start.glossary_command))
-    app.add_handler(CommandHandler("assess", assessment.assess_command))
-    app.add_handler(CommandHandler("score", score.score_command))
-    app.add_handler(CommandHandler("compare", compare.compare_command))
-    app.add_handler(CommandHandler("report", report.report_command))
-    app.add_handler(CommandHandler("plan", plan.plan_command))
-    app.add_handler(CommandHandler("privacy", privacy.privacy_command))
-    app.add_handler(CommandHandler("export", privacy.export_command))
-    app.add_handler(CommandHandler("forget", privacy.forget_command))
-    app.add_handler(CommandHandler("stats", stats.stats_command))
-    app.add_handler(CommandHandler("whoami", operators.whoami_command))
-    app.add_handler(CommandHandler("share", share.share_command))
-    app.add_handler(CommandHandler("leads", leads.leads_command))
-    app.add_handler(CommandHandler("hub", hubs.hub_command))
-    app.add_handler(CommandHandler("nudges", hubs.nudges_command))
-    app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
-    app.add_handler(CommandHandler("meeting", meetings.meeting_command))
-    app.add_handler(CommandHandler("meetings", meetings.meetings_command))
-    app.add_handler(CommandHandler("digest", digest.digest_command))
-    app.add_handler(CommandHandler("buddy", buddy.buddy_command))
-    app.add_handler(CommandHandler("wres", wres.wres_command))
+    routes = services.routes
+    routes.text.extend(r for each in features for r in each.text_routes if not r.last)
+    routes.text.extend(r for each in features for r in each.text_routes if r.last)
+    for each in features:
+        routes.start.update(each.start_payloads)
 
-    # Buttons: each kind of callback data to its handler; anything else is an expired button.
-    app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
-    app.add_handler(CallbackQueryHandler(assessment.back_pressed, pattern=pattern("b")))
-    app.add_handler(CallbackQueryHandler(assessment.pause_pressed, pattern=pattern("p")))
-    app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s", "sr")))
-    app.add_handler(CallbackQueryHandler(assessment.continue_pressed, pattern=pattern("c", "go")))
-    app.add_handler(CallbackQueryHandler(assessment.help_pressed, pattern=pattern("h")))
-    app.add_handler(CallbackQueryHandler(assessment.change_section_pressed, pattern=pattern("rc")))
-    app.add_handler(CallbackQueryHandler(assessment.finish_pressed, pattern=pattern("f")))
-    app.add_handler(CallbackQueryHandler(assessment.change_answers_pressed, pattern=pattern("ca")))
-    app.add_handler(CallbackQueryHandler(assessment.settle_pressed, pattern=pattern("ag")))
-    app.add_handler(
-        CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
-    )
-    app.add_handler(CallbackQueryHandler(meetings.cancel_pressed, pattern=pattern("mc")))
-    app.add_handler(CallbackQueryHandler(meetings.rsvp_pressed, pattern=pattern("mr")))
-    app.add_handler(CallbackQueryHandler(meetings.file_pressed, pattern=pattern("mf")))
-    app.add_handler(CallbackQueryHandler(meetings.who_pressed, pattern=pattern("mw")))
-    app.add_handler(CallbackQueryHandler(buddy.choice_pressed, pattern=pattern("bw", "bo", "bs")))
-    app.add_handler(CallbackQueryHandler(share.credit_pressed, pattern=pattern("sc")))
-    app.add_handler(CallbackQueryHandler(share.review_pressed, pattern=pattern("pa")))
-    app.add_handler(CallbackQueryHandler(compare.share_band_pressed, pattern=pattern("sh")))
-    app.add_handler(CallbackQueryHandler(privacy.forget_pressed, pattern=pattern("fg")))
-    app.add_handler(CallbackQueryHandler(score.new_invite_pressed, pattern=pattern("ni")))
-    app.add_handler(
-        CallbackQueryHandler(wres.button_pressed, pattern=pattern("wi", "wq", "wr", "wx"))
-    )
-    app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
-    app.add_handler(CallbackQueryHandler(leads.remove_pressed, pattern=pattern("lr")))
-    app.add_handler(CallbackQueryHandler(plan.add_pressed, pattern=pattern("pl", "pp")))
-    app.add_handler(
-        CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
-    )
-    app.add_handler(CallbackQueryHandler(fallback.expired_button))
-
-    # Group housekeeping: migration to a supergroup, the bot being removed.
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, hubs.chat_migrated))
-    app.add_handler(ChatMemberHandler(hubs.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
-
-    # Free text and everything else the bot did not ask for.
-    app.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, fallback.private_text)
-    )
-    app.add_handler(MessageHandler(filters.COMMAND, fallback.unknown_command))
-    app.add_handler(
-        MessageHandler(
-            private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, fallback.other_private_message
-        )
-    )
-
-    app.add_error_handler(error_handler)
-
-
-def _register_routes(routes: Routes) -> None:
-    """Who takes free text (first come, first served) and /start payloads."""
-    routes.text.append(TextRoute(registration.text_route, registration.waiting))
-    routes.text.append(TextRoute(wres.text_received, wres.waiting))
-    routes.text.append(TextRoute(plan.text_received, plan.waiting))
-    routes.text.append(TextRoute(assessment.text_in_assessment, assessment.waiting))
-    routes.start["assess"] = assessment.begin_or_resume
-    routes.start["score"] = score.show_score
-
-
-def _register_schedules(schedules: Schedules) -> None:
-    """Every scheduled message: what is rebuilt at start-up, and what repeats."""
-    schedules.rebuild("hubs", hubs.active_hubs, hubs.rebuild_hub)
-    schedules.rebuild("upcoming meetings", meetings.upcoming, meetings.rebuild_meeting)
-    schedules.every(LEAD_REMINDERS, reminders.CHECK_EVERY, reminders.lead_reminders_job)
-    schedules.every(WRES_REMINDERS, wres.CHECK_EVERY, wres.wres_reminders_job)
-    schedules.every(OPERATOR_DIGESTS, operators.CHECK_EVERY, operators.operator_digest_job)
-    schedules.every(PLAN_REMINDERS, plan.CHECK_EVERY, plan.plan_reminders_job)
-    schedules.every(DIGESTS, digest.CHECK_EVERY, digest.digest_check_job)
-    schedules.every(BUDDY_PAIRING, buddy.CHECK_EVERY, buddy.buddy_pairing_job)
-    schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
+    schedules = services.schedules
+    for each in features:
+        schedules.rebuilds.extend(each.rebuilds)
+        schedules.repeating.extend(each.repeating)
+    schedules.repeating.extend(INFRASTRUCTURE)
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -233,11 +168,23 @@ async def _post_init(application: BotApplication) -> None:
             services.storage, services.settings.admin_ids, application.bot.username
         ),
     )
-    await menu.set_commands(application.bot, services.content.strings, services.settings.admin_ids)
+    await menu.set_commands(
+        application.bot, services.content.strings, services.settings.admin_ids, menu_of(FEATURES)
+    )
     if application.job_queue is not None:
         # Runs as soon as the job queue starts (application.start()), beside update handling.
         application.job_queue.run_once(startup_job, when=0, name=STARTUP_JOB)
     log.info("bot @%s ready", application.bot.username)
+
+
+def menu_of(features: tuple[Feature, ...]) -> menu.Menus:
+    """The command menus, derived from the features' commands."""
+    return menu.Menus(
+        private=feature.menu(features, "private"),
+        group=feature.menu(features, "group"),
+        group_admin=feature.menu(features, "group_admin"),
+        operator=feature.menu(features, "operator"),
+    )
 
 
 async def _post_shutdown(application: BotApplication) -> None:

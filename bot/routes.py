@@ -31,6 +31,9 @@ class TextRoute:
 
     handle: TextHandler
     waiting: Waiting
+    # A route that takes any text while its feature has something open, rather than text its
+    # feature asked for: tried after every other route.
+    last: bool = False
 
 
 @dataclass

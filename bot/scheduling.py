@@ -75,29 +75,6 @@ def _part(value: object) -> str:
     return iso(value) if isinstance(value, datetime) else str(value)
 
 
-NUDGE = Kind("nudge")  # a hub's weekly nudge: job per hub, slot per hub and week
-NUDGE_NOW = Kind("nudge-now", "nudge")  # an admin's /nudge: slot per command message
-MEETING = Kind("meeting")  # a meeting reminder: job and slot per meeting and reminder
-IDLE = Kind("idle")  # a lead's idle assessment: slot per assessment and idle spell
-REASSESS = Kind("reassess")  # an invitation to re-assess: slot per result and lead
-SHARE = Kind("share")  # a band shared with a hub: slot per result and hub
-WRES = Kind("wres")  # a lead's quarterly WRES reminder: slot per quarter and lead
-LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE and REASSESS
-WRES_REMINDERS = Kind("wres-reminders")  # the quarter-hourly check behind WRES
-OPERATOR_DIGEST = Kind("opdigest")  # an operator's weekly digest: slot per ISO week and operator
-OPERATOR_DIGESTS = Kind("operator-digest")  # the quarter-hourly check behind OPERATOR_DIGEST
-PLAN_DUE = Kind("plandue")  # a plan step due within a week: slot per step, due date and lead
-PLAN_CHECKIN = Kind("plancheck")  # "how is the plan going?": slot per quarter and lead
-PLAN_REMINDERS = Kind("plan-reminders")  # the quarter-hourly check behind PLAN_DUE and PLAN_CHECKIN
-SNAPSHOT = Kind("snapshot")  # the nightly snapshot of anonymised aggregates
-MEETING_GOING = Kind("meetgoing")  # a meeting reminder to one member going: slot per reminder
-DIGEST = Kind("digest")  # a hub's monthly digest: slot per hub and month
-DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per command message
-DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
-BUDDY_INTRO = Kind("buddy")  # a buddy introduction (or "you wait"): slot per month and lead
-BUDDY_PAIRING = Kind("buddy-pairing")  # the quarter-hourly check that pairs once a month
-
-
 # -- the ledger --------------------------------------------------------------------------------
 
 
@@ -181,11 +158,22 @@ async def mark_unreachable(context: BotContext, chat_id: int) -> None:
         hub = await storage.hub_by_chat(chat_id)
         if hub is not None:
             await storage.set_hub_active(hub.id, False)
-            unschedule(context, NUDGE.job(hub.id))
+            _unschedule_hub(context, hub.id)
             log.info("hub %s (chat %s) marked inactive: the bot was removed", hub.id, chat_id)
     else:
         await storage.set_user_active(chat_id, False)
         log.info("user %s marked inactive: they blocked the bot", chat_id)
+
+
+def _unschedule_hub(context: BotContext, hub_id: int) -> None:
+    """Drop the jobs a hub's feature scheduled for it (their data names the hub); each would
+    find the hub inactive when it ran, so this only tidies the queue."""
+    jobs = context.jobs
+    if jobs is None:
+        return
+    for job in jobs.jobs():
+        if isinstance(job.data, dict) and job.data.get("hub") == hub_id:
+            job.schedule_removal()
 
 
 # -- one-off jobs ------------------------------------------------------------------------------
@@ -246,14 +234,19 @@ async def arrange(
 
 
 @dataclass(frozen=True)
-class _Rebuild:
+class Rebuild:
+    """At start-up, `one` is awaited for each of `items`; one that fails is logged and skipped,
+    so it cannot leave the others unscheduled."""
+
     name: str
     items: Callable[[BotContext, datetime], Awaitable[Sequence[Any]]]
     one: Callable[[BotContext, Any, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class _Repeating:
+class Repeating:
+    """A job that runs every `every`, or daily at `daily_at` (exactly one of the two)."""
+
     kind: Kind
     callback: JobCallback
     every: timedelta | None = None
@@ -262,11 +255,11 @@ class _Repeating:
 
 @dataclass
 class Schedules:
-    """What the composition root registers: each feature's start-up rebuild and its repeating
-    jobs. `startup_job` runs them all once the job queue starts."""
+    """What the composition root registers from the feature descriptors: each feature's
+    start-up rebuilds and repeating jobs. `startup_job` runs them all once the job queue starts."""
 
-    rebuilds: list[_Rebuild] = field(default_factory=list)
-    repeating: list[_Repeating] = field(default_factory=list)
+    rebuilds: list[Rebuild] = field(default_factory=list)
+    repeating: list[Repeating] = field(default_factory=list)
 
     def rebuild(
         self,
@@ -274,15 +267,13 @@ class Schedules:
         items: Callable[[BotContext, datetime], Awaitable[Sequence[Any]]],
         one: Callable[[BotContext, Any, datetime], Awaitable[None]],
     ) -> None:
-        """At start-up, `one` is awaited for each of `items`; one that fails is logged and
-        skipped, so it cannot leave the others unscheduled."""
-        self.rebuilds.append(_Rebuild(name, items, one))
+        self.rebuilds.append(Rebuild(name, items, one))
 
     def every(self, kind: Kind, interval: timedelta, callback: JobCallback) -> None:
-        self.repeating.append(_Repeating(kind, callback, every=interval))
+        self.repeating.append(Repeating(kind, callback, every=interval))
 
     def daily(self, kind: Kind, at: time, callback: JobCallback) -> None:
-        self.repeating.append(_Repeating(kind, callback, daily_at=at))
+        self.repeating.append(Repeating(kind, callback, daily_at=at))
 
 
 async def startup_job(context: BotContext) -> None:

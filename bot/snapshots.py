@@ -13,6 +13,7 @@ import asyncio
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from bot.scheduling import Kind
 from scoring import Summary
 from scoring.publication import RESULTS_WINDOW, Published, WresPublished, publish, publish_wres
 from scoring.records import (
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 ALL = "all"
 WRES_PREFIX = "wres:"  # a region's WRES picture is stored as the scope "wres:<region>"
+SNAPSHOT = Kind("snapshot")  # the nightly snapshot of anonymised aggregates
 SNAPSHOT_TIME = time(0, 5)
 
 

@@ -12,6 +12,8 @@ from dataclasses import replace
 from telegram import Message, Update
 
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
+from bot.routes import TextRoute
 from bot.rows import Answer, CompletedAssessment, OpenAssessment, User
 from content.strings import Safe
 from handlers import callbacks, questions, registration, render
@@ -491,3 +493,38 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
     text = Safe(f"{context.strings('assess.text_help')}\n\n{text}")
     await show(context, message.chat_id, text, markup)
     return True
+
+
+FEATURE = Feature(
+    name="assessment",
+    commands=(Command("assess", assess_command, ("private",)),),
+    buttons=(
+        Buttons(answer_pressed, {"a": 3}),  # answer: assessment, position, option
+        # back: assessment, position on screen (a question or its evidence prompt)
+        Buttons(back_pressed, {"b": 2}),
+        Buttons(pause_pressed, {"p": 1}),  # pause: assessment
+        # skip the evidence note (keeping a saved one) / remove the saved note: assessment, position
+        Buttons(skip_pressed, {"s": 2, "sr": 2}),
+        # continue an assessment (from a reminder): assessment; start or resume (from /start)
+        Buttons(continue_pressed, {"c": 1, "go": 0}),
+        Buttons(help_pressed, {"h": 2}),  # help on the question: assessment, position on screen
+        Buttons(change_section_pressed, {"rc": 2}),  # review: change a section: assessment, section
+        Buttons(finish_pressed, {"f": 1}),  # review: finish and work out the result: assessment
+        # after a result: change answers in that completed assessment
+        Buttons(change_answers_pressed, {"ca": 1}),
+        # co-leads: settle a differing item: agreement, item position, option
+        Buttons(settle_pressed, {"ag": 3}),
+        Buttons(
+            registration.button_pressed,
+            # registration: organisation match (index), use the organisation as typed, region
+            # (index), network age (index), use the suggested network name
+            {"o": 1, "t": 0, "r": 1, "g": 1, "n": 0},
+        ),
+    ),
+    text_routes=(
+        TextRoute(registration.text_route, registration.waiting),
+        # Any other text while an assessment is open: tried after every feature's own route.
+        TextRoute(text_in_assessment, waiting, last=True),
+    ),
+    start_payloads={"assess": begin_or_resume},
+)

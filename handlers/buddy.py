@@ -13,8 +13,9 @@ from telegram.error import TelegramError
 
 from bot import scheduling, timing
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from bot.rows import BuddyCandidate
-from bot.scheduling import BUDDY_INTRO, Send, message_sender
+from bot.scheduling import Kind, Repeating, Send, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
@@ -22,6 +23,10 @@ from scoring import dates
 from scoring.pairing import Candidate, pair_leads, previous_pairs
 
 log = logging.getLogger(__name__)
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+BUDDY_INTRO = Kind("buddy")  # a buddy introduction (or "you wait"): slot per month and lead
+BUDDY_PAIRING = Kind("buddy-pairing")  # the quarter-hourly check that pairs once a month
 
 CHECK_EVERY = timedelta(minutes=15)
 PAIRING_TIME = time(10, 0)  # on the first working Monday of the month, local time
@@ -279,3 +284,21 @@ async def _mention(context: BotContext, user_id: int) -> str:
     except TelegramError as error:
         log.info("could not look up buddy %s: %s", user_id, error)
     return f'<a href="tg://user?id={int(user_id)}">{html.escape(str(name))}</a>'
+
+
+FEATURE = Feature(
+    name="buddy",
+    commands=(Command("buddy", buddy_command, ("private",)),),
+    buttons=(
+        Buttons(
+            choice_pressed,
+            {
+                "bw": 1,  # what the lead wants help with (focus index)
+                "bo": 2,  # what they offer: wants, offers (focus indexes)
+                "bs": 3,  # share band and scores with a partner: wants, offers, 1 share / 0 not
+            },
+        ),
+    ),
+    kinds=(BUDDY_INTRO, BUDDY_PAIRING),
+    repeating=(Repeating(BUDDY_PAIRING, buddy_pairing_job, every=CHECK_EVERY),),
+)

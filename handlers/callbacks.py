@@ -14,51 +14,15 @@ VERSION = "1"
 MAX_BYTES = 64  # Telegram's limit on callback data
 MAX_ARG = 2**53  # keeps ids within what every client handles
 
-# kind -> number of integer arguments
-KINDS: dict[str, int] = {
-    "a": 3,  # answer: assessment, position, option
-    "b": 2,  # back: assessment, position on screen (a question or its evidence prompt)
-    "h": 2,  # help on the question: assessment, position on screen
-    "rc": 2,  # review: change a section: assessment, section index
-    "f": 1,  # review: finish and work out the result: assessment
-    "ca": 1,  # after a result: change answers in that completed assessment
-    "ag": 3,  # co-leads: settle a differing item: agreement, item position, option
-    "p": 1,  # pause: assessment
-    "s": 2,  # skip the evidence note (keeping a saved one): assessment, position
-    "sr": 2,  # remove the saved evidence note: assessment, position
-    "c": 1,  # continue an assessment (from a reminder): assessment
-    "go": 0,  # start or resume the assessment (from /start)
-    "o": 1,  # registration: pick organisation match
-    "t": 0,  # registration: use the organisation as typed
-    "r": 1,  # registration: pick region
-    "g": 1,  # registration: pick network age
-    "n": 0,  # registration: use the suggested network name
-    "mc": 1,  # cancel a hub meeting: meeting
-    "mr": 2,  # answer a hub meeting: meeting, 1 going / 0 can't make it
-    "mf": 1,  # send a hub meeting's calendar file: meeting
-    "mw": 1,  # tell an admin who answered a hub meeting: meeting
-    "bw": 1,  # /buddy: what the lead wants help with (focus index)
-    "bo": 2,  # /buddy: what they offer: wants, offers (focus indexes)
-    "bs": 3,  # /buddy: share band and scores with a partner: wants, offers, 1 share / 0 not
-    "sc": 2,  # shared practice, credit choice: practice, 1 credited / 0 anonymous
-    "pa": 2,  # shared practice, review: practice, 1 approve / 0 reject
-    "sh": 1,  # share the band of a completed assessment with the region's hubs
-    "fg": 1,  # /forget confirmation: 1 delete / 0 keep
-    "ni": 1,  # replace the network's invite link: network
-    "wi": 1,  # WRES entry: pick the indicator (2, 3 or 4)
-    "wq": 1,  # WRES entry: pick the quarter (year * 10 + quarter, e.g. 20263)
-    "wr": 1,  # WRES: replace a recorded quarter: 1 replace / 0 keep
-    "wx": 0,  # WRES entry: cancel
-    "lr": 3,  # /leads, remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
-    "ha": 3,  # hub request, operator's decision: hub, region index, 1 approve / 0 reject
-    "pl": 1,  # a result's "Add to plan": list its advice to pick from (assessment)
-    "pp": 2,  # add one piece of a result's advice to the plan: assessment, tip index
-    "ps": 2,  # plan step: set status (0 to do, 1 doing, 2 done, 3 dropped): step, status
-    "pe": 2,  # plan step: edit by typing (0 text, 1 owner, 2 due date): step, field
-    "pr": 1,  # plan step: remove (asks first): step
-    "py": 2,  # plan step: confirm removal: step, 1 remove / 0 keep
-    "pv": 1,  # plan step: show its buttons: step
-}
+# kind -> number of integer arguments. Each feature declares its own kinds in its descriptor
+# (`Feature.buttons`, bot/feature.py); the composition root installs them all here.
+KINDS: dict[str, int] = {}
+
+
+def install(kinds: dict[str, int]) -> None:
+    """Use these kinds (every feature's, from bot.feature.callback_kinds) from now on."""
+    KINDS.clear()
+    KINDS.update(kinds)
 
 
 @dataclass(frozen=True)

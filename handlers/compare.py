@@ -15,8 +15,9 @@ from telegram import InputFile, Update
 
 from bot import charts
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from bot.rows import CompletedAssessment
-from bot.scheduling import SHARE, deliver, message_sender
+from bot.scheduling import Kind, deliver, message_sender
 from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
@@ -27,6 +28,9 @@ from scoring.engine import is_rise
 from scoring.publication import Published
 from scoring.records import result_from_dict
 from scoring.suppression import Shown
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+SHARE = Kind("share")  # a band shared with a hub: slot per result and hub
 
 QUARTERS = {1: "bottom", 2: "second", 3: "third", 4: "top"}
 
@@ -76,6 +80,7 @@ def _distribution_lines(context: BotContext, published: Published) -> list[str]:
 def _scope_section(
     context: BotContext, title: Safe, published: Published | None, total: int | None
 ) -> list[str]:
+
     strings = context.strings
     if published is None or published.distribution is None:
         return [title, strings("compare.not_enough", minimum=context.settings.min_group_size)]
@@ -315,3 +320,12 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
         )
     await answer_query(query, strings("share_band.done", count=len(hubs)))
     await remove_buttons(message)
+
+
+FEATURE = Feature(
+    name="compare",
+    commands=(Command("compare", compare_command, ("private", "group", "group_admin")),),
+    # share the band of a completed assessment with the region's hubs: assessment
+    buttons=(Buttons(share_band_pressed, {"sh": 1}),),
+    kinds=(SHARE,),
+)

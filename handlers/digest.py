@@ -10,8 +10,9 @@ from telegram import Update
 
 from bot import scheduling, timing
 from bot.context import BotContext
+from bot.feature import Command, Feature
 from bot.rows import Hub
-from bot.scheduling import DIGEST, DIGEST_NOW, Send, deliver, message_sender
+from bot.scheduling import Kind, Repeating, Send, deliver, message_sender
 from bot.storage import DEFAULT_NUDGE_TIME
 from content.strings import Safe
 from handlers.common import admin_hub
@@ -19,6 +20,11 @@ from scoring import dates
 from scoring.suppression import count_or_few
 
 log = logging.getLogger(__name__)
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+DIGEST = Kind("digest")  # a hub's monthly digest: slot per hub and month
+DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per command message
+DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
 
 CHECK_EVERY = timedelta(minutes=15)
 ASSESSED_WINDOW = timedelta(days=91)  # "this quarter": the last three months
@@ -133,3 +139,11 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
         meetings=meeting_block,
         focus=weakest_block,
     )
+
+
+FEATURE = Feature(
+    name="digest",
+    commands=(Command("digest", digest_command, ("group_admin",)),),
+    kinds=(DIGEST, DIGEST_NOW, DIGESTS),
+    repeating=(Repeating(DIGESTS, digest_check_job, every=CHECK_EVERY),),
+)

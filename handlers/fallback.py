@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.feature import Feature
 from handlers.common import answer_query, is_private
 
 
@@ -50,3 +52,19 @@ async def expired_button(update: Update, context: BotContext) -> None:
     """A button whose data this bot does not recognise (old, or forged)."""
     if update.callback_query is not None:
         await answer_query(update.callback_query, context.strings("errors.button_expired"))
+
+
+_PRIVATE = filters.ChatType.PRIVATE
+
+# Last of all: anything no feature took. Its handlers come after every other feature's.
+FEATURE = Feature(
+    name="fallback",
+    handlers=(
+        CallbackQueryHandler(expired_button),
+        MessageHandler(_PRIVATE & filters.TEXT & ~filters.COMMAND, private_text),
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(
+            _PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, other_private_message
+        ),
+    ),
+)

@@ -8,12 +8,14 @@ from datetime import datetime
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot import scheduling, timing
 from bot.clock import iso, parse
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from bot.rows import Hub
-from bot.scheduling import NUDGE, NUDGE_NOW, deliver, message_sender
+from bot.scheduling import Kind, Rebuild, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
@@ -33,6 +35,10 @@ from handlers.common import (
 from scoring.rotation import next_entry
 
 log = logging.getLogger(__name__)
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+NUDGE = Kind("nudge")  # a hub's weekly nudge: job per hub, slot per hub and week
+NUDGE_NOW = Kind("nudge-now", "nudge")  # an admin's /nudge: slot per command message
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -392,3 +398,22 @@ async def membership_changed(update: Update, context: BotContext) -> None:
         await context.storage.set_hub_active(hub.id, False)
         schedule_hub(context, await context.storage.hub(hub.id) or hub)
         log.info("hub %s marked inactive: the bot left chat %s", hub.id, change.chat.id)
+
+
+FEATURE = Feature(
+    name="hubs",
+    commands=(
+        Command("hub", hub_command, ("group_admin",)),
+        Command("nudges", nudges_command, ("group_admin",)),
+        Command("nudge", nudge_now_command, ("group_admin",)),
+    ),
+    # hub request, operator's decision: hub, region index, 1 approve / 0 reject
+    buttons=(Buttons(approval_pressed, {"ha": 3}),),
+    kinds=(NUDGE, NUDGE_NOW),
+    rebuilds=(Rebuild("hubs", active_hubs, rebuild_hub),),
+    handlers=(
+        # Group housekeeping: migration to a supergroup, the bot being removed.
+        MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
+        ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+    ),
+)

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
@@ -101,3 +102,11 @@ async def _tell(context: BotContext, user_id: int, text: Safe) -> None:
         await context.bot.send_message(user_id, text)
     except TelegramError as error:
         log.info("could not tell lead %s about a removal: %s", user_id, error)
+
+
+FEATURE = Feature(
+    name="leads",
+    commands=(Command("leads", leads_command, ("private",)),),
+    # remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
+    buttons=(Buttons(remove_pressed, {"lr": 3}),),
+)

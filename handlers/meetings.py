@@ -15,8 +15,9 @@ from telegram.error import TelegramError
 from bot import scheduling, timing
 from bot.clock import iso
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from bot.rows import Hub, Meeting
-from bot.scheduling import MEETING, MEETING_GOING, deliver, message_sender
+from bot.scheduling import Kind, Rebuild, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
@@ -35,6 +36,10 @@ from scoring import dates
 from scoring.ics import CalendarEvent, calendar
 
 log = logging.getLogger(__name__)
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+MEETING = Kind("meeting")  # a meeting reminder: job and slot per meeting and reminder
+MEETING_GOING = Kind("meetgoing")  # a meeting reminder to one member going: slot per reminder
 
 TOPIC_LIMIT = 200
 # Reminder name -> how long before the meeting it goes out.
@@ -454,3 +459,20 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
             send=message_sender(context, private),
         )
     return outcome
+
+
+FEATURE = Feature(
+    name="meetings",
+    commands=(
+        Command("meeting", meeting_command, ("group_admin",)),
+        Command("meetings", meetings_command, ("group", "group_admin")),
+    ),
+    buttons=(
+        Buttons(cancel_pressed, {"mc": 1}),  # cancel a meeting: meeting
+        Buttons(rsvp_pressed, {"mr": 2}),  # answer a meeting: meeting, 1 going / 0 can't make it
+        Buttons(file_pressed, {"mf": 1}),  # send a meeting's calendar file: meeting
+        Buttons(who_pressed, {"mw": 1}),  # tell an admin who answered: meeting
+    ),
+    kinds=(MEETING, MEETING_GOING),
+    rebuilds=(Rebuild("upcoming meetings", upcoming, rebuild_meeting),),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -19,46 +20,32 @@ from content.strings import Strings
 
 log = logging.getLogger(__name__)
 
-PRIVATE = (
-    "assess",
-    "score",
-    "compare",
-    "report",
-    "plan",
-    "wres",
-    "share",
-    "leads",
-    "buddy",
-    "privacy",
-    "export",
-    "forget",
-    "whoami",
-    "about",
-    "start",
-    "glossary",
-    "help",
-)
-GROUP = ("compare", "meetings", "glossary", "help")
-GROUP_ADMIN = ("hub", "nudges", "nudge", "meeting", "digest", *GROUP)
+
+@dataclass(frozen=True)
+class Menus:
+    """The commands each scope lists, derived from the features' descriptors (bot/app.py)."""
+
+    private: tuple[str, ...]
+    group: tuple[str, ...]
+    group_admin: tuple[str, ...]
+    operator: tuple[str, ...]  # besides the private menu
 
 
-def menus() -> list[tuple[BotCommandScope, tuple[str, ...]]]:
+def scopes(menus: Menus) -> list[tuple[BotCommandScope, tuple[str, ...]]]:
     return [
-        (BotCommandScopeAllPrivateChats(), PRIVATE),
-        (BotCommandScopeAllGroupChats(), GROUP),
-        (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN),
+        (BotCommandScopeAllPrivateChats(), menus.private),
+        (BotCommandScopeAllGroupChats(), menus.group),
+        (BotCommandScopeAllChatAdministrators(), menus.group_admin),
     ]
 
 
-OPERATOR = (*PRIVATE, "stats")
-
-
-async def set_commands(bot: Bot, strings: Strings, operators: frozenset[int]) -> None:
-    for scope, names in menus():
+async def set_commands(bot: Bot, strings: Strings, operators: frozenset[int], menus: Menus) -> None:
+    for scope, names in scopes(menus):
         commands = [BotCommand(name, strings(f"commands.{name}")) for name in names]
         await bot.set_my_commands(commands, scope=scope)
     for operator in sorted(operators):
-        commands = [BotCommand(name, strings(f"commands.{name}")) for name in OPERATOR]
+        names = (*menus.private, *menus.operator)
+        commands = [BotCommand(name, strings(f"commands.{name}")) for name in names]
         try:
             await bot.set_my_commands(commands, scope=BotCommandScopeChat(operator))
         except TelegramError as error:  # an operator who has not started the bot yet

@@ -11,11 +11,16 @@ from telegram import Update
 
 from bot import backup, timing
 from bot.context import BotContext
-from bot.scheduling import OPERATOR_DIGEST, Send, deliver_due, message_sender
+from bot.feature import Command, Feature
+from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from bot.storage import Storage
 from handlers.common import private_sender
 
 log = logging.getLogger(__name__)
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+OPERATOR_DIGEST = Kind("opdigest")  # an operator's weekly digest: slot per ISO week and operator
+OPERATOR_DIGESTS = Kind("operator-digest")  # the quarter-hourly check behind OPERATOR_DIGEST
 
 CHECK_EVERY = timedelta(minutes=15)
 # Monday at this local time; a bot that was down then still sends it within the catch-up limit.
@@ -149,3 +154,11 @@ def human_size(size: int) -> str:
             return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+FEATURE = Feature(
+    name="operators",
+    commands=(Command("whoami", whoami_command, ("private",)),),
+    kinds=(OPERATOR_DIGEST, OPERATOR_DIGESTS),
+    repeating=(Repeating(OPERATOR_DIGESTS, operator_digest_job, every=CHECK_EVERY),),
+)

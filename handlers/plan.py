@@ -15,8 +15,10 @@ from telegram import Update
 from bot import timing
 from bot.clock import iso
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
+from bot.routes import TextRoute
 from bot.rows import Network, PlanStep, User
-from bot.scheduling import PLAN_CHECKIN, PLAN_DUE, Send, deliver_due, message_sender
+from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
@@ -42,6 +44,11 @@ from scoring.plan import (
 )
 from scoring.records import result_from_dict
 from scoring.wres import quarter_of
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+PLAN_DUE = Kind("plandue")  # a plan step due within a week: slot per step, due date and lead
+PLAN_CHECKIN = Kind("plancheck")  # "how is the plan going?": slot per quarter and lead
+PLAN_REMINDERS = Kind("plan-reminders")  # the quarter-hourly check behind PLAN_DUE and PLAN_CHECKIN
 
 EDIT = "plan:edit"
 FIELDS = ("text", "owner", "due")
@@ -381,3 +388,26 @@ async def plan_reminders_job(context: BotContext) -> None:
 
     leads = {PLAN_CHECKIN.slot(quarter, user_id): user_id for user_id in await storage.plan_leads()}
     await deliver_due(context, PLAN_CHECKIN, leads, checkin)
+
+
+FEATURE = Feature(
+    name="plan",
+    commands=(Command("plan", plan_command, ("private",)),),
+    buttons=(
+        # a result's "Add to plan": list its advice (assessment); add one piece: assessment, tip
+        Buttons(add_pressed, {"pl": 1, "pp": 2}),
+        Buttons(
+            step_pressed,
+            {
+                "pv": 1,  # show a step's buttons: step
+                "ps": 2,  # set status (0 to do, 1 doing, 2 done, 3 dropped): step, status
+                "pe": 2,  # edit by typing (0 text, 1 owner, 2 due date): step, field
+                "pr": 1,  # remove (asks first): step
+                "py": 2,  # confirm removal: step, 1 remove / 0 keep
+            },
+        ),
+    ),
+    text_routes=(TextRoute(text_received, waiting),),
+    kinds=(PLAN_DUE, PLAN_CHECKIN, PLAN_REMINDERS),
+    repeating=(Repeating(PLAN_REMINDERS, plan_reminders_job, every=CHECK_EVERY),),
+)

@@ -14,6 +14,7 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from content import Content
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
@@ -165,3 +166,14 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
             log.info(
                 "could not withdraw review card %s in %s: %s", card.message_id, card.chat_id, error
             )
+
+
+FEATURE = Feature(
+    name="privacy",
+    commands=(
+        Command("privacy", privacy_command, ("private",)),
+        Command("export", export_command, ("private",)),
+        Command("forget", forget_command, ("private",)),
+    ),
+    buttons=(Buttons(forget_pressed, {"fg": 1}),),  # /forget confirmation: 1 delete / 0 keep
+)

@@ -6,10 +6,16 @@ from datetime import timedelta
 
 from bot import timing
 from bot.context import BotContext
+from bot.feature import Feature
 from bot.rows import DueReassessment, OpenAssessment
-from bot.scheduling import IDLE, REASSESS, Send, deliver_due, message_sender
+from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from handlers import callbacks
 from handlers.common import keyboard
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+IDLE = Kind("idle")  # a lead's idle assessment: slot per assessment and idle spell
+REASSESS = Kind("reassess")  # an invitation to re-assess: slot per result and lead
+LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE and REASSESS
 
 IDLE_AFTER = timedelta(days=3)
 REASSESS_AFTER = timedelta(days=90)
@@ -47,3 +53,10 @@ async def lead_reminders_job(context: BotContext) -> None:
     due = await storage.due_reassessments(now - REASSESS_AFTER)
     slots = {REASSESS.slot(entry.assessment_id, entry.user_id): entry for entry in due}
     await deliver_due(context, REASSESS, slots, reassess)
+
+
+FEATURE = Feature(
+    name="reminders",
+    kinds=(IDLE, REASSESS, LEAD_REMINDERS),
+    repeating=(Repeating(LEAD_REMINDERS, lead_reminders_job, every=CHECK_EVERY),),
+)

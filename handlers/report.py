@@ -12,6 +12,7 @@ from telegram import InputFile, Update
 
 from bot import charts
 from bot.context import BotContext
+from bot.feature import Command, Feature
 from bot.pack import PackText, Section, Table, board_pack
 from bot.rows import CompletedAssessment, Network, PlanStep
 from handlers import render
@@ -355,3 +356,9 @@ def _held_back(context: BotContext, result: Result) -> list[str]:
         for a in result.missing_for_next
     ]
     return lines
+
+
+FEATURE = Feature(
+    name="report",
+    commands=(Command("report", report_command, ("private",)),),
+)

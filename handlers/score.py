@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot import charts
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from content.strings import Safe
 from handlers import callbacks, questions, render
 from handlers.common import (
@@ -97,3 +98,11 @@ async def new_invite_pressed(update: Update, context: BotContext) -> None:
     if renewed is not None:
         link = deep_link(context, f"join_{renewed.invite_code}")
         await message.reply_text(context.strings("score.invite_renewed", invite=link))
+
+
+FEATURE = Feature(
+    name="score",
+    commands=(Command("score", score_command, ("private",)),),
+    buttons=(Buttons(new_invite_pressed, {"ni": 1}),),  # replace the network's invite link
+    start_payloads={"score": show_score},
+)

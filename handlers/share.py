@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot import timing
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
 from bot.rows import Practice
 from content.strings import Safe
 from handlers import callbacks
@@ -195,3 +196,15 @@ async def _may_review(context: BotContext, practice: Practice, chat_id: int, use
     if hub is None or not hub.live or hub.region != practice.region:
         return False
     return await is_admin(context, chat_id, user_id)
+
+
+FEATURE = Feature(
+    name="share",
+    commands=(Command("share", share_command, ("private",)),),
+    buttons=(
+        # credit choice: practice, 1 credited / 0 anonymous
+        Buttons(credit_pressed, {"sc": 2}),
+        # review: practice, 1 approve / 0 reject
+        Buttons(review_pressed, {"pa": 2}),
+    ),
+)

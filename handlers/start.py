@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.feature import Command, Feature
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import is_private, keyboard
@@ -106,3 +107,14 @@ async def glossary_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     await message.reply_text(context.strings("glossary.text"))
+
+
+FEATURE = Feature(
+    name="start",
+    commands=(
+        Command("about", about_command, ("private",)),
+        Command("start", start_command, ("private",)),
+        Command("glossary", glossary_command, ("private", "group", "group_admin")),
+        Command("help", help_command, ("private", "group", "group_admin")),
+    ),
+)

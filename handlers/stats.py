@@ -9,6 +9,7 @@ from typing import Any
 from telegram import InputFile, Update
 
 from bot.context import BotContext
+from bot.feature import Command, Feature
 from bot.rows import RegionStatistics
 from content.strings import Safe
 from handlers.common import private_sender
@@ -112,3 +113,9 @@ async def stats_command(update: Update, context: BotContext) -> None:
             )
         )
     await message.reply_text(Safe("\n".join(lines)))
+
+
+FEATURE = Feature(
+    name="stats",
+    commands=(Command("stats", stats_command, ("operator",)),),
+)

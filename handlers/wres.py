@@ -18,8 +18,10 @@ from telegram import InputFile, Message, Update
 from bot import charts, timing
 from bot.clock import iso, parse
 from bot.context import BotContext
+from bot.feature import Buttons, Command, Feature
+from bot.routes import TextRoute
 from bot.rows import Network, User, WresRow
-from bot.scheduling import WRES, Send, deliver_due, message_sender
+from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from content.strings import Safe
 from content.wres import WresIndicator
 from handlers import callbacks
@@ -47,6 +49,10 @@ from scoring.wres import (
     quarter_of,
     recent_quarters,
 )
+
+# Scheduled and once-only messages this feature sends (job and ledger slot names).
+WRES = Kind("wres")  # a lead's quarterly WRES reminder: slot per quarter and lead
+WRES_REMINDERS = Kind("wres-reminders")  # the quarter-hourly check behind WRES
 
 QUARTER = "wres:quarter"
 COUNT = "wres:count"
@@ -330,6 +336,7 @@ async def _say_recorded(
     key: str,
     replace: Message | None,
 ) -> None:
+
     done = context.strings(
         key,
         number=entry.indicator,
@@ -505,3 +512,23 @@ async def wres_reminders_job(context: BotContext) -> None:
 
     leads = {WRES.slot(quarter, user_id): user_id for user_id in await storage.wres_leads()}
     await deliver_due(context, WRES, leads, reminder)
+
+
+FEATURE = Feature(
+    name="wres",
+    commands=(Command("wres", wres_command, ("private",)),),
+    buttons=(
+        Buttons(
+            button_pressed,
+            {
+                "wi": 1,  # guided entry: the indicator (2, 3 or 4)
+                "wq": 1,  # guided entry: the quarter (year * 10 + quarter, e.g. 20263)
+                "wr": 1,  # replace a recorded quarter: 1 replace / 0 keep
+                "wx": 0,  # guided entry: cancel
+            },
+        ),
+    ),
+    text_routes=(TextRoute(text_received, waiting),),
+    kinds=(WRES, WRES_REMINDERS),
+    repeating=(Repeating(WRES_REMINDERS, wres_reminders_job, every=CHECK_EVERY),),
+)

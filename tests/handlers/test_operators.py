@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.backup import record_backup
-from bot.scheduling import OPERATOR_DIGESTS
 from content import Content
-from handlers.operators import operator_digest_job
+from handlers.operators import OPERATOR_DIGESTS, operator_digest_job
 from tests.fakebot import BOT_USERNAME, FakeBotApi
 from tests.harness import FakeClock, Harness, running
 

@@ -12,9 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from bot.rows import Delivery, Network, WresRow
-from bot.scheduling import WRES_REMINDERS
 from content import Content
-from handlers.wres import wres_reminders_job
+from handlers.wres import WRES_REMINDERS, wres_reminders_job
 from tests.harness import OPERATOR, Harness
 from tests.seed import seed_result
 

@@ -1,0 +1,105 @@
+"""What a feature adds to the bot, declared once in its own module.
+
+Each feature module in `handlers/` ends with `FEATURE = Feature(...)`: its commands (with the
+menus they appear in), its button kinds and the handler each goes to, its free-text routes, its
+`/start` payloads, its scheduled kinds, its start-up rebuilds and repeating checks, and any other
+handler it needs. `bot/app.py` loops over the features; the callback kinds, the command menus and
+the scheduled kinds are derived from these descriptors and are typed nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from telegram.ext import BaseHandler
+
+from bot.routes import TextRoute
+from bot.scheduling import Kind, Rebuild, Repeating
+
+if TYPE_CHECKING:
+    from telegram import Update
+
+    from bot.context import BotContext
+    from bot.routes import StartHandler
+
+    HandlerCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+# Where a command is listed (setMyCommands scopes); a command may be in none.
+Menu = Literal["private", "group", "group_admin", "operator"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command, the handler it runs, and the menus that list it."""
+
+    name: str
+    callback: HandlerCallback
+    menus: tuple[Menu, ...] = ()
+
+
+@dataclass(frozen=True)
+class Buttons:
+    """Callback kinds (code -> number of integer arguments) that go to one handler."""
+
+    callback: HandlerCallback
+    kinds: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Everything one feature adds to the bot; see the module's docstring."""
+
+    name: str
+    commands: tuple[Command, ...] = ()
+    buttons: tuple[Buttons, ...] = ()
+    # Free text it may be waiting for, tried in the order of the features (`last` ones after all).
+    text_routes: tuple[TextRoute, ...] = ()
+    start_payloads: Mapping[str, StartHandler] = field(default_factory=dict)
+    # Every scheduled or once-only kind of message this feature sends (job and slot names).
+    kinds: tuple[Kind, ...] = ()
+    rebuilds: tuple[Rebuild, ...] = ()
+    repeating: tuple[Repeating, ...] = ()
+    # Any other handlers (group housekeeping, catch-alls), added after every feature's
+    # commands and buttons, in the order of the features.
+    handlers: tuple[BaseHandler[Any, Any, Any], ...] = ()
+
+
+def callback_kinds(features: Sequence[Feature]) -> dict[str, int]:
+    """Every callback kind of every feature; a kind declared twice is an error."""
+    kinds: dict[str, int] = {}
+    for feature in features:
+        for buttons in feature.buttons:
+            for code, args in buttons.kinds.items():
+                if code in kinds:
+                    raise ValueError(f"callback kind {code!r} declared twice ({feature.name})")
+                kinds[code] = args
+    return kinds
+
+
+def menu(features: Sequence[Feature], where: Menu) -> tuple[str, ...]:
+    """The commands listed in one menu, in the order the features declare them."""
+    return tuple(
+        command.name
+        for feature in features
+        for command in feature.commands
+        if where in command.menus
+    )
+
+
+def check(features: Sequence[Feature]) -> None:
+    """Refuse a set of features that declare a command, a feature name, a callback kind, a
+    scheduled kind or a /start payload twice."""
+    for label, names in (
+        ("feature", [f.name for f in features]),
+        ("command", [c.name for f in features for c in f.commands]),
+        ("scheduled kind", [k.name for f in features for k in f.kinds]),
+        ("start payload", [p for f in features for p in f.start_payloads]),
+    ):
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                raise ValueError(f"{label} {name!r} declared twice")
+            seen.add(name)
+    callback_kinds(features)
