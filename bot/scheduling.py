@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import timing
 from bot.clock import iso
+from scoring import timing
 
 if TYPE_CHECKING:
     from bot.context import BotContext

@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import scheduling, timing
+from bot import scheduling
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from bot.rows import BuddyCandidate
@@ -19,7 +19,7 @@ from bot.scheduling import Kind, Repeating, Send, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
-from scoring import dates
+from scoring import dates, timing
 from scoring.pairing import Candidate, pair_leads, previous_pairs
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from telegram import Update
 
-from bot import scheduling, timing
+from bot import scheduling
 from bot.context import BotContext
 from bot.feature import Command, Feature
 from bot.rows import Hub
@@ -16,7 +16,7 @@ from bot.scheduling import Kind, Repeating, Send, deliver, message_sender
 from bot.storage import DEFAULT_NUDGE_TIME
 from content.strings import Safe
 from handlers.common import admin_hub
-from scoring import dates
+from scoring import dates, timing
 from scoring.suppression import count_or_few
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ PRACTICES_SHOWN = 5
 
 def digest_moment(hub: Hub, month_of: date, context: BotContext) -> datetime:
     """When the hub's digest for the month is due: its first working day at the nudge time."""
-    at = timing.parse_time(hub.nudge_time or DEFAULT_NUDGE_TIME) or timing.parse_time(
+    at = dates.parse_time(hub.nudge_time or DEFAULT_NUDGE_TIME) or dates.parse_time(
         DEFAULT_NUDGE_TIME
     )
     assert at is not None

@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot import scheduling, timing
+from bot import scheduling
 from bot.clock import iso, parse
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
@@ -32,6 +32,7 @@ from handlers.common import (
     sender_is_admin,
     show,
 )
+from scoring import dates, timing
 from scoring.rotation import next_entry
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def _settings_text(context: BotContext, hub: Hub | None) -> Safe:
     if not hub.live:
         return strings("hub.awaiting_approval", region=region)
     if hub.nudges_on and hub.nudge_weekday is not None:
-        day = timing.WEEKDAYS[hub.nudge_weekday].capitalize()
+        day = dates.WEEKDAYS[hub.nudge_weekday].capitalize()
         nudges = strings(
             "hub.nudges_on", day=day, time=hub.nudge_time, zone=context.settings.timezone.key
         )
@@ -203,7 +204,7 @@ async def nudges_command(update: Update, context: BotContext) -> None:
         await context.storage.set_nudge_schedule(hub.id, None, None)
         await message.reply_text(strings("hub.nudges_turned_off"))
     elif len(args) == 2:
-        weekday, at = timing.parse_weekday(args[0]), timing.parse_time(args[1])
+        weekday, at = dates.parse_weekday(args[0]), dates.parse_time(args[1])
         if weekday is None:
             await message.reply_text(strings("hub.bad_day", typed=clip(typed[0])))
             return
@@ -215,7 +216,7 @@ async def nudges_command(update: Update, context: BotContext) -> None:
         await message.reply_text(
             strings(
                 "hub.nudges_set",
-                day=timing.WEEKDAYS[weekday].capitalize(),
+                day=dates.WEEKDAYS[weekday].capitalize(),
                 time=text_time,
                 zone=context.settings.timezone.key,
             )
@@ -243,7 +244,7 @@ async def nudge_now_command(update: Update, context: BotContext) -> None:
 def schedule_hub(context: BotContext, hub: Hub, now: datetime | None = None) -> None:
     """(Re)create the hub's one nudge job for its next slot, or none if nudges are off."""
     name = NUDGE.job(hub.id)
-    at = timing.parse_time(hub.nudge_time or "")
+    at = dates.parse_time(hub.nudge_time or "")
     if not hub.live or hub.nudge_weekday is None or at is None:
         scheduling.unschedule(context, name)
         return
@@ -258,7 +259,7 @@ async def active_hubs(context: BotContext, now: datetime) -> list[Hub]:
 
 async def rebuild_hub(context: BotContext, hub: Hub, now: datetime) -> None:
     """At start-up: catch up on the hub's last slot (or skip it), then schedule the next."""
-    at = timing.parse_time(hub.nudge_time or "")
+    at = dates.parse_time(hub.nudge_time or "")
     if hub.live and hub.nudge_weekday is not None and at is not None:
         zone = context.settings.timezone
         last = timing.weekly_slot_at_or_before(hub.nudge_weekday, at, zone, now)
@@ -305,7 +306,7 @@ async def nudge_job(context: BotContext) -> None:
 
 def _on_schedule(context: BotContext, hub: Hub, slot: datetime) -> bool:
     """Whether `slot` is one of the hub's current weekly slots."""
-    at = timing.parse_time(hub.nudge_time or "")
+    at = dates.parse_time(hub.nudge_time or "")
     if hub.nudge_weekday is None or at is None or slot < hub.schedule_since:
         return False
     zone = context.settings.timezone

@@ -12,7 +12,7 @@ from functools import partial
 from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 
-from bot import scheduling, timing
+from bot import scheduling
 from bot.clock import iso
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
@@ -32,7 +32,7 @@ from handlers.common import (
     sender_is_admin,
     show,
 )
-from scoring import dates
+from scoring import dates, timing
 from scoring.ics import CalendarEvent, calendar
 
 log = logging.getLogger(__name__)

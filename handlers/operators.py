@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot import backup, timing
+from bot import backup
 from bot.context import BotContext
 from bot.feature import Command, Feature
 from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from bot.storage import Storage
 from handlers.common import private_sender
+from scoring import timing
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from telegram import Update
 
-from bot import timing
 from bot.clock import iso
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
@@ -30,7 +29,7 @@ from handlers.common import (
     read_press,
     show,
 )
-from scoring import Tip
+from scoring import Tip, timing
 from scoring.plan import (
     OPEN_LIMIT,
     OWNER_LIMIT,
@@ -54,7 +53,6 @@ EDIT = "plan:edit"
 FIELDS = ("text", "owner", "due")
 STATUSES = (Status.TODO, Status.DOING, Status.DONE, Status.DROPPED)
 CHECK_EVERY = timedelta(minutes=15)
-CHECKIN_WINDOW_DAYS = 7  # the quarterly check-in goes out in the first week of a quarter
 
 
 def _today(context: BotContext) -> date:
@@ -374,9 +372,9 @@ async def plan_reminders_job(context: BotContext) -> None:
 
     await deliver_due(context, PLAN_DUE, subjects, reminder)
 
-    quarter = quarter_of(today)
-    if (today - quarter.first_day).days >= CHECKIN_WINDOW_DAYS:
+    if not timing.in_first_week_of_quarter(today):
         return
+    quarter = quarter_of(today)
 
     async def checkin(user_id: int) -> tuple[int, Send] | None:
         network = await storage.network_of(user_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import timing
 from bot.context import BotContext
 from bot.feature import Feature
 from bot.rows import DueReassessment, OpenAssessment
 from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from handlers import callbacks
 from handlers.common import keyboard
+from scoring import timing
 
 # Scheduled and once-only messages this feature sends (job and ledger slot names).
 IDLE = Kind("idle")  # a lead's idle assessment: slot per assessment and idle spell
@@ -18,7 +18,6 @@ REASSESS = Kind("reassess")  # an invitation to re-assess: slot per result and l
 LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE and REASSESS
 
 IDLE_AFTER = timedelta(days=3)
-REASSESS_AFTER = timedelta(days=90)
 CHECK_EVERY = timedelta(minutes=15)
 
 
@@ -50,7 +49,7 @@ async def lead_reminders_job(context: BotContext) -> None:
 
     idle_since = await storage.idle_assessments(now - IDLE_AFTER)
     await deliver_due(context, IDLE, {IDLE.slot(a.id, a.updated_at): a for a in idle_since}, idle)
-    due = await storage.due_reassessments(now - REASSESS_AFTER)
+    due = await storage.due_reassessments(now - timing.REASSESS_AFTER)
     slots = {REASSESS.slot(entry.assessment_id, entry.user_id): entry for entry in due}
     await deliver_due(context, REASSESS, slots, reassess)
 

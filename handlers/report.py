@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from telegram import InputFile, Update
 
@@ -17,13 +17,12 @@ from bot.pack import PackText, Section, Table, board_pack
 from bot.rows import CompletedAssessment, Network, PlanStep
 from handlers import render
 from handlers.common import private_sender
-from scoring import Result
+from scoring import Result, timing
 from scoring.plan import Status, organisation_asks
 from scoring.records import result_from_dict
 from scoring.wres import Figures, estimate
 
 TAG = re.compile(r"<[^>]+>")
-REVIEW_AFTER = timedelta(days=90)  # a network re-assesses each quarter
 HISTORY_ROWS = 8
 NOTES = 12  # evidence notes shown in full; the rest are in /export
 NOTE_LIMIT = 300
@@ -182,7 +181,7 @@ async def pack_text(
         paragraphs=[] if notes else [s("report.notes_none")],
         bullets=shown_notes,
     )
-    review = max(last.date() + REVIEW_AFTER, today)
+    review = max(last.date() + timing.REASSESS_AFTER, today)
     sections = [
         Section(s("report.summary_title"), paragraphs=summary),
         held,

@@ -8,7 +8,6 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import timing
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from bot.rows import Practice
@@ -26,6 +25,7 @@ from handlers.common import (
     refused,
     show,
 )
+from scoring import dates, timing
 from scoring.rotation import turn
 
 log = logging.getLogger(__name__)
@@ -168,9 +168,9 @@ async def _approved_notice(context: BotContext, practice: Practice) -> Safe:
     nudges that will carry it (waiting practices go out one a week, oldest first)."""
     strings, zone = context.strings, context.settings.timezone
     now = context.services.clock.now()
-    dates = []
+    moments = []
     for hub in await context.storage.active_hubs(practice.region):
-        at = timing.parse_time(hub.nudge_time or "")
+        at = dates.parse_time(hub.nudge_time or "")
         if hub.nudge_weekday is None or at is None:
             continue
         library, _ = await nudge_library(context, hub)
@@ -178,10 +178,10 @@ async def _approved_notice(context: BotContext, practice: Practice) -> Safe:
         if ahead is None:
             continue
         slot = timing.weekly_slot_after(hub.nudge_weekday, at, zone, now)
-        dates.append(slot + timedelta(weeks=ahead))
-    if not dates:
+        moments.append(slot + timedelta(weeks=ahead))
+    if not moments:
         return strings("share.author_approved", text=practice.text)
-    when = min(dates).astimezone(zone)
+    when = min(moments).astimezone(zone)
     return strings(
         "share.author_approved_on", date=when.strftime("%A %-d %B %Y"), text=practice.text
     )

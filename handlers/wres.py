@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import InputFile, Message, Update
 
-from bot import charts, timing
+from bot import charts
 from bot.clock import iso, parse
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
@@ -34,6 +34,7 @@ from handlers.common import (
     read_press,
     show,
 )
+from scoring import timing
 from scoring.wres import (
     LABEL_LIMIT,
     SMALL_GROUP,
@@ -58,7 +59,6 @@ QUARTER = "wres:quarter"
 COUNT = "wres:count"
 CONFIRM = "wres:confirm"
 CHECK_EVERY = timedelta(minutes=15)
-REMINDER_WINDOW_DAYS = 7  # the first week of each quarter
 # Counts in the order the guided entry asks for them: (group, size or count).
 STEPS: tuple[tuple[str, str], ...] = (
     ("white", "size"),
@@ -496,9 +496,9 @@ async def wres_reminders_job(context: BotContext) -> None:
     if not timing.in_working_hours(now, zone):
         return
     today = now.astimezone(zone).date()
-    quarter = quarter_of(today)
-    if (today - quarter.first_day).days >= REMINDER_WINDOW_DAYS:
+    if not timing.in_first_week_of_quarter(today):
         return
+    quarter = quarter_of(today)
     storage = context.storage
 
     async def reminder(user_id: int) -> tuple[int, Send] | None:

@@ -44,8 +44,9 @@ def _month(word: str) -> int | None:
     return None
 
 
-def _weekday(word: str) -> int | None:
-    word = word.lower()
+def parse_weekday(word: str) -> int | None:
+    """0 for Monday .. 6 for Sunday, from a full name or its first three letters or more."""
+    word = word.strip().lower()
     for index, name in enumerate(WEEKDAYS):
         if word == name or (len(word) >= 3 and name.startswith(word)):
             return index
@@ -98,7 +99,7 @@ def parse_date(text: str, today: date) -> date | None:
             day, year = int(match[day_group]), _year(match[3])
             return _make(year, named, day) if year else _yearless(today, named, day)
     if match := _WEEKDAY.fullmatch(typed):
-        weekday = _weekday(match[2])
+        weekday = parse_weekday(match[2])
         if weekday is None:
             return None
         ahead = (weekday - today.weekday()) % 7 or 7

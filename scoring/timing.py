@@ -1,45 +1,27 @@
-"""Calendar arithmetic for schedules, in the bot's time zone; pure functions, no clock."""
+"""When the bot may message people and when scheduled messages fall: working hours (weekdays
+that are not bank holidays, 09:00-18:00 local time), weekly slots, the catch-up rule for a
+missed message, and the intervals that pace a network's year. Pure: the caller passes the
+moment and the time zone. Parsing typed dates and times, and the bank holidays, are in
+scoring/dates.py."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from scoring.dates import is_working_day
+
 WORKDAY_START = time(9, 0)
 WORKDAY_END = time(18, 0)
 # A scheduled message missed (the bot was down, or the loop was busy) goes out late only within
 # this long of its time; after that it is skipped, since it would no longer be timely.
 CATCH_UP_LIMIT = timedelta(hours=12)
-
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def parse_weekday(text: str) -> int | None:
-    """0 for Monday .. 6 for Sunday, from a full name or its first three letters."""
-    word = text.strip().lower()
-    for index, name in enumerate(WEEKDAYS):
-        if word == name or (len(word) >= 3 and name.startswith(word)):
-            return index
-    return None
-
-
-def parse_time(text: str) -> time | None:
-    match = _TIME.fullmatch(text.strip())
-    return time(int(match[1]), int(match[2])) if match else None
-
-
-def parse_date(text: str) -> date | None:
-    match = _DATE.fullmatch(text.strip())
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+# A network re-assesses each quarter: its leads are invited this long after its latest result,
+# and the board pack names this as the next review.
+REASSESS_AFTER = timedelta(days=90)
+# Quarterly messages (the plan check-in, the WRES reminder) go out in a quarter's first week.
+QUARTER_WINDOW_DAYS = 7
 
 
 def local(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -64,9 +46,10 @@ def weekly_slot_after(weekday: int, at: time, zone: ZoneInfo, moment: datetime) 
 
 
 def in_working_hours(moment: datetime, zone: ZoneInfo) -> bool:
-    """Monday to Friday, 09:00 to 18:00 local time: when people may be messaged."""
+    """A working day (Monday to Friday, not a bank holiday), 09:00 to 18:00 local time: when
+    people may be messaged."""
     here = moment.astimezone(zone)
-    return here.weekday() < 5 and WORKDAY_START <= here.time() < WORKDAY_END
+    return is_working_day(here.date()) and WORKDAY_START <= here.time() < WORKDAY_END
 
 
 def next_working_moment(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -74,11 +57,11 @@ def next_working_moment(moment: datetime, zone: ZoneInfo) -> datetime:
     if in_working_hours(moment, zone):
         return moment
     day = moment.astimezone(zone).date()
-    for offset in range(8):
+    for offset in range(15):  # a week, plus the bank holidays that can follow one
         candidate = local(day + timedelta(days=offset), WORKDAY_START, zone)
         if candidate > moment and in_working_hours(candidate, zone):
             return candidate
-    raise AssertionError("a working day always comes within a week")
+    raise AssertionError("a working day always comes within a fortnight")
 
 
 class CatchUp(Enum):
@@ -101,3 +84,9 @@ def catch_up(
     if now - at < CATCH_UP_LIMIT and (until is None or now < until):
         return CatchUp.SEND
     return CatchUp.SKIP
+
+
+def in_first_week_of_quarter(day: date) -> bool:
+    """Whether `day` falls within the first QUARTER_WINDOW_DAYS days of a calendar quarter."""
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return (day - start).days < QUARTER_WINDOW_DAYS

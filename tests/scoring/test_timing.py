@@ -1,4 +1,4 @@
-"""Calendar arithmetic in the bot's time zone."""
+"""The one calendar: working hours with bank holidays, weekly slots, quarters, typed times."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import timing
+from scoring import dates, timing
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -18,7 +18,7 @@ LONDON = ZoneInfo("Europe/London")
 )
 def test_parse_weekday(text: str, day: int | None) -> None:
     """Weekdays are read from full names or three-letter starts, any case."""
-    assert timing.parse_weekday(text) == day
+    assert dates.parse_weekday(text) == day
 
 
 @pytest.mark.parametrize(
@@ -29,22 +29,15 @@ def test_parse_weekday(text: str, day: int | None) -> None:
         ("23:59", time(23, 59)),
         ("24:00", None),
         ("12:60", None),
-        ("9am", None),
+        ("9am", time(9)),
+        ("6.30pm", time(18, 30)),
+        ("18.00", time(18)),
         ("", None),
     ],
 )
 def test_parse_time(text: str, expected: time | None) -> None:
-    """Times are 24-hour HH:MM."""
-    assert timing.parse_time(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("2027-01-20", date(2027, 1, 20)), ("2027-02-30", None), ("20/01/2027", None)],
-)
-def test_parse_date(text: str, expected: date | None) -> None:
-    """Dates are YYYY-MM-DD and must exist."""
-    assert timing.parse_date(text) == expected
+    """Times are 24-hour HH:MM, or 12-hour with am/pm: one parser for every command."""
+    assert dates.parse_time(text) == expected
 
 
 def test_weekly_slot_follows_british_summer_time() -> None:
@@ -91,3 +84,28 @@ def test_next_working_moment_after_friday_evening_is_monday_nine() -> None:
     """Friday 19:00 waits until Monday 09:00."""
     friday = datetime(2027, 3, 5, 19, 0, tzinfo=UTC)
     assert timing.next_working_moment(friday, LONDON) == datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+
+
+def test_a_bank_holiday_is_not_working_hours() -> None:
+    """Easter Monday 2027 (29 March) at 10:00 is outside working hours; the next moment to
+    message someone is Tuesday 09:00."""
+    easter_monday = datetime(2027, 3, 29, 9, 0, tzinfo=UTC)  # 10:00 BST
+    assert timing.in_working_hours(easter_monday, LONDON) is False
+    assert timing.next_working_moment(easter_monday, LONDON) == datetime(
+        2027, 3, 30, 8, 0, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2027, 1, 1), True),
+        (date(2027, 1, 7), True),
+        (date(2027, 1, 8), False),
+        (date(2027, 4, 3), True),
+        (date(2027, 6, 30), False),
+    ],
+)
+def test_first_week_of_a_quarter(day: date, expected: bool) -> None:
+    """Quarterly messages go out in the first seven days of a calendar quarter."""
+    assert timing.in_first_week_of_quarter(day) == expected
