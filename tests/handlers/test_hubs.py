@@ -137,13 +137,23 @@ async def test_nudges_off_removes_the_job(bot: Harness) -> None:
     assert not stored.nudges_on
 
 
+async def test_nudges_reads_a_time_as_people_type_it(bot: Harness) -> None:
+    """/nudges takes 9am or 6.30pm as well as 18:00: one time parser for every command."""
+    hub = await _hub(bot)
+    calls = await bot.send(ADMIN, "/nudges tuesday 9am", chat_id=GROUP)
+    assert "<b>Tuesday</b> at <b>09:00</b>" in calls[-1].text
+    refreshed = await bot.storage.hub(hub.id)
+    assert refreshed is not None
+    assert (refreshed.nudge_weekday, refreshed.nudge_time) == (1, "09:00")
+
+
 async def test_nudges_rejects_bad_days_and_times(bot: Harness) -> None:
     """A bad day, a bad time or a wrong shape gets a clear answer and changes nothing."""
     hub = await _hub(bot)
     cases = {
         "/nudges funday 09:00": "not a day",
         "/nudges monday 25:00": "not a time",
-        "/nudges monday 9am": "not a time",
+        "/nudges monday 9xm": "not a time",
         "/nudges monday": "Use <code>/nudges",
         "/nudges": "Use <code>/nudges",
     }

@@ -77,7 +77,8 @@ async def test_reassessment_invitation_after_ninety_days(bot: Harness) -> None:
     await bot.run_callback(lead_reminders_job)
     invitations = [c for c in bot.fake.sent(LEAD) if "three months" in c.text]
     assert invitations == []
-    bot.clock.set(datetime(2027, 5, 31, 10, 0, tzinfo=UTC))  # Monday, 91 days on
+    # Tuesday, 92 days on (Monday 31 May 2027 is a bank holiday: no messages to people)
+    bot.clock.set(datetime(2027, 6, 1, 10, 0, tzinfo=UTC))
     await bot.run_callback(lead_reminders_job)
     await bot.run_callback(lead_reminders_job)
     invitations = [c for c in bot.fake.sent(LEAD) if "three months" in c.text]

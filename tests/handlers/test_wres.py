@@ -267,17 +267,19 @@ async def test_reminder_goes_once_in_the_first_week_of_a_quarter(bot: Harness) -
 
 
 async def test_reminder_waits_for_working_hours(bot: Harness) -> None:
-    """A quarter starting on a Saturday: nothing at the weekend or before 09:00 Monday."""
+    """A quarter starting on a Saturday: nothing at the weekend, nor on Monday 3 January 2028
+    (the bank holiday for New Year's Day), nor before 09:00 on Tuesday."""
     await _network(bot)
     await bot.send(LEAD, EXAMPLE)
     for moment in (
         datetime(2028, 1, 1, 12, 0, tzinfo=UTC),  # Saturday
-        datetime(2028, 1, 3, 8, 59, tzinfo=UTC),  # Monday 08:59 GMT
+        datetime(2028, 1, 3, 12, 0, tzinfo=UTC),  # Monday, a bank holiday
+        datetime(2028, 1, 4, 8, 59, tzinfo=UTC),  # Tuesday 08:59 GMT
     ):
         bot.clock.set(moment)
         await bot.run_callback(wres_reminders_job)
         assert _reminders(bot) == [], moment
-    bot.clock.set(datetime(2028, 1, 3, 9, 0, tzinfo=UTC))
+    bot.clock.set(datetime(2028, 1, 4, 9, 0, tzinfo=UTC))
     await bot.run_callback(wres_reminders_job)
     assert len(_reminders(bot)) == 1
 
