@@ -261,20 +261,6 @@ class Schedules:
     rebuilds: list[Rebuild] = field(default_factory=list)
     repeating: list[Repeating] = field(default_factory=list)
 
-    def rebuild(
-        self,
-        name: str,
-        items: Callable[[BotContext, datetime], Awaitable[Sequence[Any]]],
-        one: Callable[[BotContext, Any, datetime], Awaitable[None]],
-    ) -> None:
-        self.rebuilds.append(Rebuild(name, items, one))
-
-    def every(self, kind: Kind, interval: timedelta, callback: JobCallback) -> None:
-        self.repeating.append(Repeating(kind, callback, every=interval))
-
-    def daily(self, kind: Kind, at: time, callback: JobCallback) -> None:
-        self.repeating.append(Repeating(kind, callback, daily_at=at))
-
 
 async def startup_job(context: BotContext) -> None:
     """Start the repeating jobs, then catch up on what was missed while the bot was down and
