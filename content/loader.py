@@ -105,7 +105,13 @@ def load_content(directory: Path = DATA_DIR) -> Content:
         baseline=_load_baseline(read("baseline.toml"), model),
         directory=_load_directory(read("regions.toml"), read("organisations.toml")),
         nudges=_load_nudges(read("nudges.toml")),
-        strings=_load_strings(read("strings.toml")),
+        strings=_load_strings(
+            [read("strings.toml")]
+            + [
+                read(f"strings/{path.name}")
+                for path in sorted((directory / "strings").glob("*.toml"))
+            ]
+        ),
         wres=_load_wres(read("wres.toml")),
         staff_group=group,
     )
@@ -499,24 +505,30 @@ def _load_wres(top: Entry) -> WresGuide:
     return WresGuide(tuple(indicators), checked_on, sources, top.text("note"))
 
 
-def _load_strings(top: Entry) -> Strings:
-    """Flatten `[section] name = "..."` into keys like "section.name"."""
+def _load_strings(files: list[Entry]) -> Strings:
+    """Flatten `[section] name = "..."` into keys like "section.name", from strings.toml and each
+    feature's own file in strings/; a key defined in two files is refused."""
     templates: dict[str, str] = {}
-
-    def walk(prefix: str, table: dict[str, Any]) -> None:
-        for name, value in table.items():
-            key = f"{prefix}{name}"
-            if isinstance(value, dict):
-                walk(f"{key}.", value)
-                continue
-            if not isinstance(value, str) or not value.strip():
-                raise top.fail(f"string {key!r} must be non-empty text")
-            try:
-                fields(value)
-            except ValueError as error:
-                raise top.fail(f"string {key!r} has a broken placeholder ({error})") from None
-            # Only the newline after an opening triple quote goes; edge spaces can matter.
-            templates[key] = value.strip("\n")
-
-    walk("", top.data)
+    for top in files:
+        _walk_strings(top, "", top.data, templates)
     return Strings(templates)
+
+
+def _walk_strings(
+    top: Entry, prefix: str, table: dict[str, Any], templates: dict[str, str]
+) -> None:
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            _walk_strings(top, f"{key}.", value, templates)
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise top.fail(f"string {key!r} must be non-empty text")
+        try:
+            fields(value)
+        except ValueError as error:
+            raise top.fail(f"string {key!r} has a broken placeholder ({error})") from None
+        if key in templates:
+            raise top.fail(f"string {key!r} is defined in another strings file too")
+        # Only the newline after an opening triple quote goes; edge spaces can matter.
+        templates[key] = value.strip("\n")

@@ -218,3 +218,14 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     (data / "craft.toml").unlink()
     with pytest.raises(ContentError, match=r"craft\.toml"):
         load_content(data)
+
+
+def test_a_feature_adds_its_strings_in_its_own_file(tmp_path: Path) -> None:
+    """strings/<feature>.toml adds keys beside strings.toml; a key already defined is refused."""
+    data = _copy_data(tmp_path)
+    (data / "strings").mkdir(exist_ok=True)
+    (data / "strings" / "example.toml").write_text('[example]\ngreeting = "Hello {name}"\n')
+    assert load_content(data).strings("example.greeting", name="<Ada>") == "Hello &lt;Ada&gt;"
+    (data / "strings" / "clash.toml").write_text('[example]\ngreeting = "Hi"\n')
+    with pytest.raises(ContentError, match="another strings file"):
+        load_content(data)
