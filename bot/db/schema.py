@@ -72,7 +72,7 @@ def problem(connection: sqlite3.Connection) -> str | None:
     if version == 0:
         if not actual:
             return None
-        return f"it holds tables this bot never made ({_names(actual)}): another application's?"
+        return f"it has tables ({_names(actual)}) but no schema version: another application's?"
     if version > LATEST:
         return None
     if version == LEGACY_BUDDIES_VERSION and actual == expected(LEGACY_BUDDIES_APPLIED):
