@@ -25,7 +25,6 @@ from scoring import Band, Comparison, Result, compare
 from scoring.baseline import Figure, contrasts
 from scoring.engine import is_rise
 from scoring.publication import Published
-from scoring.records import result_from_dict
 from scoring.suppression import Shown
 
 QUARTERS = {1: "bottom", 2: "second", 3: "third", 4: "top"}
@@ -183,7 +182,7 @@ async def compare_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("compare.no_result"))
         return
     network, newest = record.network, record.latest
-    latest = result_from_dict(newest.result)
+    latest = newest.result
     region = content.directory.region(network.region).name
     lines: list[str] = [
         strings("compare.title", network=network.name),
@@ -198,7 +197,7 @@ async def compare_command(update: Update, context: BotContext) -> None:
         "",
     ]
     previous = record.previous
-    before = result_from_dict(previous.result) if previous else None
+    before = previous.result if previous else None
     comparison = compare(before, latest) if before else None
     if comparison is not None and previous is not None:
         lines += [

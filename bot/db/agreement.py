@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,13 +10,14 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import iso, parse
-from bot.db.assessments import _completed
+from bot.db.assessments import _completed, encode_result
 from bot.db.core import Core, Privacy
 from bot.rows import (
     Agreement,
     AssessmentChange,
     CompletedAssessment,
 )
+from scoring.engine import Result
 
 
 class AgreementStore(Core):
@@ -114,7 +114,7 @@ class AgreementStore(Core):
         answers: Sequence[tuple[str, int, int]],
         total: int,
         band: str,
-        result: dict[str, Any],
+        result: Result,
     ) -> int | None:
         """Store the agreed result as the network's newest completed assessment (answers:
         item, option, points) and close the agreement; None if it was closed already."""
@@ -135,7 +135,7 @@ class AgreementStore(Core):
                     now,
                     total,
                     band,
-                    json.dumps(result),
+                    encode_result(result),
                     now,
                     agreement.id,
                 ),

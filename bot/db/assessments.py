@@ -23,7 +23,9 @@ from bot.rows import (
     NetworkHistory,
     OpenAssessment,
 )
+from scoring.engine import Result
 from scoring.progress import Step
+from scoring.records import result_from_dict, result_to_dict
 
 
 class AssessmentStore(Core):
@@ -218,7 +220,7 @@ class AssessmentStore(Core):
         return await self.in_progress(created) if created is not None else None
 
     async def apply_revision(
-        self, revision: OpenAssessment, *, total: int, band: str, result: dict[str, Any]
+        self, revision: OpenAssessment, *, total: int, band: str, result: Result
     ) -> bool:
         """Re-score the completed assessment `revision` changes: its answers become the
         revision's, the change is recorded, and the revision goes; False if already done."""
@@ -244,7 +246,7 @@ class AssessmentStore(Core):
             db.execute(
                 "UPDATE assessments SET total = ?, band = ?, result = ?, content_version = ?, "
                 "updated_at = ?, result_sent_at = NULL WHERE id = ?",
-                (total, band, json.dumps(result), revision.content_version, now, original),
+                (total, band, encode_result(result), revision.content_version, now, original),
             )
             db.execute(
                 "INSERT INTO assessment_changes (assessment_id, changed_at, total_before, "
@@ -266,7 +268,7 @@ class AssessmentStore(Core):
             )
 
     async def complete_assessment(
-        self, assessment_id: int, *, total: int, band: str, result: dict[str, Any]
+        self, assessment_id: int, *, total: int, band: str, result: Result
     ) -> bool:
         """Mark an assessment completed with its scored result; False if it already was."""
         now = self._now()
@@ -275,7 +277,7 @@ class AssessmentStore(Core):
                 "UPDATE assessments SET status = 'completed', completed_at = ?, updated_at = ?, "
                 "total = ?, band = ?, result = ?, awaiting_evidence = NULL "
                 "WHERE id = ? AND status = 'in_progress'",
-                (now, now, total, band, json.dumps(result), assessment_id),
+                (now, now, total, band, encode_result(result), assessment_id),
             )
             return cursor.rowcount == 1
 
@@ -429,7 +431,7 @@ def _completed(row: aiosqlite.Row) -> CompletedAssessment:
         completed_at=parse(row["completed_at"]),
         total=row["total"],
         band=row["band"],
-        result=json.loads(row["result"]),
+        result=decode_result(row["result"]),
         result_sent_at=parse(row["result_sent_at"]) if row["result_sent_at"] else None,
         agreed=bool(row["agreed"]),
     )
@@ -480,3 +482,13 @@ async def _forget(db: aiosqlite.Connection, user_id: int) -> bool:
 
 
 PRIVACY = Privacy(columns=(("assessments", "user_id"),), export=_export, forget=_forget)
+
+
+def encode_result(result: Result) -> str:
+    """A scored result as stored in `assessments.result` (JSON, `scoring.records`' layout)."""
+    return json.dumps(result_to_dict(result))
+
+
+def decode_result(stored: str) -> Result:
+    """A stored result back as `scoring`'s Result: the one place results are decoded."""
+    return result_from_dict(json.loads(stored))

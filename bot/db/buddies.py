@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
 
+from bot.db.assessments import decode_result
 from bot.db.core import Core, Privacy
 from bot.rows import (
     BuddyCandidate,
@@ -56,7 +56,7 @@ class BuddyStore(Core):
                 network_id=row["network_id"],
                 region=row["region"],
                 waited=row["waited"],
-                result=json.loads(row["result"]) if row["result"] else None,
+                result=decode_result(row["result"]) if row["result"] else None,
             )
             for row in rows
         ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import iso
+from bot.db.assessments import decode_result
 from bot.db.core import Core
 from bot.rows import (
     LatestResult,
@@ -54,7 +55,9 @@ class SnapshotStore(Core):
             (iso(since), region, region),
         )
         return [
-            LatestResult(row["id"], row["region"], row["assessment_id"], json.loads(row["result"]))
+            LatestResult(
+                row["id"], row["region"], row["assessment_id"], decode_result(row["result"])
+            )
             for row in rows
         ]
 
