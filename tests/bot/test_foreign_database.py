@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.check import check_database
 from bot.migrations import LATEST, MIGRATIONS
 from bot.restore import RestoreError, restore
 from bot.storage import DatabaseUnavailable, Storage
@@ -162,3 +163,26 @@ def test_restore_accepts_a_backup_with_buddy_tables_as_7(tmp_path: Path) -> None
         other.commit()
     done = restore(backup, db)
     assert (done.schema_version, users(db)) == (7, [5])
+
+
+def test_check_fails_on_another_applications_database(tmp_path: Path) -> None:
+    """`python -m bot check` says the file is not this bot's, before the bot refuses it."""
+    db = tmp_path / "other.sqlite3"
+    make(db, another_application)
+    result = check_database(db)
+    assert not result.passed
+    assert result.detail.startswith(f"{db} is not a database of this bot: it has tables")
+    assert tables(db) == ["customers", "invoices"]
+
+
+def test_no_production_module_is_over_600_lines() -> None:
+    """The stores stay small: no module of bot/, handlers/, scoring/ or content/ passes 600
+    lines."""
+    root = Path(__file__).resolve().parents[2]
+    long = {
+        str(path.relative_to(root)): n
+        for package in ("bot", "handlers", "scoring", "content")
+        for path in (root / package).rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > 600
+    }
+    assert long == {}
