@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from bot.backup import db_path_from_env
 from bot.config import ConfigError, Settings
+from bot.db import schema
 from bot.migrations import MIGRATIONS
 from content import ContentError, load_content
 
@@ -119,6 +120,7 @@ def check_database(path: Path) -> Result:
         with contextlib.closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
             db.execute("PRAGMA busy_timeout = 5000")
             version: int = db.execute("PRAGMA user_version").fetchone()[0]
+            foreign = schema.problem(db)
             # The write probe: take the write lock and change something, then roll it back.
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -134,6 +136,12 @@ def check_database(path: Path) -> Result:
             False,
             f"{path} has schema version {version}, newer than this version of the bot knows "
             f"({known}): the bot will refuse to start (a downgrade); run the newer release",
+        )
+    if foreign is not None:
+        return Result(
+            "database",
+            False,
+            f"{path} is not a database of this bot: {foreign}; the bot will refuse to start",
         )
     if version < known:
         due = known - version

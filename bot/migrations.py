@@ -1,11 +1,15 @@
-"""The schema, as numbered migrations applied in order at start-up (`PRAGMA user_version`)."""
+"""The schema, as migrations keyed by number, applied in order at start-up (`PRAGMA user_version`).
+
+A released migration never changes (tests/bot/test_migrations.py pins each one's checksum);
+a change to the schema is a new entry with the next number.
+"""
 
 from __future__ import annotations
 
-# Each entry moves the schema from version N-1 to N; applied in order at start-up.
-MIGRATIONS: tuple[str, ...] = (
+# Entry N moves the schema from version N-1 to N; applied in order of N at start-up.
+MIGRATIONS: dict[int, str] = {
     # 1: users, networks, leads, assessments and answers.
-    """
+    1: """
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,              -- Telegram user id; no names are stored
         created_at TEXT NOT NULL,
@@ -58,7 +62,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 2: hub groups, their nudge rotation, meetings, shared practices, and the delivery ledger.
-    """
+    2: """
     CREATE TABLE hubs (
         id INTEGER PRIMARY KEY,                  -- stable even when the group's chat id changes
         chat_id INTEGER NOT NULL UNIQUE,
@@ -116,7 +120,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: daily snapshots of anonymised aggregates, so /compare never reflects a single change
     # the moment it happens.
-    """
+    3: """
     CREATE TABLE snapshots (
         day TEXT NOT NULL,                       -- local date the snapshot stands for
         scope TEXT NOT NULL,                     -- 'all' or a region key
@@ -126,7 +130,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 4: WRES indicators 2, 3 and 4, quarter by quarter, per network (and optional breakdown).
-    """
+    4: """
     CREATE TABLE wres_quarters (
         network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
         indicator INTEGER NOT NULL CHECK (indicator IN (2, 3, 4)),
@@ -144,7 +148,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: hubs wait for an operator's approval (hubs made before this stay approved); a result
     # counts as delivered only once sent; practice review cards are remembered so they can be
     # withdrawn.
-    """
+    5: """
     ALTER TABLE hubs ADD COLUMN status TEXT NOT NULL DEFAULT 'approved'
         CHECK (status IN ('pending', 'approved', 'rejected'));
     ALTER TABLE hubs ADD COLUMN decided_by INTEGER;
@@ -162,7 +166,7 @@ MIGRATIONS: tuple[str, ...] = (
     # status. `source` says which item or enabler the step came from ('item:<key>',
     # 'enabler:<key>', or '' for a step typed from scratch), so a later result can tell whether
     # it moved.
-    """
+    6: """
     CREATE TABLE plan_steps (
         id INTEGER PRIMARY KEY,
         network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
@@ -183,7 +187,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 7: answers in a completed assessment can be changed within 30 days: the change is answered
     # in an open assessment that `revises` the completed one, and on Finish the completed one is
     # re-scored in place; each re-score is recorded, so /score's history can show it.
-    """
+    7: """
     ALTER TABLE assessments ADD COLUMN revises INTEGER
         REFERENCES assessments(id) ON DELETE CASCADE;
     CREATE TABLE assessment_changes (
@@ -224,7 +228,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 8: buddy pairing (each lead's choices, and each month's groups), meeting RSVPs, and what
     # a meeting's calendar file needs (its revision, the announcement message carrying buttons).
-    """
+    8: """
     CREATE TABLE buddies (
         user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
         wants TEXT NOT NULL,                     -- a focus: 'enabler:<key>' or 'theme:<key>'
@@ -255,4 +259,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
     ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
     """,
-)
+}
+
+# The newest schema version this code knows.
+LATEST = max(MIGRATIONS)

@@ -3,7 +3,8 @@
 It takes the database's instance lock (bot/instance.py) for the whole restore, so it refuses
 while a bot runs on the database and no bot can start half-way through. The backup is copied
 beside the database under a temporary name and checked there (an SQLite file that passes
-`PRAGMA integrity_check`, with this bot's tables and a schema version it knows); only then are
+`PRAGMA integrity_check`, with a schema version it knows and exactly the tables and columns of
+this bot's schema at that version, bot/db/schema.py); only then are
 the old `-wal` and `-shm` files removed (SQLite would otherwise replay the old database's log
 into the restored one) and the copy renamed over the database in one step. The backup file
 itself is only read.
@@ -21,11 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.backup import SIDE_FILES, db_path_from_env
+from bot.db import schema
 from bot.instance import AlreadyRunning, InstanceLock
-from bot.migrations import MIGRATIONS
-
-# Tables every version of the schema has had since the first migration.
-REQUIRED_TABLES = frozenset({"users", "networks", "leads", "assessments", "answers"})
+from bot.migrations import LATEST
 
 
 class RestoreError(Exception):
@@ -80,20 +79,21 @@ def _check(path: Path, source: Path) -> int:
             rows = [row[0] for row in copy.execute("PRAGMA integrity_check").fetchall()]
             if rows != ["ok"]:
                 raise RestoreError(f"{source} failed its integrity check: {'; '.join(rows[:3])}")
-            version: int = copy.execute("PRAGMA user_version").fetchone()[0]
-            listed = copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            tables = {row[0] for row in listed}
+            version = schema.user_version(copy)
+            problem = schema.problem(copy)
             # A backup is a single file; the restored database goes back to WAL when it opens.
             copy.execute("PRAGMA journal_mode = DELETE")
     except sqlite3.DatabaseError as error:
         raise RestoreError(f"{source} is not an SQLite database ({error})") from None
-    if version < 1 or not tables >= REQUIRED_TABLES:
-        raise RestoreError(f"{source} is an SQLite database, but not one of this bot")
-    if version > len(MIGRATIONS):
+    if version > LATEST:
         raise RestoreError(
             f"{source} has schema version {version}, newer than this version of the bot knows "
-            f"({len(MIGRATIONS)}): restore it with the release that made it"
+            f"({LATEST}): restore it with the release that made it"
         )
+    if version < 1:
+        raise RestoreError(f"{source} is an SQLite database, but not one of this bot")
+    if problem is not None:
+        raise RestoreError(f"{source} is an SQLite database, but not one of this bot: {problem}")
     return version
 
 
@@ -110,6 +110,6 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
     later = " (migrations bring it up to date when the bot starts)"
     print(
         f"bot: restored {args[0]} as {done.path} ({done.size} bytes, schema "
-        f"{done.schema_version}){later if done.schema_version < len(MIGRATIONS) else ''}"
+        f"{done.schema_version}){later if done.schema_version < LATEST else ''}"
     )
     return 0

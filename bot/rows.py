@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from scoring.engine import Result
 from scoring.progress import Step
 
 
@@ -51,7 +52,7 @@ class OpenAssessment:
 
 @dataclass(frozen=True)
 class CompletedAssessment:
-    """A finished assessment with its scored result (`result` as `scoring.records` stores it)."""
+    """A finished assessment with its scored result (decoded once, by the assessments store)."""
 
     id: int
     network_id: int
@@ -61,7 +62,7 @@ class CompletedAssessment:
     completed_at: datetime
     total: int
     band: str
-    result: dict[str, Any]
+    result: Result
     result_sent_at: datetime | None = None  # None until the result message went out
     agreed: bool = False  # the network's agreed result, from its leads' settled answers
 
@@ -172,7 +173,7 @@ class BuddyCandidate:
     network_id: int
     region: str
     waited: str | None  # month they last waited
-    result: dict[str, Any] | None  # the network's latest completed result, if any
+    result: Result | None  # the network's latest completed result, if any
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ class LatestResult:
     network_id: int
     region: str
     assessment_id: int
-    result: dict[str, Any]
+    result: Result
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from scoring.publication import RESULTS_WINDOW, Published, WresPublished, publis
 from scoring.records import (
     published_from_dict,
     published_to_dict,
-    summary_from_dict,
+    summary_of,
     wres_published_from_dict,
     wres_published_to_dict,
 )
@@ -96,7 +96,7 @@ async def _take(context: BotContext, day: str) -> dict[str, dict[str, Any]]:
     scopes: dict[str, list[tuple[int, int, Summary]]] = {ALL: []}
     scopes.update({region.key: [] for region in context.content.directory.regions})
     for row in rows:
-        entry = (row.network_id, row.assessment_id, summary_from_dict(row.result))
+        entry = (row.network_id, row.assessment_id, summary_of(row.result))
         scopes[ALL].append(entry)
         scopes.setdefault(row.region, []).append(entry)
     minimum = context.settings.min_group_size

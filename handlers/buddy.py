@@ -20,6 +20,7 @@ from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
 from scoring import dates, timing
+from scoring.engine import Result
 from scoring.pairing import Candidate, pair_leads, previous_pairs
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,12 @@ def focus_name(context: BotContext, key: str) -> str:
     return dict(focuses(context)).get(key, key)
 
 
-def profile(result: dict[str, Any] | None) -> dict[str, float]:
+def profile(result: Result | None) -> dict[str, float]:
     """Percent per focus from a stored result (enablers and sections)."""
-    if not result:
+    if result is None:
         return {}
-    scores = {f"enabler:{k}": (p, m) for k, p, m in result.get("enablers", [])}
-    scores |= {f"theme:{k}": (p, m) for k, p, m in result.get("sections", [])}
+    scores = {f"enabler:{e.key}": (e.points, e.maximum) for e in result.enablers}
+    scores |= {f"theme:{s.key}": (s.points, s.maximum) for s in result.sections}
     return {key: 100.0 * p / m for key, (p, m) in scores.items() if m}
 
 
@@ -262,9 +263,9 @@ async def _introduction(
                 + "\n"
                 + strings(
                     "buddy.partner_scores",
-                    band=str(result.get("band", "")).capitalize(),
-                    total=result.get("total", 0),
-                    maximum=result.get("maximum", 0),
+                    band=result.band.value.capitalize(),
+                    total=result.total,
+                    maximum=result.maximum,
                 )
             )
         parts.append(block)

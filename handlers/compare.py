@@ -26,7 +26,6 @@ from scoring import Band, Comparison, Result, compare
 from scoring.baseline import Figure, contrasts
 from scoring.engine import is_rise
 from scoring.publication import Published
-from scoring.records import result_from_dict
 from scoring.suppression import Shown
 
 # Scheduled and once-only messages this feature sends (job and ledger slot names).
@@ -188,7 +187,7 @@ async def compare_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("compare.no_result"))
         return
     network, newest = record.network, record.latest
-    latest = result_from_dict(newest.result)
+    latest = newest.result
     region = content.directory.region(network.region).name
     lines: list[str] = [
         strings("compare.title", network=network.name),
@@ -203,7 +202,7 @@ async def compare_command(update: Update, context: BotContext) -> None:
         "",
     ]
     previous = record.previous
-    before = result_from_dict(previous.result) if previous else None
+    before = previous.result if previous else None
     comparison = compare(before, latest) if before else None
     if comparison is not None and previous is not None:
         lines += [

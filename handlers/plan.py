@@ -41,7 +41,6 @@ from scoring.plan import (
     parse_due,
     source_of,
 )
-from scoring.records import result_from_dict
 from scoring.wres import quarter_of
 
 # Scheduled and once-only messages this feature sends (job and ledger slot names).
@@ -77,7 +76,7 @@ async def _tips(context: BotContext, user_id: int, assessment_id: int) -> list[T
         return None
     for completed in record.completed:
         if completed.id == assessment_id:
-            result = result_from_dict(completed.result)
+            result = completed.result
             # The things to find out ("Don't know" answers) can become steps too.
             find_out = [
                 Tip(

@@ -17,7 +17,6 @@ from scoring import Result
 from scoring import agreement as agreement_rules
 from scoring.plan import Levels, moved
 from scoring.progress import carry_over, first_unanswered, score_answers
-from scoring.records import result_from_dict, result_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +78,11 @@ async def complete(
     assessment that changes a completed one re-scores that one instead."""
     content = context.content
     result = score_answers(content.model, options(answers))
-    total, band, stored_result = result.total, result.band.value, result_to_dict(result)
+    total, band = result.total, result.band.value
     if assessment.revises is not None:
         before = await context.storage.completed(assessment.revises)
         stored = await context.storage.apply_revision(
-            assessment, total=total, band=band, result=stored_result
+            assessment, total=total, band=band, result=result
         )
         finished = content.strings(
             "assess.rescored",
@@ -94,7 +93,7 @@ async def complete(
         result_id = assessment.revises
     else:
         stored = await context.storage.complete_assessment(
-            assessment.id, total=total, band=band, result=stored_result
+            assessment.id, total=total, band=band, result=result
         )
         finished = content.strings("assess.finished", count=len(content.model.items))
         result_id = assessment.id
@@ -135,9 +134,9 @@ async def send_result(
 async def resend_undelivered(context: BotContext, chat_id: int, user_id: int) -> bool:
     """Send the user's result that never reached them (with its share button); True if so."""
     undelivered = await context.storage.undelivered_result(user_id)
-    if undelivered is None or undelivered.result is None:
+    if undelivered is None:
         return False
-    result = result_from_dict(undelivered.result)
+    result = undelivered.result
     await context.bot.send_message(chat_id, context.strings("assess.result_resent"))
     await send_result(context, chat_id, result, undelivered.id)
     return True
@@ -152,7 +151,7 @@ async def _since_last_time(context: BotContext, result: Result, assessment_id: i
     previous, steps = done
     earlier = Levels(
         await context.storage.assessment_points(previous.id),
-        {key: 100 * points / maximum for key, points, maximum in previous.result["enablers"]},
+        {e.key: e.percent for e in previous.result.enablers},
     )
     later = Levels(
         await context.storage.assessment_points(assessment_id),
@@ -317,7 +316,7 @@ async def _agree(
         answers=rows,
         total=result.total,
         band=result.band.value,
-        result=result_to_dict(result),
+        result=result,
     )
     if agreed_id is None:
         return  # another press agreed it first

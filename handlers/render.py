@@ -304,7 +304,7 @@ def history(
     lines = [strings("score.history")]
     shown = assessments[-HISTORY_LINES:]
     for assessment in reversed(shown):
-        maximum = assessment.result.get("maximum", content.model.max_total)
+        maximum = assessment.result.maximum
         lines.append(
             strings(
                 "score.history_line",

@@ -19,7 +19,6 @@ from handlers import render
 from handlers.common import private_sender
 from scoring import Result, timing
 from scoring.plan import Status, organisation_asks
-from scoring.records import result_from_dict
 from scoring.wres import Figures, estimate
 
 TAG = re.compile(r"<[^>]+>")
@@ -49,7 +48,7 @@ async def report_command(update: Update, context: BotContext) -> None:
         await message.reply_text(context.strings("compare.no_result"))
         return
     latest = record.latest
-    result = result_from_dict(latest.result)
+    result = latest.result
     text = await pack_text(context, record.network, record.completed, result)
     content = context.content
     png = await asyncio.to_thread(charts.result_chart, content.model, result)

@@ -19,7 +19,6 @@ from handlers.common import (
     point_to_private,
     read_press,
 )
-from scoring.records import result_from_dict
 
 
 async def score_command(update: Update, context: BotContext) -> None:
@@ -55,7 +54,7 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
         organisation=network.organisation,
         region=region,
     )
-    latest = result_from_dict(record.latest.result)
+    latest = record.latest.result
     timezone = context.settings.timezone
     text = Safe(
         "\n\n".join(

@@ -69,6 +69,11 @@ def _from_attribute(data: list[str]) -> Attribute:
     return Attribute(key, Band(band), text)
 
 
+def summary_of(result: Result) -> Summary:
+    """What aggregates need of a result (the same figures `summary_from_dict` reads)."""
+    return Summary(total=result.total, band=result.band, enabler_percent=result.enabler_percent())
+
+
 def summary_from_dict(data: dict[str, Any]) -> Summary:
     """What aggregates need of a stored result, without rebuilding the whole Result."""
     return Summary(

@@ -8,7 +8,6 @@ from bot.storage import Storage
 from scoring import Model, score
 from scoring.model import Item
 from scoring.progress import Step
-from scoring.records import result_to_dict
 
 Choice = Callable[[int, Item], int]
 
@@ -63,7 +62,7 @@ async def seed_result(
         )
     result = score(model, answers)
     await storage.complete_assessment(
-        assessment.id, total=result.total, band=result.band.value, result=result_to_dict(result)
+        assessment.id, total=result.total, band=result.band.value, result=result
     )
     await storage.mark_result_sent(assessment.id)  # as if the lead had seen it
     return assessment.id

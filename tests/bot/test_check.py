@@ -109,7 +109,7 @@ async def test_older_database_passes_and_says_migrations_will_run(
     """An older schema passes, saying how many migrations the next start runs."""
     db = tmp_path / "bot.sqlite3"
     with closing(sqlite3.connect(db)) as connection:
-        connection.executescript(MIGRATIONS[0])
+        connection.executescript(MIGRATIONS[1])
         connection.execute("PRAGMA user_version = 1")
     results = await run_checks(bot_env(fake, db))
     assert failed(results) == []

@@ -19,8 +19,8 @@ from tests.bot.process import run_bot
 def make_database(path: Path, user_ids: list[int], version: int = len(MIGRATIONS)) -> None:
     """A database of this bot at schema `version`, with these users."""
     with closing(sqlite3.connect(path)) as connection:
-        for script in MIGRATIONS[:version]:
-            connection.executescript(script)
+        for number in range(1, version + 1):
+            connection.executescript(MIGRATIONS[number])
         connection.execute(f"PRAGMA user_version = {int(version)}")
         connection.executemany(
             "INSERT INTO users (id, created_at) VALUES (?, '2027-01-01T00:00:00+00:00')",

@@ -214,9 +214,10 @@ async def test_admin_of_a_pending_hub_cannot_review_practices(bot: Harness) -> N
 async def test_hubs_from_before_approval_stay_approved(tmp_path: Path, clock: FakeClock) -> None:
     """Migrating a database from before approval keeps its hubs approved."""
     path = tmp_path / "old.sqlite3"
-    before = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN status" in m)
+    before = 4  # migration 5 brought hub approval
+    scripts = "".join(MIGRATIONS[v] for v in range(1, before + 1))
     async with aiosqlite.connect(path) as db:
-        await db.executescript("".join(MIGRATIONS[:before]) + f"PRAGMA user_version = {before};")
+        await db.executescript(scripts + f"PRAGMA user_version = {before};")
         await db.execute(
             "INSERT INTO hubs (chat_id, region, schedule_since, registered_by, registered_at) "
             "VALUES (?, 'london', '2027-01-01T00:00:00+00:00', 1, '2027-01-01T00:00:00+00:00')",

@@ -1,0 +1,218 @@
+"""Fixture: bot/migrations.py as released at commit 5309064 of main, copied verbatim below the
+docstring (the tests may not read outside the repository). That release numbered the buddy
+tables 7; the co-lead tables that are 7 today did not exist yet."""
+
+from __future__ import annotations
+
+# Each entry moves the schema from version N-1 to N; applied in order at start-up.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, networks, leads, assessments and answers.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,              -- Telegram user id; no names are stored
+        created_at TEXT NOT NULL,
+        state TEXT,                          -- what free text is expected next, if anything
+        draft TEXT,                          -- JSON of a registration in progress
+        active INTEGER NOT NULL DEFAULT 1    -- 0 once the user has blocked the bot
+    );
+    CREATE TABLE networks (
+        id INTEGER PRIMARY KEY,
+        organisation TEXT NOT NULL,
+        name TEXT NOT NULL,
+        region TEXT NOT NULL,
+        age TEXT NOT NULL,
+        invite_code TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE leads (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('lead', 'co-lead')),
+        joined_at TEXT NOT NULL
+    );
+    CREATE INDEX leads_by_network ON leads(network_id);
+    CREATE TABLE assessments (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        content_version TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed')),
+        position INTEGER NOT NULL DEFAULT 0,  -- index of the item on screen
+        awaiting_evidence TEXT,               -- item whose optional note is being asked for
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        completed_at TEXT,
+        total INTEGER,
+        band TEXT,
+        result TEXT                           -- JSON of the scored result
+    );
+    CREATE UNIQUE INDEX one_open_assessment_per_user
+        ON assessments(user_id) WHERE status = 'in_progress';
+    CREATE INDEX assessments_by_network ON assessments(network_id, status, completed_at);
+    CREATE TABLE answers (
+        assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+        item_key TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        points INTEGER NOT NULL,
+        evidence TEXT,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (assessment_id, item_key)
+    );
+    """,
+    # 2: hub groups, their nudge rotation, meetings, shared practices, and the delivery ledger.
+    """
+    CREATE TABLE hubs (
+        id INTEGER PRIMARY KEY,                  -- stable even when the group's chat id changes
+        chat_id INTEGER NOT NULL UNIQUE,
+        region TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,       -- 0 once the bot was removed from the group
+        nudge_weekday INTEGER,                   -- 0 Monday .. 6 Sunday; NULL: nudges off
+        nudge_time TEXT,                         -- HH:MM in the bot's time zone
+        schedule_since TEXT NOT NULL,            -- no slot before this is ever due
+        registered_by INTEGER NOT NULL,
+        registered_at TEXT NOT NULL
+    );
+    CREATE INDEX hubs_by_region ON hubs(region, active);
+    CREATE TABLE nudge_history (
+        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
+        cycle INTEGER NOT NULL,
+        nudge_key TEXT NOT NULL,
+        enabler TEXT,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (hub_id, cycle, nudge_key)
+    );
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        hub_id INTEGER NOT NULL REFERENCES hubs(id) ON DELETE CASCADE,
+        starts_at TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX meetings_by_hub ON meetings(hub_id, starts_at);
+    CREATE TABLE practices (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        region TEXT NOT NULL,
+        text TEXT NOT NULL,
+        credit TEXT,                             -- network name to credit; NULL: anonymous
+        status TEXT NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'rejected')),
+        submitted_at TEXT NOT NULL,
+        decided_by INTEGER,
+        decided_at TEXT
+    );
+    CREATE INDEX practices_by_region ON practices(region, status);
+    -- One row per message that must go out at most once: a nudge slot, a meeting reminder, a
+    -- reminder to a lead. The row is claimed before sending and finished after.
+    CREATE TABLE deliveries (
+        slot TEXT PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'skipped', 'unknown')),
+        detail TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX deliveries_by_chat ON deliveries(chat_id, kind);
+    """,
+    # 3: daily snapshots of anonymised aggregates, so /compare never reflects a single change
+    # the moment it happens.
+    """
+    CREATE TABLE snapshots (
+        day TEXT NOT NULL,                       -- local date the snapshot stands for
+        scope TEXT NOT NULL,                     -- 'all' or a region key
+        data TEXT NOT NULL,                      -- JSON of the distribution, or of its absence
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (day, scope)
+    );
+    """,
+    # 4: WRES indicators 2, 3 and 4, quarter by quarter, per network (and optional breakdown).
+    """
+    CREATE TABLE wres_quarters (
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        indicator INTEGER NOT NULL CHECK (indicator IN (2, 3, 4)),
+        quarter TEXT NOT NULL,                   -- e.g. 2026Q3
+        label TEXT NOT NULL DEFAULT '',          -- a breakdown ("nursing", "band 5"); '' for all
+        white_size INTEGER NOT NULL CHECK (white_size > 0),
+        white_count INTEGER NOT NULL CHECK (white_count BETWEEN 0 AND white_size),
+        bme_size INTEGER NOT NULL CHECK (bme_size > 0),
+        bme_count INTEGER NOT NULL CHECK (bme_count BETWEEN 0 AND bme_size),
+        entered_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        entered_at TEXT NOT NULL,
+        PRIMARY KEY (network_id, indicator, quarter, label)
+    );
+    """,
+    # 5: hubs wait for an operator's approval (hubs made before this stay approved); a result
+    # counts as delivered only once sent; practice review cards are remembered so they can be
+    # withdrawn.
+    """
+    ALTER TABLE hubs ADD COLUMN status TEXT NOT NULL DEFAULT 'approved'
+        CHECK (status IN ('pending', 'approved', 'rejected'));
+    ALTER TABLE hubs ADD COLUMN decided_by INTEGER;
+    ALTER TABLE hubs ADD COLUMN decided_at TEXT;
+    ALTER TABLE assessments ADD COLUMN result_sent_at TEXT;  -- NULL: result not delivered yet
+    UPDATE assessments SET result_sent_at = completed_at WHERE status = 'completed';
+    CREATE TABLE review_cards (
+        practice_id INTEGER NOT NULL REFERENCES practices(id) ON DELETE CASCADE,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        PRIMARY KEY (practice_id, chat_id, message_id)
+    );
+    """,
+    # 6: a network's action plan: steps from a result's advice, with an owner, a due date and a
+    # status. `source` says which item or enabler the step came from ('item:<key>',
+    # 'enabler:<key>', or '' for a step typed from scratch), so a later result can tell whether
+    # it moved.
+    """
+    CREATE TABLE plan_steps (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        due TEXT NOT NULL,                       -- local date, YYYY-MM-DD
+        status TEXT NOT NULL DEFAULT 'todo'
+            CHECK (status IN ('todo', 'doing', 'done', 'dropped')),
+        source TEXT NOT NULL DEFAULT '',
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        done_at TEXT                             -- when it was last marked done
+    );
+    CREATE INDEX plan_steps_by_network ON plan_steps(network_id, status);
+    CREATE INDEX plan_steps_by_due ON plan_steps(status, due);
+    """,
+    # 8: buddy pairing (each lead's choices, and each month's groups), meeting RSVPs, and what
+    # a meeting's calendar file needs (its revision, the announcement message carrying buttons).
+    """
+    CREATE TABLE buddies (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        wants TEXT NOT NULL,                     -- a focus: 'enabler:<key>' or 'theme:<key>'
+        offers TEXT NOT NULL,
+        share INTEGER NOT NULL DEFAULT 0,        -- 1: a partner who shares too sees band, scores
+        waited TEXT,                             -- month (YYYY-MM) the lead last waited, if any
+        joined_at TEXT NOT NULL
+    );
+    CREATE TABLE buddy_rounds (
+        month TEXT PRIMARY KEY,                  -- YYYY-MM: each month is paired once
+        paired_at TEXT NOT NULL
+    );
+    CREATE TABLE buddy_groups (
+        month TEXT NOT NULL REFERENCES buddy_rounds(month) ON DELETE CASCADE,
+        group_no INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        region TEXT NOT NULL,
+        PRIMARY KEY (month, user_id)
+    );
+    CREATE INDEX buddy_groups_by_group ON buddy_groups(month, group_no);
+    CREATE TABLE rsvps (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL,                -- a group member; may never have opened the bot
+        going INTEGER NOT NULL CHECK (going IN (0, 1)),
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, user_id)
+    );
+    ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
+    ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
+    """,
+)
