@@ -226,7 +226,9 @@ def test_royal_surrey_has_its_2019_name(content: Content) -> None:
     names = {org.name for org in content.directory.organisations}
     assert "Royal Surrey NHS Foundation Trust" in names
     assert "Royal Surrey County Hospital NHS Foundation Trust" not in names
-    found = content.directory.match_organisations("Royal Surrey County Hospital NHS Foundation Trust")
+    found = content.directory.match_organisations(
+        "Royal Surrey County Hospital NHS Foundation Trust"
+    )
     assert [org.name for org in found] == ["Royal Surrey NHS Foundation Trust"]
 
 

@@ -65,7 +65,7 @@ def test_no_text_says_a_safe_space_is_why_staff_join() -> None:
 def test_the_purpose_figure_is_not_set_against_the_reworded_purpose_item(
     content: Content,
 ) -> None:
-    """">90% said their purpose was clearly defined" asks something else than op-purpose."""
+    """ ">90% said their purpose was clearly defined" asks something else than op-purpose."""
     figure = next(f for f in content.baseline.figures if f.key == "purpose")
     assert figure.item is None
 
@@ -159,7 +159,7 @@ def test_the_case_study_shares_are_compared_as_shares() -> None:
 
 
 def test_credits_spell_the_co_author_one_way_and_never_italicise_the_organisation() -> None:
-    """"Greenidge" (the seed also prints "Greendidge"; content/README.md says which and why),
+    """ "Greenidge" (the seed also prints "Greendidge"; content/README.md says which and why),
     and The Power of Staff Networks is an organisation, never set as a title."""
     texts = content_texts().values()
     assert [t[:80] for t in texts if "Greendidge" in t] == []

@@ -178,7 +178,7 @@ async def test_the_2017_split_is_shown_as_published(bot: Harness, content: Conte
 async def test_the_purpose_figure_is_context_not_set_against_the_purpose_item(
     bot: Harness, content: Content
 ) -> None:
-    """">90% said their purpose was clearly defined" asks something else than op-purpose (any
+    """ ">90% said their purpose was clearly defined" asks something else than op-purpose (any
     member could state it), so it never says "your answer"."""
     await seed_result(bot.storage, content.model, LEAD, choose=lambda position, item: 0)
     text = (await bot.send(LEAD, "/compare"))[0].text
