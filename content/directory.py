@@ -38,6 +38,16 @@ class Review2017:
 
 
 @dataclass(frozen=True)
+class Split:
+    """A former organisation whose services went to more than one of today's: typing its name
+    offers every successor, since no one of them is the whole of it."""
+
+    name: str
+    successors: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
 class Organisation:
     name: str
     code: str
@@ -97,6 +107,7 @@ class Directory:
     regions: tuple[Region, ...]
     organisations: tuple[Organisation, ...]
     dropped_2017: tuple[Review2017, ...] = ()
+    splits: tuple[Split, ...] = ()
 
     def region(self, key: str) -> Region:
         return next(region for region in self.regions if region.key == key)
@@ -125,7 +136,11 @@ class Directory:
         return found
 
     def match_organisations(self, text: str, limit: int = 3) -> tuple[Organisation, ...]:
-        """The organisation a name stands for alone, else the closest entries, best first."""
+        """The organisation a name stands for alone, the successors of a split organisation,
+        else the closest entries, best first."""
+        split = self._splits.get(match_key(text))
+        if split is not None:
+            return split
         exact = self.resolve(text)
         if exact is not None:
             return (exact,)
@@ -155,6 +170,15 @@ class Directory:
             for name in (org.name, *org.aliases):
                 keys.setdefault(match_key(name), org)
         return keys
+
+    @cached_property
+    def _splits(self) -> dict[str, tuple[Organisation, ...]]:
+        """Each split organisation's name -> its successors, in the order the content gives."""
+        by_name = {org.name: org for org in self.organisations}
+        return {
+            match_key(split.name): tuple(by_name[name] for name in split.successors)
+            for split in self.splits
+        }
 
     @cached_property
     def _abbreviations(self) -> dict[str, Organisation]:

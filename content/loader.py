@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from content.directory import KINDS, STATUSES, Directory, Organisation, Region, Review2017
+from content.directory import (
+    KINDS,
+    STATUSES,
+    Directory,
+    Organisation,
+    Region,
+    Review2017,
+    Split,
+)
 from content.errors import ContentError
 from content.fields import Entry, unique
 from content.library import Nudge, Source
@@ -418,7 +426,29 @@ def _load_directory(regions_file: Entry, organisations_file: Entry) -> Directory
         _review_2017(entry, reason=True)
         for entry in _optional_entries(organisations_file, "dropped_2017")
     )
-    return Directory(regions=regions, organisations=tuple(organisations), dropped_2017=dropped)
+    return Directory(
+        regions=regions,
+        organisations=tuple(organisations),
+        dropped_2017=dropped,
+        splits=_load_splits(organisations_file, organisations),
+    )
+
+
+def _load_splits(top: Entry, organisations: list[Organisation]) -> tuple[Split, ...]:
+    """Former organisations split between successors: each successor must be listed, and the
+    former name must not also be one organisation's name or alias."""
+    spellings = {name.casefold() for org in organisations for name in (org.name, *org.aliases)}
+    names = {org.name for org in organisations}
+    splits = []
+    for entry in _optional_entries(top, "splits"):
+        name, successors = entry.text("name", limit=120), entry.texts("successors")
+        if name.casefold() in spellings:
+            raise entry.fail(f"{name!r} is also an organisation's name or alias")
+        unknown = [s for s in successors if s not in names]
+        if len(successors) < 2 or unknown:
+            raise entry.fail(f"needs two or more listed successors (unknown: {unknown})")
+        splits.append(Split(name=name, successors=successors, note=entry.text("note")))
+    return tuple(splits)
 
 
 def _optional_entries(entry: Entry, name: str) -> list[Entry]:

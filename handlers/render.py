@@ -17,7 +17,6 @@ from scoring import Band, Result
 from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
-from scoring.suppression import shares
 
 
 def band_name(content: Content, band: Band | str) -> Safe:
@@ -346,7 +345,7 @@ def baseline_summary(content: Content, result: Result) -> list[Safe]:
     """The 2017 national picture, where this total stands against the 2017 average total (the
     review gives no section or enabler figures), and the caveat that goes with any 2017 figure."""
     strings, baseline = content.strings, content.baseline
-    percent = shares(baseline.band_counts)
+    percent = baseline.published_shares()
     difference = result.total - baseline.mean_total
     key = "compare.baseline_above" if difference >= 0 else "compare.baseline_below"
     return [

@@ -85,7 +85,23 @@ async def about_command(update: Update, context: BotContext) -> None:
     """Credit the model and CRAFT, and say where the band cut-offs come from."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(context.strings("about.text", bands=_bands(context)))
+        await message.reply_text(
+            context.strings(
+                "about.text", bands=_bands(context), craft_counts=_craft_counts(context)
+            )
+        )
+
+
+def _craft_counts(context: BotContext) -> str:
+    """How many questions count towards each CRAFT enabler (this project's own mapping)."""
+    model = context.content.model
+    return (
+        ", ".join(
+            f"{enabler.key} {sum(item.enabler == enabler.key for item in model.items)}"
+            for enabler in model.enablers
+        )
+        + " questions"
+    )
 
 
 def _bands(context: BotContext) -> Safe:

@@ -88,9 +88,32 @@ def _figures(row: WresRow) -> Figures:
     return Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
 
 
+def _group_word(context: BotContext) -> str:
+    """The word typed for the staff group in a one-message entry: terms.toml's setting."""
+    return context.content.staff_group.lower()
+
+
+def _group_words(args: list[str], staff_group: str) -> list[str]:
+    """The typed words with the staff group's name (terms.toml's setting, one word or more, any
+    case) read as "bme", the parser's word for that group, which stays accepted too. Only the
+    eight words before the label are read, so a label may use the name freely."""
+    name = staff_group.lower().split()
+    words: list[str] = []
+    rest = list(args)
+    while rest and len(words) < 8:
+        if name and [w.lower() for w in rest[: len(name)]] == name:
+            words.append("bme")
+            rest = rest[len(name) :]
+        else:
+            words.append(rest.pop(0))
+    return words + rest
+
+
 def _problem(context: BotContext, problem: Problem) -> Safe:
     strings = context.strings
-    text = strings(f"wres.problem_{problem.value}", limit=LABEL_LIMIT)
+    text = strings(
+        f"wres.problem_{problem.value}", limit=LABEL_LIMIT, group_word=_group_word(context)
+    )
     return Safe(f"{text}\n{strings('wres.nothing_recorded')}")
 
 
@@ -122,7 +145,7 @@ async def wres_command(update: Update, context: BotContext) -> None:
     if not args:
         await _overview(context, message, network)
         return
-    entry = parse_entry(args, _today(context))
+    entry = parse_entry(_group_words(args, context.content.staff_group), _today(context))
     if isinstance(entry, Problem):
         await message.reply_text(_problem(context, entry))
         return
@@ -157,7 +180,7 @@ async def _overview(context: BotContext, message: Message, network: Network) -> 
                 )
             )
         lines.append("")
-    lines.append(strings("wres.pick"))
+    lines.append(strings("wres.pick", group_word=_group_word(context)))
     await message.reply_text(Safe("\n".join(lines)), reply_markup=_indicator_buttons(context))
     panels = _chart_panels(context, rows)
     if panels:

@@ -35,6 +35,12 @@ class Baseline:
     def mean_percent(self) -> float:
         return 100.0 * self.mean_total / self.max_total
 
+    def published_shares(self) -> dict[Band, int]:
+        """Each band's share of the networks assessed as the review published it, to the whole
+        percent (83 / 10 / 6 in 2017). Never recomputed from the counts: largest-remainder
+        rounding of 40/5/3 gives 11% Cultivator, a figure the review does not print."""
+        return {band: round(percent) for band, percent in self.band_percent.items()}
+
 
 @dataclass(frozen=True)
 class Contrast:

@@ -123,7 +123,7 @@ def calendar(event: CalendarEvent, zone: ZoneInfo, stamped_at: datetime) -> byte
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//BME staff network bot//Hub meetings//EN",
+        "PRODID:-//Staff Network Hub bot//Hub meetings//EN",
         "CALSCALE:GREGORIAN",
         f"METHOD:{'CANCEL' if event.cancelled else 'PUBLISH'}",
         *timezone_lines(zone, local.year),

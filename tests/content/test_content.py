@@ -229,3 +229,34 @@ def test_a_feature_adds_its_strings_in_its_own_file(tmp_path: Path) -> None:
     (data / "strings" / "clash.toml").write_text('[example]\ngreeting = "Hi"\n')
     with pytest.raises(ContentError, match="another strings file"):
         load_content(data)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (  # a successor the directory does not list
+            '"Manchester University NHS Foundation Trust"]\nnote = "Split',
+            '"Nowhere NHS Trust"]\nnote = "Split',
+            "successors",
+        ),
+        (  # a split name that is also an organisation's alias
+            'name = "Pennine Acute Hospitals NHS Trust"\nsuccessors',
+            'name = "Salford Royal NHS Foundation Trust"\nsuccessors',
+            "alias",
+        ),
+    ],
+)
+def test_a_split_must_name_listed_successors_and_no_alias(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    """A split organisation's successors must be in the directory, and its name must not
+    also find one organisation by itself."""
+    data = _copy_data(tmp_path)
+    directory = data / "organisations.toml"
+    text = directory.read_text()
+    assert old in text
+    directory.write_text(text.replace(old, new))
+    with pytest.raises(ContentError) as caught:
+        load_content(data)
+    assert caught.value.file == "organisations.toml"
+    assert problem in caught.value.problem

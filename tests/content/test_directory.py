@@ -192,14 +192,44 @@ def test_each_2017_row_is_kept_once_per_annex(content: Content) -> None:
 
 
 def test_2017_names_find_todays_organisation(content: Content) -> None:
-    """Every 2017 annex name of an organisation finds that organisation alone."""
+    """Every 2017 annex name of an organisation finds that organisation alone, or (for a trust
+    split between successors) that organisation first among its successors."""
+    split = {s.name for s in content.directory.splits}
     wrong = [
         (fact.name, org.name)
         for org in content.directory.organisations
         for fact in org.review_2017
-        if content.directory.match_organisations(fact.name) != (org,)
+        if (found := content.directory.match_organisations(fact.name)) != (org,)
+        and not (fact.name in split and found[0] == org)
     ]
     assert wrong == []
+
+
+def test_a_split_trust_offers_every_successor(content: Content) -> None:
+    """Pennine Acute (split in 2021) offers Northern Care Alliance and, for North Manchester
+    General Hospital, Manchester University NHS Foundation Trust; it is nobody's alias."""
+    directory = content.directory
+    for typed in ("Pennine Acute Hospitals", "Pennine Acute Hospitals NHS Trust"):
+        assert [org.name for org in directory.match_organisations(typed)] == [
+            "Northern Care Alliance NHS Foundation Trust",
+            "Manchester University NHS Foundation Trust",
+        ]
+    assert directory.resolve("Pennine Acute Hospitals NHS Trust") is None
+    assert [o.name for o in directory.match_organisations("North Manchester General Hospital")] == [
+        "Manchester University NHS Foundation Trust"
+    ]
+
+
+def test_royal_surrey_has_its_2019_name(content: Content) -> None:
+    """Royal Surrey County Hospital NHS Foundation Trust became Royal Surrey NHS Foundation
+    Trust in 2019: the current name is the entry's, the old one an alias that finds it."""
+    names = {org.name for org in content.directory.organisations}
+    assert "Royal Surrey NHS Foundation Trust" in names
+    assert "Royal Surrey County Hospital NHS Foundation Trust" not in names
+    found = content.directory.match_organisations(
+        "Royal Surrey County Hospital NHS Foundation Trust"
+    )
+    assert [org.name for org in found] == ["Royal Surrey NHS Foundation Trust"]
 
 
 def test_only_ccgs_are_dropped_and_none_is_offered(content: Content) -> None:
@@ -292,7 +322,6 @@ def test_annex_c_facts_describe_their_engagement(content: Content) -> None:
         ("Alder Hey Childrens Foundation Trust", "Alder Hey Children's NHS Foundation Trust"),
         ("Norfolk & Suffolk NHS Trust", "Norfolk and Suffolk NHS Foundation Trust"),
         ("Maidstone & Tunbridge Wells", "Maidstone and Tunbridge Wells NHS Trust"),
-        ("Pennine Acute Hospitals", "Northern Care Alliance NHS Foundation Trust"),
         ("Royal Portsmouth Hospitals NHS Trust", "Portsmouth Hospitals University NHS Trust"),
     ],
 )

@@ -139,7 +139,7 @@ async def test_baseline_figures_where_the_answer_differs(bot: Harness, content: 
     await seed_result(bot.storage, content.model, LEAD, choose=no_sponsor_but_funded)
     text = (await bot.send(LEAD, "/compare"))[0].text
     assert (
-        "In 2017, 48 networks averaged 105/178: 83% Pathfinder, 11% Cultivator, 6% Activator."
+        "In 2017, 48 networks averaged 105/178: 83% Pathfinder, 10% Cultivator, 6% Activator."
         in text
     )
     assert (
@@ -158,7 +158,32 @@ async def test_the_63_percent_figure_is_context_not_a_contrast(
     await seed_result(bot.storage, content.model, LEAD, choose=lambda position, item: 0)
     text = (await bot.send(LEAD, "/compare"))[0].text
     [line] = [line for line in text.splitlines() if "63%" in line]
-    assert "network leads were clear about what they expected of their executive sponsors" in line
+    assert "network leads said they were clear about expectations of their executive sponsors" in (
+        line
+    )
+    assert "the review concluded" in line
+    assert "your answer" not in line
+
+
+async def test_the_2017_split_is_shown_as_published(bot: Harness, content: Content) -> None:
+    """83 / 10 / 6 as the review printed it (never 11% from 40/5/3 recomputed), and the caveat
+    that the 2017 bands had no attribute gate."""
+    await seed_result(bot.storage, content.model, LEAD)
+    text = (await bot.send(LEAD, "/compare"))[0].text
+    assert "83% Pathfinder, 10% Cultivator, 6% Activator" in text
+    assert "11% Cultivator" not in text
+    assert "not like for like" in text
+
+
+async def test_the_purpose_figure_is_context_not_set_against_the_purpose_item(
+    bot: Harness, content: Content
+) -> None:
+    """ ">90% said their purpose was clearly defined" asks something else than op-purpose (any
+    member could state it), so it never says "your answer"."""
+    await seed_result(bot.storage, content.model, LEAD, choose=lambda position, item: 0)
+    text = (await bot.send(LEAD, "/compare"))[0].text
+    [line] = [line for line in text.splitlines() if "purpose was clearly defined" in line]
+    assert "network leads" in line
     assert "your answer" not in line
 
 
@@ -191,6 +216,6 @@ async def test_hub_group_sees_only_the_anonymised_region(bot: Harness, content: 
     bot.clock.advance(timedelta(days=1))
     text = (await bot.send(ADMIN, "/compare", chat_id=GROUP))[-1].text
     assert "5 networks with a result" in text
-    assert "score lowest, on average, on <b>" in text
+    assert "the region's networks have their lowest median score on <b>" in text
     assert "Secret Net" not in text
     assert "Your " not in text

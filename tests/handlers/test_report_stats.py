@@ -108,10 +108,13 @@ async def test_report_credits_the_model_and_owns_the_cut_offs(
     calls = await bot.send(LEAD, "/report")
     text = _pdf_text(PdfReader(io.BytesIO(calls[-1].files["document"])))
     for words in (
-        "Inko-Tariah and Greendidge 2017",
+        "Inko-Tariah and Greenidge 2017",
         "CRAFT © Inko-Tariah 2016",
-        "the cut-offs are this project's calibration",
+        "not the review's own cut-offs",
         "original questionnaire",
+        "Workforce Race Equality Standard (WRES) Implementation team commissioned from The Power",
+        "of Staff Networks (NHS England, 2017)",
+        "This gate is this project's rule",
     ):
         assert words in text, words
 

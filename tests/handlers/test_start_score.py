@@ -35,7 +35,8 @@ async def test_start_says_the_questions_are_based_on_the_model_and_credits_it(
     """/start credits the model's authors and says the questions are based on it."""
     text = (await bot.send(LEAD, "/start"))[-1].text
     assert "based on the Staff Network Maturity Model" in text
-    assert "Inko-Tariah and Greendidge 2017" in text
+    assert "Inko-Tariah and Greenidge 2017" in text
+    assert "CRAFT enablers (© Inko-Tariah 2016)" in text
 
 
 async def test_assess_says_its_questions_are_based_on_the_model(bot: Harness) -> None:
@@ -47,10 +48,37 @@ async def test_assess_says_its_questions_are_based_on_the_model(bot: Harness) ->
 async def test_about_credits_the_model_and_craft_and_owns_the_cut_offs(bot: Harness) -> None:
     """/about credits the model and CRAFT and says the band cut-offs are this project's."""
     text = (await bot.send(LEAD, "/about"))[-1].text
-    assert "© Inko-Tariah and Greendidge 2017" in text
+    assert "© Inko-Tariah and Greenidge 2017" in text
     assert "© Inko-Tariah 2016" in text
     assert "Pathfinder 0 to 124, Cultivator 125 to 150, Activator 151 to 178" in text
     assert "this project's calibration" in text
+
+
+async def test_about_cites_the_review_in_full(bot: Harness) -> None:
+    """/about names the review, who commissioned it from whom, its publisher and year, and
+    never italicises The Power of Staff Networks, an organisation."""
+    text = (await bot.send(LEAD, "/about"))[-1].text
+    assert (
+        "Review of BME staff networks in the NHS, The Power of Staff Networks for the WRES "
+        "Implementation team, NHS England, 2017" in text
+    )
+    assert "commissioned from The Power of Staff Networks, an organisation" in text
+    assert "<i>The Power of Staff Networks</i>" not in text
+
+
+async def test_about_discloses_the_projects_own_rules(bot: Harness, content: Content) -> None:
+    """The attribute gate and the question-to-enabler mapping are this project's, with the
+    mapping's counts as the model has them."""
+    text = (await bot.send(LEAD, "/about"))[-1].text
+    assert "That gate is this project's rule" in text
+    assert "not like for like" in text
+    counts = {
+        e.key: sum(item.enabler == e.key for item in content.model.items)
+        for e in content.model.enablers
+    }
+    mapping = ", ".join(f"{key} {count}" for key, count in counts.items()) + " questions"
+    assert f"this project's own choice, not the review's: {mapping}." in text
+    assert "C 8, R 14, A 14, F 6, T 8 questions" in text
 
 
 async def test_help_shows_the_bands_as_our_calibration(bot: Harness) -> None:

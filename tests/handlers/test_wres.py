@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from bot.rows import Delivery, Network, WresRow
-from content import Content
+from content import Content, load_content
+from content.loader import DATA_DIR
 from handlers.wres import WRES_REMINDERS, wres_reminders_job
-from tests.harness import OPERATOR, Harness
+from tests.fakebot import FakeBotApi
+from tests.harness import OPERATOR, FakeClock, Harness, running
 from tests.seed import seed_result
 
 LEAD = 1401
@@ -38,7 +42,8 @@ async def _rows(bot: Harness, network: Network) -> list[WresRow]:
 
 
 async def test_one_message_records_and_states_the_ratio(bot: Harness) -> None:
-    """The worked example: recorded, and the reply says 1.29 in words."""
+    """The format example from the help (made-up figures): recorded, and the reply says 1.29
+    in words."""
     network = await _network(bot)
     calls = await bot.send(LEAD, EXAMPLE)
     text = calls[-1].text
@@ -101,6 +106,51 @@ async def test_bad_input_names_the_problem_and_records_nothing(
     assert says in calls[-1].text
     assert NOTHING in calls[-1].text
     assert await _rows(bot, network) == []
+
+
+async def test_the_example_is_marked_as_made_up(bot: Harness) -> None:
+    """The one-message example in /wres is a format example only, never a case study's figures,
+    and warns against breakdowns small enough to point to individuals."""
+    await _network(bot)
+    text = (await bot.send(LEAD, "/wres"))[0].text
+    assert "white 1000 490 bme 500 190</code>\n(made-up figures, only to show the format" in text
+    assert "never one so small it could point to individuals" in text
+    assert "case study" not in text
+
+
+async def test_indicator_three_mentions_the_two_year_rolling_average(bot: Harness) -> None:
+    """Disciplinary counts are small: the guided entry says WRES uses a two-year average."""
+    await _network(bot)
+    await bot.send(LEAD, "/wres")
+    await bot.tap(LEAD, "3 ·")
+    await bot.tap(LEAD, "2026Q3")
+    assert "two-year rolling average" in bot.fake.shown(LEAD)[-1].text
+
+
+async def test_the_group_word_follows_the_staff_group_setting(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    """With staff_group set to "global majority", /wres reads that name (any case) for the group
+    and shows it in its example; "bme" still works."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "terms.toml").write_text('staff_group = "global majority"\n')
+    changed = load_content(data)
+    async with running(fake, changed, tmp_path / "bot.sqlite3", clock) as bot:
+        network = await _network(bot)
+        overview = (await bot.send(LEAD, "/wres"))[0].text
+        assert "white 1000 490 global majority 500 190</code>" in overview
+        calls = await bot.send(LEAD, "/wres 4 2026Q3 white 1000 490 Global Majority 500 190")
+        assert "white staff were 1.29 times as likely as global majority staff" in calls[-1].text
+        await bot.send(LEAD, "/wres 4 2026Q2 white 1000 490 bme 500 190 global majority nurses")
+        rows = await _rows(bot, network)
+        assert {(r.quarter, r.label, r.bme_size) for r in rows} == {
+            ("2026Q2", "global majority nurses", 500),
+            ("2026Q3", "", 500),
+        }
+        bad = (await bot.send(LEAD, "/wres 4 2026Q3 white 1000 490"))[-1].text
+        assert "white 1000 490 global majority 500 190</code> (made-up figures)" in bad
+        assert bot.errors == []
 
 
 async def test_guided_entry_asks_each_count_in_turn(bot: Harness) -> None:

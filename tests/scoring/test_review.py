@@ -184,8 +184,11 @@ def test_the_content_notes_what_changed_in_this_version() -> None:
     change = MODEL.changes[-1]
     assert isinstance(change, Change)
     assert change.version == MODEL.version
-    assert "Don't know" in change.note
+    assert "sponsor or champion" in change.note
     assert "178" in change.note
+    assert change.ask_again == {"op-sponsor", "od-sponsor-role-written", "od-sponsor-meetings"}
+    earlier = next(c for c in MODEL.changes if c.version == "2026.12.1")
+    assert "Don't know" in earlier.note
 
 
 @given(st.lists(st.tuples(st.sampled_from(["press", "note", "back"]), st.integers(0, 5))))

@@ -33,7 +33,8 @@ TODAY = date(2026, 11, 30)
 @pytest.mark.parametrize(
     ("white", "bme", "first", "expected"),
     [
-        # The worked example, indicator 4: 490 of 1,000 white staff, 190 of 500 BME.
+        # The format example in /wres's help (made-up figures, not from the NELFT case study,
+        # which gives shares, not counts): 490 of 1,000 white staff, 190 of 500 BME.
         (Counts(1000, 490), Counts(500, 190), "white", "1.29"),
         # Published by a trust for indicator 2: white 46.99% and BME 14.65% appointed from
         # shortlisting, "3.2 times more likely".
