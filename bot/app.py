@@ -31,6 +31,7 @@ from bot.scheduling import (
     LEAD_REMINDERS,
     OPERATOR_DIGESTS,
     PLAN_REMINDERS,
+    PULSE_CLOSING,
     SNAPSHOT,
     STARTUP_JOB,
     WRES_REMINDERS,
@@ -53,6 +54,7 @@ from handlers import (
     operators,
     plan,
     privacy,
+    pulse,
     registration,
     reminders,
     report,
@@ -145,6 +147,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("digest", digest.digest_command))
     app.add_handler(CommandHandler("buddy", buddy.buddy_command))
     app.add_handler(CommandHandler("wres", wres.wres_command))
+    app.add_handler(CommandHandler("pulse", pulse.pulse_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
@@ -179,6 +182,14 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
     )
+    app.add_handler(
+        CallbackQueryHandler(
+            pulse.lead_pressed, pattern=pattern("qo", "qc", "qe", "qf", "qr", "qp")
+        )
+    )
+    app.add_handler(
+        CallbackQueryHandler(pulse.member_pressed, pattern=pattern("qb", "qa", "qx", "qs"))
+    )
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.
@@ -204,9 +215,11 @@ def _register_routes(routes: Routes) -> None:
     routes.text.append(TextRoute(registration.text_route, registration.waiting))
     routes.text.append(TextRoute(wres.text_received, wres.waiting))
     routes.text.append(TextRoute(plan.text_received, plan.waiting))
+    routes.text.append(TextRoute(pulse.text_received, pulse.waiting))
     routes.text.append(TextRoute(assessment.text_in_assessment, assessment.waiting))
     routes.start["assess"] = assessment.begin_or_resume
     routes.start["score"] = score.show_score
+    routes.start_prefixed[pulse.PREFIX] = pulse.link_opened
 
 
 def _register_schedules(schedules: Schedules) -> None:
@@ -219,6 +232,7 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.every(PLAN_REMINDERS, plan.CHECK_EVERY, plan.plan_reminders_job)
     schedules.every(DIGESTS, digest.CHECK_EVERY, digest.digest_check_job)
     schedules.every(BUDDY_PAIRING, buddy.CHECK_EVERY, buddy.buddy_pairing_job)
+    schedules.every(PULSE_CLOSING, pulse.CHECK_EVERY, pulse.pulse_closing_job)
     schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
 
 

@@ -96,6 +96,8 @@ DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per comman
 DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
 BUDDY_INTRO = Kind("buddy")  # a buddy introduction (or "you wait"): slot per month and lead
 BUDDY_PAIRING = Kind("buddy-pairing")  # the quarter-hourly check that pairs once a month
+PULSE_CLOSED = Kind("pulseclosed")  # "your pulse closed" to a lead: slot per pulse and lead
+PULSE_CLOSING = Kind("pulse-closing")  # the quarter-hourly check closing pulses whose time is up
 
 
 # -- the ledger --------------------------------------------------------------------------------

@@ -58,6 +58,16 @@ KINDS: dict[str, int] = {
     "pr": 1,  # plan step: remove (asks first): step
     "py": 2,  # plan step: confirm removal: step, 1 remove / 0 keep
     "pv": 1,  # plan step: show its buttons: step
+    "qo": 0,  # /pulse: start a new pulse
+    "qc": 1,  # /pulse: close it: pulse
+    "qe": 1,  # /pulse: extend it by a week: pulse
+    "qf": 1,  # /pulse: refresh the answer count: pulse
+    "qr": 1,  # /pulse: what members said (a closed pulse with enough answers): pulse
+    "qp": 2,  # /pulse: a gap's suggested plan step: pulse, statement index
+    "qb": 1,  # pulse member: begin: pulse
+    "qa": 3,  # pulse member: answer: pulse, statement index, option
+    "qx": 1,  # pulse member: stop (nothing counted): pulse
+    "qs": 1,  # pulse member: skip the optional free text and finish: pulse
 }
 
 

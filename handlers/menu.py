@@ -25,6 +25,7 @@ PRIVATE = (
     "compare",
     "report",
     "plan",
+    "pulse",
     "wres",
     "share",
     "leads",
