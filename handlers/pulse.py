@@ -393,7 +393,10 @@ async def _ask(
     replacing = replace
     stop: list[Button] = [(strings("pulse.stop_button"), callbacks.encode("qx", pulse.id))]
     if position >= len(guide.statements):
-        last = [[(strings("pulse.skip_button"), callbacks.encode("qs", pulse.id))], stop]
+        last: list[list[Button]] = [
+            [(strings("pulse.skip_button"), callbacks.encode("qs", pulse.id))],
+            stop,
+        ]
         await show(context, chat_id, strings("pulse.comment"), keyboard(last), replace=replacing)
         return
     statement = guide.statements[position]
