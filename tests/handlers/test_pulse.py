@@ -12,13 +12,14 @@ from pathlib import Path
 from content import Content
 from handlers import callbacks
 from handlers.pulse import pulse_closing_job
-from tests.harness import Harness
+from tests.harness import OPERATOR, Harness
 from tests.seed import seed_result, uniform
 
 LEAD = 2401
 OTHER_LEAD = 2402
 MEMBERS = [2410 + n for n in range(8)]
 AGREE, DISAGREE = "Agree", "Disagree"
+HUB, HUB_ADMIN = -1002401, 2490
 
 
 async def _open(bot: Harness, content: Content, lead: int = LEAD) -> str:
@@ -297,3 +298,24 @@ async def test_forget_by_a_co_lead_keeps_the_pulse_without_them(
     await bot.tap(LEAD, "Yes")
     with closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db:
         assert db.execute("SELECT opened_by FROM pulses").fetchall() == [(None,)]
+
+
+async def test_hub_digest_counts_networks_that_ran_a_pulse_under_the_publication_rule(
+    bot: Harness, content: Content
+) -> None:
+    """The digest says "a few" for four networks' pulses, 5 for five, and a sixth network's
+    pulse alone does not change the published number (it would single that network out)."""
+    bot.fake.set_admins(HUB, [HUB_ADMIN])
+    await bot.send(OPERATOR, "/hub London", chat_id=HUB)
+
+    async def digest() -> str:
+        await bot.send(HUB_ADMIN, "/digest", chat_id=HUB)
+        return bot.fake.sent(HUB)[-1].text
+
+    for lead in range(2450, 2454):
+        await _open(bot, content, lead)
+    assert "a few of the region's networks asked their members" in await digest()
+    await _open(bot, content, 2454)
+    assert "5 of the region's networks asked their members this quarter" in await digest()
+    await _open(bot, content, 2455)
+    assert "5 of the region's networks asked their members this quarter" in await digest()

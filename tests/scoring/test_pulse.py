@@ -113,7 +113,7 @@ def test_lead_level(option: Option, maximum: int, level: int | None) -> None:
 def test_gaps_widest_first_then_those_without_leads() -> None:
     """Widest gap first (either way), ties in statement order, unmatched last, hidden out."""
     members = {"a": 80, "b": 40, "c": 50, "d": None, "e": 10}
-    leads = {"a": [100], "b": [100, 50], "c": [0], "e": [None]}
+    leads: dict[str, list[int | None]] = {"a": [100], "b": [100, 50], "c": [0], "e": [None]}
     assert rules.gaps(members, leads) == [
         Gap("c", 50, 0, -50),
         Gap("b", 40, 75, 35),
