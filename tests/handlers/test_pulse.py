@@ -3,11 +3,14 @@ lead sees figures only for a closed pulse with enough answers."""
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from content import Content
 from handlers import callbacks
@@ -319,3 +322,23 @@ async def test_hub_digest_counts_networks_that_ran_a_pulse_under_the_publication
     assert "5 of the region's networks asked their members this quarter" in await digest()
     await _open(bot, content, 2455)
     assert "5 of the region's networks asked their members this quarter" in await digest()
+
+
+async def test_board_pack_carries_what_members_say(bot: Harness, content: Content) -> None:
+    """The latest closed pulse with enough answers goes into the pack, beside the leads'
+    answers, and its free text stays out."""
+    code = await _open(bot, content)
+    for member in MEMBERS[:5]:
+        await _answer(bot, member, code, DISAGREE, finish=False)
+        await bot.send(member, "Private thoughts for the leads")
+    await bot.send(LEAD, "/pulse")
+    await bot.tap(LEAD, "Close")
+    calls = await bot.send(LEAD, "/report")
+    [document] = [c for c in calls if c.method == "sendDocument"]
+    pdf = PdfReader(io.BytesIO(document.files["document"]))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "What members say" in text
+    assert "5 answered" in text
+    assert "Members: 0% agree they know how to get involved (100% disagree, 0% neither)" in text
+    assert "Private thoughts" not in text
+    assert 2 <= len(pdf.pages) <= 4
