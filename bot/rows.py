@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring.progress import Step
+from scoring.pulse import AGREE, PREFER_NOT, STRONGLY_AGREE
 
 
 @dataclass(frozen=True)
@@ -337,3 +338,11 @@ class PulseFigures:
     pulse: Pulse
     counts: dict[str, tuple[int, ...]]
     comments: tuple[str, ...] = ()
+
+    def agreeing(self) -> dict[str, tuple[int, int]]:
+        """Per statement: how many agreed (Agree or Strongly agree) and how many gave a view
+        (every answer but "Prefer not to say")."""
+        return {
+            key: (counts[AGREE] + counts[STRONGLY_AGREE], sum(counts[PREFER_NOT + 1 :]))
+            for key, counts in self.counts.items()
+        }

@@ -342,3 +342,43 @@ async def test_board_pack_carries_what_members_say(bot: Harness, content: Conten
     assert "Members: 0% agree they know how to get involved (100% disagree, 0% neither)" in text
     assert "Private thoughts" not in text
     assert 2 <= len(pdf.pages) <= 4
+
+
+async def _stored_answers(bot: Harness, pulse_id: int, options: list[int], first: int) -> None:
+    """Members finish the pulse straight through storage, each with every statement `option`."""
+    keys = [s.key for s in bot.app.bot_data["services"].content.pulse.statements]
+    for member, option in enumerate(options, start=first):
+        assert await bot.storage.begin_pulse(pulse_id, member)
+        for position in range(len(keys)):
+            assert await bot.storage.answer_pulse(pulse_id, member, position, option)
+        assert await bot.storage.finish_pulse(pulse_id, member, keys, None)
+
+
+async def test_latest_pulse_figures_per_network_for_the_national_picture(
+    bot: Harness, content: Content
+) -> None:
+    """Per network: the latest closed pulse with enough answers, with agree/answer counts;
+    open pulses, too-small ones and networks without one are left out."""
+    now = bot.clock.now()
+    ids = []
+    for lead in (2460, 2461, 2462):
+        await seed_result(bot.storage, content.model, lead)
+        network = await bot.storage.network_of(lead)
+        assert network is not None
+        ids.append(network.id)
+    first = await bot.storage.open_pulse(ids[0], 2460, now + timedelta(days=14))
+    assert first is not None
+    await _stored_answers(bot, first.id, [4, 4, 5, 1, 0], 3000)
+    assert await bot.storage.close_pulse(first.id, 5)
+    bot.clock.advance(timedelta(days=1))
+    second = await bot.storage.open_pulse(ids[0], 2460, now + timedelta(days=15))
+    assert second is not None
+    await _stored_answers(bot, second.id, [1, 1, 1], 3000)
+    assert await bot.storage.close_pulse(second.id, 5)
+    still_open = await bot.storage.open_pulse(ids[1], 2461, now + timedelta(days=14))
+    assert still_open is not None
+    await _stored_answers(bot, still_open.id, [4] * 6, 3100)
+    found = await bot.storage.latest_pulse_figures(ids, 5)
+    assert list(found) == [ids[0]]
+    assert found[ids[0]].pulse.id == first.id
+    assert found[ids[0]].agreeing()["purpose"] == (3, 4)
