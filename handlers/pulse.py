@@ -303,7 +303,7 @@ async def _results(context: BotContext, chat_id: int, network: Network, pulse: P
     rows = [
         [
             (
-                strings("pulse.plan_button", short=shorts[gap.statement])[:60],
+                strings("pulse.plan_button", short=shorts[gap.statement]),
                 callbacks.encode("qp", pulse.id, keys.index(gap.statement)),
             )
         ]

@@ -4,6 +4,7 @@ lead sees figures only for a closed pulse with enough answers."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import sqlite3
 from contextlib import closing
@@ -382,3 +383,52 @@ async def test_latest_pulse_figures_per_network_for_the_national_picture(
     assert list(found) == [ids[0]]
     assert found[ids[0]].pulse.id == first.id
     assert found[ids[0]].agreeing()["purpose"] == (3, 4)
+
+
+async def test_export_gives_the_lead_the_pulse_figures(bot: Harness, content: Content) -> None:
+    """A lead's /export holds the network's pulses and, for a closed one with enough answers,
+    its totals per statement."""
+    code = await _open(bot, content)
+    for member in MEMBERS[:5]:
+        await _answer(bot, member, code, AGREE)
+    await bot.send(LEAD, "/pulse")
+    await bot.tap(LEAD, "Close")
+    calls = await bot.send(LEAD, "/export")
+    document = next(c for c in calls if c.method == "sendDocument")
+    data = json.loads(document.files["document"])
+    [pulse] = data["pulses"]
+    assert pulse["answers"] == 5
+    assert pulse["counts_by_statement"]["purpose"] == [0, 0, 0, 0, 5, 0]
+    assert "nothing you answered is stored with your Telegram id" in data["member_pulses"]
+
+
+async def test_export_tells_a_member_nothing_is_tied_to_them(
+    bot: Harness, content: Content
+) -> None:
+    """A member who answered exports only their bare user record (made when they reached the
+    optional text) and the note that nothing they answered is tied to them."""
+    code = await _open(bot, content)
+    await _answer(bot, MEMBERS[0], code, AGREE)
+    calls = await bot.send(MEMBERS[0], "/export")
+    document = next(c for c in calls if c.method == "sendDocument")
+    data = json.loads(document.files["document"])
+    assert data["user"]["id"] == MEMBERS[0]
+    assert data["user"]["state"] is None
+    assert data["pulses"] == []
+    assert data["network"] is None
+    assert "nothing you answered is stored with your Telegram id" in data["member_pulses"]
+
+
+async def test_export_for_someone_unknown_mentions_member_pulses(bot: Harness) -> None:
+    """Someone the bot stores nothing about is told so, and that pulse answers are not tied."""
+    calls = await bot.send(MEMBERS[1], "/export")
+    assert "nothing you answered is stored with your Telegram id" in calls[-1].text
+
+
+async def test_privacy_explains_member_pulses(bot: Harness) -> None:
+    """/privacy says what a pulse keeps, that the key goes at close, and who sees what."""
+    calls = await bot.send(MEMBERS[0], "/privacy")
+    text = calls[-1].text
+    assert "Member pulses" in text
+    assert "the key is deleted when the pulse closes" in text
+    assert "at least 5 answers" in text
