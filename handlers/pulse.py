@@ -296,7 +296,9 @@ async def _results(context: BotContext, chat_id: int, network: Network, pulse: P
         opened=local_date(pulse.opened_at, zone),
         closed=local_date(pulse.closed_at or pulse.closes_at, zone),
     )
-    body = [head, strings("pulse.results_gaps"), *(line for _, line in lines)]
+    shown = any(gap is not None for gap, _ in lines)
+    gaps_title = [strings("pulse.results_gaps")] if shown else []
+    body = [head, *gaps_title, *(line for _, line in lines)]
     keys = [s.key for s in context.content.pulse.statements]
     shorts = {s.key: s.short for s in context.content.pulse.statements}
     wide = [gap for gap, _ in lines if gap is not None and rules.worth_talking_about(gap)]
