@@ -155,7 +155,8 @@ async def close(context: BotContext, pulse: Pulse, *, notify: bool) -> bool:
         if network is not None:
             text = context.strings("pulse.auto_closed", network=network.name)
             due = {
-                PULSE_CLOSED.slot(pulse.id, lead): lead for lead in await _leads(context, network)
+                PULSE_CLOSED.slot(pulse.id, lead): lead
+                for lead in await context.storage.lead_ids(network.id)
             }
 
             async def make(lead: int) -> tuple[int, Send] | None:
@@ -163,10 +164,6 @@ async def close(context: BotContext, pulse: Pulse, *, notify: bool) -> bool:
 
             await scheduling.deliver_due(context, PULSE_CLOSED, due, make)
     return True
-
-
-async def _leads(context: BotContext, network: Network) -> list[int]:
-    return await context.storage.lead_ids(network.id)
 
 
 async def pulse_closing_job(context: BotContext) -> None:

@@ -432,3 +432,31 @@ async def test_privacy_explains_member_pulses(bot: Harness) -> None:
     assert "Member pulses" in text
     assert "the key is deleted when the pulse closes" in text
     assert "at least 5 answers" in text
+
+
+async def test_a_new_pulse_after_a_closed_one_starts_from_nothing(
+    bot: Harness, content: Content
+) -> None:
+    """After Close, /pulse lists the past pulse and offers a new one, which starts at 0 answers
+    with a new link; the closed pulse's link stays closed and its figures stay as they were."""
+    code = await _open(bot, content)
+    for member in MEMBERS[:5]:
+        await _answer(bot, member, code, AGREE)
+    await bot.send(LEAD, "/pulse")
+    await bot.tap(LEAD, "Close")
+    calls = await bot.send(LEAD, "/pulse")
+    assert "Past pulses" in calls[-1].text
+    await bot.tap(LEAD, "Start a new pulse")
+    assert "<b>0</b>" in bot.fake.shown(LEAD)[-2].text
+    match = re.search(r"start=pulse_([A-Za-z0-9_-]+)", bot.fake.sent(LEAD)[-1].text)
+    assert match is not None
+    assert match[1] != code
+    await _answer(bot, MEMBERS[0], match[1], DISAGREE)  # a new pulse: they may answer again
+    assert "has closed" in (await bot.send(MEMBERS[1], f"/start pulse_{code}"))[-1].text
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    new, old = await bot.storage.pulses(network.id)
+    assert (new.answers, old.answers) == (1, 5)
+    figures = await bot.storage.pulse_figures(old.id)
+    assert figures is not None
+    assert figures.counts["purpose"] == (0, 0, 0, 0, 5, 0)
