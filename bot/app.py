@@ -38,6 +38,7 @@ from handlers import (
     operators,
     plan,
     privacy,
+    pulse,
     reminders,
     report,
     score,
@@ -60,6 +61,7 @@ FEATURES: tuple[Feature, ...] = (
     report.FEATURE,
     plan.FEATURE,
     wres.FEATURE,
+    pulse.FEATURE,
     share.FEATURE,
     leads.FEATURE,
     buddy.FEATURE,
@@ -149,6 +151,7 @@ def install(application: BotApplication, services: Services, features: tuple[Fea
     routes.text.extend(r for each in features for r in each.text_routes if r.last)
     for each in features:
         routes.start.update(each.start_payloads)
+        routes.start_prefixed.update(each.start_prefixed)
 
     schedules = services.schedules
     for each in features:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from telegram import Update
 
     from bot.context import BotContext
-    from bot.routes import StartHandler
+    from bot.routes import PayloadHandler, StartHandler
 
     HandlerCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
@@ -57,6 +57,8 @@ class Feature:
     # Free text it may be waiting for, tried in the order of the features (`last` ones after all).
     text_routes: tuple[TextRoute, ...] = ()
     start_payloads: Mapping[str, StartHandler] = field(default_factory=dict)
+    # /start payloads by prefix (e.g. "pulse_"): the handler gets what follows the prefix.
+    start_prefixed: Mapping[str, PayloadHandler] = field(default_factory=dict)
     # Every scheduled or once-only kind of message this feature sends (job and slot names).
     kinds: tuple[Kind, ...] = ()
     rebuilds: tuple[Rebuild, ...] = ()
@@ -96,6 +98,7 @@ def check(features: Sequence[Feature]) -> None:
         ("command", [c.name for f in features for c in f.commands]),
         ("scheduled kind", [k.name for f in features for k in f.kinds]),
         ("start payload", [p for f in features for p in f.start_payloads]),
+        ("start prefix", [p for f in features for p in f.start_prefixed]),
     ):
         seen: set[str] = set()
         for name in names:

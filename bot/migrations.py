@@ -259,6 +259,54 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
     ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
     """,
+    # 9: member pulses. Nothing stored ties an answer to a person: while a pulse is open each
+    # member is known only by an HMAC of their Telegram id under the pulse's own key (to stop a
+    # second answer and to resume), and the key and those markers are deleted when it closes.
+    # Finished answers only add to counts per statement and option; the optional free text has
+    # no link to any answer. The hubs' count of networks that ran a pulse is published per
+    # region and quarter under the publication rule (scoring/publication.py).
+    9: """
+    CREATE TABLE pulses (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        code TEXT NOT NULL UNIQUE,               -- the link's payload: start=pulse_<code>
+        hash_key TEXT,                           -- HMAC key while open; NULL once closed
+        opened_by INTEGER,                       -- the lead who opened it (NULL after /forget)
+        opened_at TEXT NOT NULL,
+        closes_at TEXT NOT NULL,
+        closed_at TEXT,
+        answers INTEGER NOT NULL DEFAULT 0       -- finished answers
+    );
+    CREATE UNIQUE INDEX pulses_one_open ON pulses(network_id) WHERE closed_at IS NULL;
+    CREATE INDEX pulses_by_network ON pulses(network_id, closed_at);
+    CREATE TABLE pulse_takers (
+        pulse_id INTEGER NOT NULL REFERENCES pulses(id) ON DELETE CASCADE,
+        taker TEXT NOT NULL,                     -- HMAC of the member's id under the pulse's key
+        position INTEGER NOT NULL DEFAULT 0,     -- statements answered so far
+        draft TEXT,                              -- those answers (JSON), until finished
+        done INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (pulse_id, taker)
+    );
+    CREATE TABLE pulse_counts (
+        pulse_id INTEGER NOT NULL REFERENCES pulses(id) ON DELETE CASCADE,
+        statement TEXT NOT NULL,
+        option INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (pulse_id, statement, option)
+    );
+    CREATE TABLE pulse_comments (
+        pulse_id INTEGER NOT NULL REFERENCES pulses(id) ON DELETE CASCADE,
+        text TEXT NOT NULL                       -- no time, no order, no link to any answer
+    );
+    CREATE INDEX pulse_comments_by_pulse ON pulse_comments(pulse_id);
+    CREATE TABLE pulse_publications (
+        region TEXT NOT NULL,
+        quarter TEXT NOT NULL,                   -- e.g. 2027Q1
+        members TEXT NOT NULL,                   -- JSON: the network ids the count describes
+        shown INTEGER NOT NULL,                  -- 1: the count was shown (not "a few")
+        PRIMARY KEY (region, quarter)
+    );
+    """,
 }
 
 # The newest schema version this code knows.

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     TextHandler = Callable[[Update, BotContext, User], Awaitable[bool]]
     Waiting = Callable[[BotContext, User], Awaitable[str | None]]
     StartHandler = Callable[[BotContext, int, int], Awaitable[None]]
+    PayloadHandler = Callable[[BotContext, int, int, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,5 @@ class TextRoute:
 class Routes:
     text: list[TextRoute] = field(default_factory=list)
     start: dict[str, StartHandler] = field(default_factory=dict)
+    # /start payloads by prefix (e.g. "pulse_"): the handler gets what follows the prefix.
+    start_prefixed: dict[str, PayloadHandler] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from typing import Any
 
 from scoring.engine import Result
 from scoring.progress import Step
+from scoring.pulse import AGREE, PREFER_NOT, STRONGLY_AGREE
 
 
 @dataclass(frozen=True)
@@ -299,3 +300,50 @@ class PlanStep:
     source: str
     created_at: datetime
     done_at: datetime | None
+
+
+# -- member pulses (issue 24) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """A member pulse of a network (the HMAC key never leaves storage)."""
+
+    id: int
+    network_id: int
+    code: str
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    answers: int
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+
+@dataclass(frozen=True)
+class PulseTaker:
+    """Where one member is in an open pulse (known only by a keyed hash of their id)."""
+
+    position: int
+    answers: tuple[int, ...]
+    done: bool
+
+
+@dataclass(frozen=True)
+class PulseFigures:
+    """A closed pulse's totals: per statement key, the count of each option (index 0 is
+    "Prefer not to say"), and the free texts kept with it."""
+
+    pulse: Pulse
+    counts: dict[str, tuple[int, ...]]
+    comments: tuple[str, ...] = ()
+
+    def agreeing(self) -> dict[str, tuple[int, int]]:
+        """Per statement: how many agreed (Agree or Strongly agree) and how many gave a view
+        (every answer but "Prefer not to say")."""
+        return {
+            key: (counts[AGREE] + counts[STRONGLY_AGREE], sum(counts[PREFER_NOT + 1 :]))
+            for key, counts in self.counts.items()
+        }

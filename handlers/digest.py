@@ -17,7 +17,9 @@ from bot.storage import DEFAULT_NUDGE_TIME
 from content.strings import Safe
 from handlers.common import admin_hub
 from scoring import dates, timing
+from scoring.publication import replace_figures
 from scoring.suppression import count_or_few
+from scoring.wres import quarter_of
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
             title=nudge.title if nudge else "",
             body=nudge.body if nudge else "",
         )
-    return strings(
+    digest = strings(
         "digest.message",
         region=region,
         month=f"{dates.MONTHS[today.month - 1].capitalize()} {today.year}",
@@ -139,6 +141,33 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
         meetings=meeting_block,
         focus=weakest_block,
     )
+    return Safe(f"{digest}\n\n{await _pulse_line(context, hub, now)}")
+
+
+async def _pulse_line(context: BotContext, hub: Hub, now: datetime) -> Safe:
+    """How many of the region's networks ran a member pulse this quarter (issue 24): a number
+    only from the minimum group size, and changed only as the publication rule allows, so two
+    digests never tell one network's pulse apart."""
+    storage, minimum = context.storage, context.settings.min_group_size
+    quarter = quarter_of(now.astimezone(context.settings.timezone).date())
+    start = timing.local(quarter.first_day, time(0, 0), context.settings.timezone)
+    pulsed = await storage.networks_pulsed_between(hub.region, start, now + timedelta(seconds=1))
+    previous = await storage.pulse_publication(hub.region, str(quarter))
+    before = dict.fromkeys(previous[0], 1) if previous else None
+    if replace_figures(
+        before, previous[1] if previous else False, dict.fromkeys(pulsed, 1), minimum
+    ):
+        await storage.save_pulse_publication(
+            hub.region, str(quarter), pulsed, count_or_few(len(pulsed), minimum) is not None
+        )
+        published = pulsed
+    else:
+        assert previous is not None
+        published = previous[0]
+    count = count_or_few(len(published), minimum)
+    if count is None:
+        return context.strings("pulse.digest_few")
+    return context.strings("pulse.digest", count=count)
 
 
 FEATURE = Feature(

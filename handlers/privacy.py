@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from content import Content
+from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
 
@@ -40,9 +41,11 @@ async def privacy_command(update: Update, context: BotContext) -> None:
     """Say in plain words what is stored, why, who sees it, and how to get or delete it."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(
-            context.strings("privacy.text", minimum=context.settings.min_group_size)
-        )
+        minimum = context.settings.min_group_size
+        strings = context.strings
+        # Member pulses (issue 24) get their own paragraph, kept in content/data/pulse.toml.
+        text = Safe(f"{strings('privacy.text', minimum=minimum)}\n\n")
+        await message.reply_text(Safe(text + strings("pulse.privacy", minimum=minimum)))
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -52,8 +55,12 @@ async def export_command(update: Update, context: BotContext) -> None:
         return
     message, user = sender
     data = await context.storage.export_user(user.id)
+    data["pulses"] = await context.storage.export_pulses(user.id, context.settings.min_group_size)
     if not any(data.values()):
-        await message.reply_text(context.strings("privacy.nothing_stored"))
+        # Someone who only answered member pulses: nothing is stored that is tied to them.
+        strings = context.strings
+        nothing = Safe(f"{strings('privacy.nothing_stored')}\n\n")
+        await message.reply_text(Safe(nothing + strings("pulse.export_member")))
         return
     readable = readable_export(context.content, data)
     payload = json.dumps(readable, indent=2, ensure_ascii=False).encode()
@@ -106,6 +113,7 @@ def readable_export(content: Content, data: dict[str, Any]) -> dict[str, Any]:
         assessment["answers"] = answers
         assessments.append(assessment)
     out.update(data)
+    out["member_pulses"] = _plain(strings("pulse.export_member"))
     out["network"] = network
     out["assessments"] = assessments
     return out
@@ -156,7 +164,8 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
     cards = await context.storage.pending_review_cards(query.from_user.id)
     network_gone = await context.storage.forget_user(query.from_user.id)
     key = "privacy.forgotten_with_network" if network_gone else "privacy.forgotten"
-    await show(context, message.chat.id, strings(key), None, replace=message)
+    text = Safe(f"{strings(key)}\n\n{strings('pulse.forget_member')}")
+    await show(context, message.chat.id, text, None, replace=message)
     for card in cards:  # the practices are gone: nothing left to decide
         try:
             await context.bot.edit_message_text(

@@ -14,6 +14,7 @@ from content.strings import Safe, escape
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
+from scoring import pulse as pulse_rules
 from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
@@ -402,3 +403,57 @@ def since_last_time(content: Content, done: Sequence[tuple[str, Move]]) -> Safe:
     for text, move in done:
         lines.append(strings("result.since_line", text=text, moved=strings(f"result.moved_{move}")))
     return Safe("\n".join(lines))
+
+
+# -- member pulses (issue 24): shared by /pulse and the board pack ----------------------------
+
+
+def pulse_lines(
+    content: Content,
+    counts: Mapping[str, Sequence[int]],
+    lead_options: Mapping[str, int],
+    minimum: int,
+    line: str,
+) -> list[tuple[pulse_rules.Gap | None, Safe]]:
+    """A closed pulse's statements as lines (`line`: the strings key of a statement's line;
+    `line` + "_few" for one too few gave a view on), the widest gaps between members and leads
+    first, then those without a figure. `lead_options`: the leads' latest answers by item."""
+    strings, model = content.strings, content.model
+    statements = content.pulse.statements
+    empty = (0,) * pulse_rules.OPTIONS
+    shares: dict[str, int | None] = {}
+    levels: dict[str, list[int | None]] = {}
+    labels: dict[str, str] = {}
+    for statement in statements:
+        shown = counts.get(statement.key, empty)
+        share = pulse_rules.share_agreeing(shown)
+        ok = pulse_rules.statement_shown(shown, minimum)
+        shares[statement.key] = share if ok else None
+        found = []
+        for key in statement.mirrors:
+            if key in lead_options and model.has_item(key):
+                item = model.item(key)
+                option = item.scale.options[lead_options[key]]
+                levels.setdefault(statement.key, []).append(
+                    pulse_rules.lead_level(option, item.scale.maximum)
+                )
+                found.append(option.label)
+        labels[statement.key] = " / ".join(dict.fromkeys(found))
+    by_key = {statement.key: statement for statement in statements}
+    lines: list[tuple[pulse_rules.Gap | None, Safe]] = []
+    for gap in pulse_rules.gaps(shares, levels):
+        statement = by_key[gap.statement]
+        parts = pulse_rules.spread(counts.get(gap.statement, empty))
+        assert parts is not None
+        values = {
+            "share": gap.members,
+            "short": statement.short,
+            "disagree": parts.disagree,
+            "neither": parts.neither,
+            "leads": labels[gap.statement] or strings("pulse.leads_unknown"),
+        }
+        lines.append((gap, strings(line, **values)))
+    for statement in statements:
+        if shares[statement.key] is None:
+            lines.append((None, strings(f"{line}_few", short=statement.short)))
+    return lines

@@ -195,6 +195,7 @@ async def pack_text(
         sections.append(
             Section(s("report.wres_title"), paragraphs=[s("report.wres_intro")], tables=[wres])
         )
+    sections.append(await members_say(context, network))
     sections += [
         Section(s("report.review_title"), paragraphs=[s("report.review", date=_day(review))]),
         Section(s("report.bands_title"), paragraphs=_bands(context)),
@@ -354,6 +355,38 @@ def _held_back(context: BotContext, result: Result) -> list[str]:
         for a in result.missing_for_next
     ]
     return lines
+
+
+# -- what members say (issue 24) ----------------------------------------------------------------
+
+
+async def members_say(context: BotContext, network: Network) -> Section:
+    """The pack's "what members say": the latest closed member pulse with enough answers, each
+    statement's share agreeing beside the leads' own answers, widest gaps first (the free text
+    stays out of the pack: it is for the leads)."""
+    strings, zone, minimum = (
+        context.strings,
+        context.settings.timezone,
+        context.settings.min_group_size,
+    )
+    title = _plain(strings("pulse.pack_title"))
+    latest = (await context.storage.latest_pulse_figures([network.id], minimum)).get(network.id)
+    if latest is None:
+        return Section(title, paragraphs=[_plain(strings("pulse.pack_none"))])
+    completed = await context.storage.completed_assessments(network.id)
+    answers = await context.storage.answers(completed[-1].id) if completed else {}
+    lead_options = {key: answer.option for key, answer in answers.items()}
+    lines = render.pulse_lines(
+        context.content, latest.counts, lead_options, minimum, "pulse.pack_line"
+    )
+    pulse = latest.pulse
+    intro = strings(
+        "pulse.pack_intro",
+        count=pulse.answers,
+        opened=_day(pulse.opened_at.astimezone(zone).date()),
+        closed=_day((pulse.closed_at or pulse.closes_at).astimezone(zone).date()),
+    )
+    return Section(title, paragraphs=[_plain(intro)], bullets=[_plain(line) for _, line in lines])
 
 
 FEATURE = Feature(

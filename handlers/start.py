@@ -28,11 +28,16 @@ async def start_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("start.group"))
         return
     payload = context.args[0] if context.args else ""
-    routed = context.services.routes.start.get(payload)
+    routes = context.services.routes
+    routed = routes.start.get(payload)
+    prefixed = next((p for p in routes.start_prefixed if payload.startswith(p)), None)
     if payload.startswith(JOIN_PREFIX):
         await _join(update, context, payload.removeprefix(JOIN_PREFIX))
     elif routed is not None:
         await routed(context, message.chat_id, user.id)
+    elif prefixed is not None:
+        rest = payload.removeprefix(prefixed)
+        await routes.start_prefixed[prefixed](context, message.chat_id, user.id, rest)
     else:
         await context.storage.ensure_user(user.id)
         button = keyboard([[(strings("start.private_button"), callbacks.encode("go"))]])

@@ -18,6 +18,7 @@ from bot.db.networks import NetworkStore
 from bot.db.plan import PlanStore
 from bot.db.practices import PracticeStore
 from bot.db.privacy import PrivacyStore
+from bot.db.pulse import PulseStore
 from bot.db.snapshots import SnapshotStore
 from bot.db.wres import WresStore
 
@@ -40,6 +41,7 @@ class Storage(
     PlanStore,
     WresStore,
     BuddyStore,
+    PulseStore,
     LedgerStore,
     SnapshotStore,
     PrivacyStore,

@@ -166,6 +166,16 @@ class Core:
             result: T = await self._db._execute(run)  # type: ignore[no-untyped-call]
             return result
 
+    async def _reads_with(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` (reads only) in one trip to the database thread."""
+
+        def run() -> T:
+            return work(self._db._conn)
+
+        async with self._lock:
+            result: T = await self._db._execute(run)  # type: ignore[no-untyped-call]
+            return result
+
     async def _reads(self, *queries: tuple[str, Sequence[Any]]) -> list[list[sqlite3.Row]]:
         """Several reads in one trip to the database thread (one snapshot of the data)."""
 

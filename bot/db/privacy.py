@@ -14,6 +14,7 @@ from bot.db import (
     networks,
     plan,
     practices,
+    pulse,
     wres,
 )
 from bot.db.core import Core, Privacy
@@ -32,6 +33,7 @@ PARTS: tuple[Privacy, ...] = (
     ledger.PRIVACY,
     wres.PRIVACY,
     plan.PRIVACY,
+    pulse.PRIVACY,
 )
 
 

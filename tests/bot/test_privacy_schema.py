@@ -93,6 +93,9 @@ async def _seed_everywhere(bot: Harness, content: Content) -> None:
     assert step is not None
     await storage.set_buddy(USER, "enabler:time", "theme:mentoring", True)
     assert await storage.save_buddy_round("2027-03", [("london", [USER, OTHER])], [])
+    mine = await storage.network_of(USER)
+    assert mine is not None
+    assert await storage.open_pulse(mine.id, USER, bot.clock.now() + timedelta(days=14))
 
 
 def _holding(path: Path) -> dict[tuple[str, str], int]:
