@@ -31,6 +31,7 @@ from bot.scheduling import (
     LEAD_REMINDERS,
     OPERATOR_DIGESTS,
     PLAN_REMINDERS,
+    ROUNDS,
     SNAPSHOT,
     STARTUP_JOB,
     WRES_REMINDERS,
@@ -137,6 +138,9 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("whoami", operators.whoami_command))
     app.add_handler(CommandHandler("share", share.share_command))
     app.add_handler(CommandHandler("leads", leads.leads_command))
+    app.add_handler(CommandHandler("restorelead", operators.restore_lead_command))
+    app.add_handler(CommandHandler("transfer", operators.transfer_command))
+    app.add_handler(CommandHandler("verify", operators.verify_command))
     app.add_handler(CommandHandler("hub", hubs.hub_command))
     app.add_handler(CommandHandler("nudges", hubs.nudges_command))
     app.add_handler(CommandHandler("nudge", hubs.nudge_now_command))
@@ -158,7 +162,9 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(assessment.change_answers_pressed, pattern=pattern("ca")))
     app.add_handler(CallbackQueryHandler(assessment.settle_pressed, pattern=pattern("ag")))
     app.add_handler(
-        CallbackQueryHandler(registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n"))
+        CallbackQueryHandler(
+            registration.button_pressed, pattern=pattern("o", "t", "r", "g", "n", "js")
+        )
     )
     app.add_handler(CallbackQueryHandler(meetings.cancel_pressed, pattern=pattern("mc")))
     app.add_handler(CallbackQueryHandler(meetings.rsvp_pressed, pattern=pattern("mr")))
@@ -175,6 +181,11 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
     app.add_handler(CallbackQueryHandler(leads.remove_pressed, pattern=pattern("lr")))
+    app.add_handler(CallbackQueryHandler(leads.offer_pressed, pattern=pattern("lo")))
+    app.add_handler(CallbackQueryHandler(leads.accept_pressed, pattern=pattern("la")))
+    app.add_handler(CallbackQueryHandler(start.join_decided, pattern=pattern("jr")))
+    app.add_handler(CallbackQueryHandler(start.join_from_registration, pattern=pattern("jo")))
+    app.add_handler(CallbackQueryHandler(registration.verify_pressed, pattern=pattern("nv")))
     app.add_handler(CallbackQueryHandler(plan.add_pressed, pattern=pattern("pl", "pp")))
     app.add_handler(
         CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
@@ -214,6 +225,7 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.rebuild("hubs", hubs.active_hubs, hubs.rebuild_hub)
     schedules.rebuild("upcoming meetings", meetings.upcoming, meetings.rebuild_meeting)
     schedules.every(LEAD_REMINDERS, reminders.CHECK_EVERY, reminders.lead_reminders_job)
+    schedules.every(ROUNDS, assessment.ROUNDS_EVERY, assessment.close_overdue_rounds_job)
     schedules.every(WRES_REMINDERS, wres.CHECK_EVERY, wres.wres_reminders_job)
     schedules.every(OPERATOR_DIGESTS, operators.CHECK_EVERY, operators.operator_digest_job)
     schedules.every(PLAN_REMINDERS, plan.CHECK_EVERY, plan.plan_reminders_job)

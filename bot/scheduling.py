@@ -94,6 +94,7 @@ MEETING_GOING = Kind("meetgoing")  # a meeting reminder to one member going: slo
 DIGEST = Kind("digest")  # a hub's monthly digest: slot per hub and month
 DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per command message
 DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
+ROUNDS = Kind("rounds")  # the hourly check that closes rounds unsettled after 30 days
 BUDDY_INTRO = Kind("buddy")  # a buddy introduction (or "you wait"): slot per month and lead
 BUDDY_PAIRING = Kind("buddy-pairing")  # the quarter-hourly check that pairs once a month
 

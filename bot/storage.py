@@ -520,15 +520,21 @@ class Storage:
         """Each network's latest completed assessment, for networks whose latest was completed
         at or after `since`."""
         rows = await self._all(
-            "SELECT n.id, n.region, a.id AS assessment_id, a.result FROM networks n "
+            "SELECT n.id, n.region, n.verified_at, a.id AS assessment_id, a.result FROM networks n "
             "JOIN assessments a ON a.id = ("
             "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
-            "  ORDER BY completed_at DESC, id DESC LIMIT 1"
+            "  AND view = 'network' ORDER BY completed_at DESC, id DESC LIMIT 1"
             ") WHERE a.completed_at >= ? AND (? IS NULL OR n.region = ?) ORDER BY n.id",
             (iso(since), region, region),
         )
         return [
-            LatestResult(row["id"], row["region"], row["assessment_id"], json.loads(row["result"]))
+            LatestResult(
+                row["id"],
+                row["region"],
+                row["assessment_id"],
+                json.loads(row["result"]),
+                row["verified_at"] is not None,
+            )
             for row in rows
         ]
 
@@ -565,17 +571,18 @@ class Storage:
         rows = await self._all(
             "SELECT n.region AS region, COUNT(DISTINCT n.id) AS networks, "
             "  (SELECT COUNT(*) FROM assessments a JOIN networks m ON m.id = a.network_id "
-            "   WHERE m.region = n.region) AS started, "
+            "   WHERE m.region = n.region AND m.verified_at IS NOT NULL) AS started, "
             "  (SELECT COUNT(*) FROM assessments a JOIN networks m ON m.id = a.network_id "
-            "   WHERE m.region = n.region AND a.status = 'completed') AS completed "
-            "FROM networks n GROUP BY n.region ORDER BY n.region"
+            "   WHERE m.region = n.region AND m.verified_at IS NOT NULL "
+            "   AND a.status = 'completed') AS completed "
+            "FROM networks n WHERE n.verified_at IS NOT NULL GROUP BY n.region ORDER BY n.region"
         )
         bands = await self._all(
             "SELECT n.region AS region, a.band AS band, COUNT(*) AS count FROM networks n "
             "JOIN assessments a ON a.id = ("
             "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
-            "  ORDER BY completed_at DESC, id DESC LIMIT 1"
-            ") WHERE a.completed_at >= ? GROUP BY n.region, a.band",
+            "  AND view = 'network' ORDER BY completed_at DESC, id DESC LIMIT 1"
+            ") WHERE a.completed_at >= ? AND n.verified_at IS NOT NULL GROUP BY n.region, a.band",
             (iso(since),),
         )
         by_region: dict[str, dict[str, int]] = {row["region"]: {} for row in rows}
@@ -721,6 +728,16 @@ class Storage:
             await db.execute("DELETE FROM buddy_groups WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM rsvps WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
+            # An owner who leaves hands the network to its earliest-joined remaining lead.
+            await db.execute(
+                "UPDATE networks SET owner_id = (SELECT user_id FROM leads "
+                "WHERE network_id = networks.id ORDER BY joined_at, user_id LIMIT 1), "
+                "owner_offer = NULL WHERE owner_id = ?",
+                (user_id,),
+            )
+            await db.execute(
+                "UPDATE networks SET owner_offer = NULL WHERE owner_offer = ?", (user_id,)
+            )
             await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
             # Records of what they did in hub groups stay, without saying who did it.
             await db.execute(
@@ -785,15 +802,33 @@ class Storage:
     # -- networks ------------------------------------------------------------------------------
 
     async def create_network(
-        self, user_id: int, *, organisation: str, name: str, region: str, age: str
+        self,
+        user_id: int,
+        *,
+        organisation: str,
+        name: str,
+        region: str,
+        age: str,
+        separate_reason: str | None = None,
     ) -> Network:
-        """Register a network with this user as its first lead, and clear their draft."""
+        """Register a network with this user as its first lead and owner, and clear their
+        draft."""
         now = self._now()
         async with self._transaction() as db:
             cursor = await db.execute(
-                "INSERT INTO networks (organisation, name, region, age, invite_code, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (organisation, name, region, age, secrets.token_urlsafe(9), now),
+                "INSERT INTO networks (organisation, name, region, age, invite_code, created_at, "
+                "owner_id, invite_issued_at, separate_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    organisation,
+                    name,
+                    region,
+                    age,
+                    secrets.token_urlsafe(9),
+                    now,
+                    user_id,
+                    now,
+                    separate_reason,
+                ),
             )
             network_id = cursor.lastrowid
             await db.execute(
@@ -824,8 +859,8 @@ class Storage:
         """Give the network a new invite code; the old link stops working."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE networks SET invite_code = ? WHERE id = ?",
-                (secrets.token_urlsafe(9), network_id),
+                "UPDATE networks SET invite_code = ?, invite_issued_at = ? WHERE id = ?",
+                (secrets.token_urlsafe(9), self._now(), network_id),
             )
         return await self.network(network_id)
 
@@ -1296,8 +1331,13 @@ class Storage:
             invite_code=first["invite_code"],
             created_at=parse(first["n_created_at"]),
         )
-        completed = tuple(_completed(row) for row in rows if row["id"] is not None)
-        return NetworkHistory(network, completed)
+        done = [_completed(row) for row in rows if row["id"] is not None]
+        full = await self.network(network.id)
+        return NetworkHistory(
+            full or network,
+            tuple(a for a in done if a.view == "network"),
+            tuple(a for a in done if a.view == "pending"),
+        )
 
     # -- WRES indicators -------------------------------------------------------------------------
 
@@ -1344,7 +1384,8 @@ class Storage:
         networks of the region whose latest is `since_quarter` or later."""
         rows = await self._all(
             "SELECT w.* FROM wres_quarters w JOIN networks n ON n.id = w.network_id "
-            "WHERE n.region = ? AND w.label = '' AND w.quarter >= ? AND w.quarter = ("
+            "WHERE n.region = ? AND n.verified_at IS NOT NULL "
+            "AND w.label = '' AND w.quarter >= ? AND w.quarter = ("
             "  SELECT MAX(quarter) FROM wres_quarters l WHERE l.network_id = w.network_id "
             "  AND l.indicator = w.indicator AND l.label = ''"
             ") ORDER BY w.indicator, w.network_id",
@@ -1599,17 +1640,26 @@ class Storage:
         )
         return [Lead(row["user_id"], parse(row["joined_at"])) for row in rows]
 
-    async def remove_lead(self, network_id: int, user_id: int) -> bool:
-        """Take a lead off the network (their access ends now, their open assessment goes; the
-        network keeps its results); False if they were not its lead or are its last."""
+    async def remove_lead(self, network_id: int, user_id: int, by: int) -> bool:
+        """The owner `by` takes a lead off the network (their access ends now, their open
+        assessment goes; the network keeps its results) and the invite code changes; False if
+        `by` is not the owner, or `user_id` is not a lead, is the owner or is the last lead."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "DELETE FROM leads WHERE network_id = ? AND user_id = ? "
-                "AND (SELECT COUNT(*) FROM leads WHERE network_id = ?) > 1",
-                (network_id, user_id, network_id),
+                "AND (SELECT COUNT(*) FROM leads WHERE network_id = ?) > 1 "
+                "AND EXISTS (SELECT 1 FROM networks WHERE id = ? AND owner_id = ? "
+                "  AND owner_id != ?)",
+                (network_id, user_id, network_id, network_id, by, user_id),
             )
             if cursor.rowcount != 1:
                 return False
+            await db.execute(
+                "UPDATE networks SET invite_code = ?, invite_issued_at = ?, "
+                "owner_offer = CASE WHEN owner_offer = ? THEN NULL ELSE owner_offer END "
+                "WHERE id = ?",
+                (secrets.token_urlsafe(9), self._now(), user_id, network_id),
+            )
             await db.execute(
                 "DELETE FROM assessments WHERE user_id = ? AND network_id = ? "
                 "AND status = 'in_progress'",
@@ -1816,10 +1866,220 @@ class Storage:
         row = await self._one(
             "SELECT COUNT(DISTINCT a.network_id) FROM assessments a "
             "JOIN networks n ON n.id = a.network_id WHERE n.region = ? "
+            "AND n.verified_at IS NOT NULL AND a.view = 'network' "
             "AND a.status = 'completed' AND a.completed_at >= ? AND a.completed_at <= ?",
             (region, iso(start), iso(end)),
         )
         return int(row[0]) if row else 0
+
+    # -- governance: owner, invitations, agreed result, verification (issue 20) ----------------
+
+    async def networks_at(self, organisation: str) -> list[Network]:
+        """Networks registered at this organisation (the name as stored, any case)."""
+        rows = await self._all(
+            "SELECT * FROM networks WHERE lower(organisation) = lower(?) ORDER BY id",
+            (organisation,),
+        )
+        return [_network(row) for row in rows]
+
+    async def request_join(self, user_id: int, network_id: int, code: str) -> int | None:
+        """Record that the user asks to join with this code; the request's id, or None if the
+        code is not the network's current one."""
+
+        def work(db: sqlite3.Connection) -> int | None:
+            found = db.execute(
+                "SELECT 1 FROM networks WHERE id = ? AND invite_code = ?", (network_id, code)
+            ).fetchone()
+            if found is None:
+                return None
+            db.execute(
+                "INSERT INTO join_requests (network_id, user_id, code, requested_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (network_id, user_id) DO UPDATE SET "
+                "code = excluded.code, requested_at = excluded.requested_at",
+                (network_id, user_id, code, self._now()),
+            )
+            row = db.execute(
+                "SELECT id FROM join_requests WHERE network_id = ? AND user_id = ?",
+                (network_id, user_id),
+            ).fetchone()
+            return int(row[0])
+
+        return await self._atomic(work)
+
+    async def join_request(self, request_id: int) -> tuple[int, int] | None:
+        """(network id, user id) of a join request still waiting."""
+        row = await self._one(
+            "SELECT network_id, user_id FROM join_requests WHERE id = ?", (request_id,)
+        )
+        return (row["network_id"], row["user_id"]) if row else None
+
+    async def decide_join(self, request_id: int, owner_id: int, approve: bool) -> str:
+        """The owner's answer to a join request: 'joined', 'declined', 'stale' (the code changed
+        since, or the request is gone), 'not_owner' or 'taken' (the user leads a network now).
+        Approved, the user becomes a co-lead and the code changes."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> str:
+            row = db.execute(
+                "SELECT r.network_id, r.user_id, r.code, n.invite_code, n.owner_id "
+                "FROM join_requests r JOIN networks n ON n.id = r.network_id WHERE r.id = ?",
+                (request_id,),
+            ).fetchone()
+            if row is None:
+                return "stale"
+            network_id, user_id, code, current, owner = row
+            if owner != owner_id:
+                return "not_owner"
+            db.execute("DELETE FROM join_requests WHERE id = ?", (request_id,))
+            if code != current:
+                return "stale"
+            if not approve:
+                return "declined"
+            cursor = db.execute(
+                "INSERT INTO leads (user_id, network_id, role, joined_at) "
+                "VALUES (?, ?, 'co-lead', ?) ON CONFLICT (user_id) DO NOTHING",
+                (user_id, network_id, now),
+            )
+            if cursor.rowcount != 1:
+                return "taken"
+            db.execute("UPDATE users SET state = NULL, draft = NULL WHERE id = ?", (user_id,))
+            db.execute(
+                "UPDATE networks SET invite_code = ?, invite_issued_at = ? WHERE id = ?",
+                (secrets.token_urlsafe(9), now, network_id),
+            )
+            return "joined"
+
+        return await self._atomic(work)
+
+    async def offer_ownership(self, network_id: int, owner_id: int, to: int) -> bool:
+        """The owner offers ownership to a co-lead, who must accept; False if not allowed."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET owner_offer = ? WHERE id = ? AND owner_id = ? AND ? != ? "
+                "AND EXISTS (SELECT 1 FROM leads WHERE network_id = ? AND user_id = ?)",
+                (to, network_id, owner_id, to, owner_id, network_id, to),
+            )
+            return cursor.rowcount == 1
+
+    async def accept_ownership(self, network_id: int, user_id: int) -> int | None:
+        """The co-lead offered ownership accepts it; the previous owner's id, or None if no
+        such offer stands."""
+
+        def work(db: sqlite3.Connection) -> int | None:
+            row = db.execute(
+                "SELECT owner_id FROM networks WHERE id = ? AND owner_offer = ? AND EXISTS "
+                "(SELECT 1 FROM leads WHERE network_id = ? AND user_id = ?)",
+                (network_id, user_id, network_id, user_id),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE networks SET owner_id = ?, owner_offer = NULL WHERE id = ?",
+                (user_id, network_id),
+            )
+            return int(row[0]) if row[0] is not None else 0
+
+        return await self._atomic(work)
+
+    async def transfer_ownership(self, network_id: int, to: int) -> bool:
+        """An operator makes a current lead the owner (the owner has left, say)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET owner_id = ?, owner_offer = NULL WHERE id = ? AND EXISTS "
+                "(SELECT 1 FROM leads WHERE network_id = ? AND user_id = ?)",
+                (to, network_id, network_id, to),
+            )
+            return cursor.rowcount == 1
+
+    async def restore_lead(self, network_id: int, user_id: int) -> bool:
+        """An operator makes a user (who has opened the bot and leads no network) a co-lead of
+        the network again; False if they cannot be."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO leads (user_id, network_id, role, joined_at) "
+                "SELECT ?, id, 'co-lead', ? FROM networks WHERE id = ? "
+                "AND EXISTS (SELECT 1 FROM users WHERE id = ?) "
+                "ON CONFLICT (user_id) DO NOTHING",
+                (user_id, self._now(), network_id, user_id),
+            )
+            return cursor.rowcount == 1
+
+    async def set_view(self, assessment_id: int, view: str) -> None:
+        """Mark a completed round as the network's result, awaiting agreement, or own view."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE assessments SET view = ? WHERE id = ? AND status = 'completed'",
+                (view, assessment_id),
+            )
+
+    async def settle_views(self, agreement_id: int) -> None:
+        """Once the round is agreed, its members that awaited agreement become their leads'
+        own views (the agreed result speaks for the network)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE assessments SET view = 'own' WHERE view = 'pending' AND id IN "
+                "(SELECT assessment_id FROM agreement_members WHERE agreement_id = ?)",
+                (agreement_id,),
+            )
+
+    async def close_overdue_agreements(self, opened_before: datetime) -> list[tuple[int, int]]:
+        """Close the rounds still unsettled that opened before `opened_before`: their members
+        awaiting agreement become their leads' own views. (network id, lead) to tell."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> list[tuple[int, int]]:
+            rows = db.execute(
+                "SELECT g.id, g.network_id FROM agreements g "
+                "WHERE g.agreed_at IS NULL AND g.closed_at IS NULL AND g.created_at < ?",
+                (iso(opened_before),),
+            ).fetchall()
+            told: list[tuple[int, int]] = []
+            for agreement_id, network_id in rows:
+                db.execute("UPDATE agreements SET closed_at = ? WHERE id = ?", (now, agreement_id))
+                db.execute(
+                    "UPDATE assessments SET view = 'own' WHERE view = 'pending' AND id IN "
+                    "(SELECT assessment_id FROM agreement_members WHERE agreement_id = ?)",
+                    (agreement_id,),
+                )
+                leads = db.execute(
+                    "SELECT user_id FROM leads WHERE network_id = ? ORDER BY user_id",
+                    (network_id,),
+                ).fetchall()
+                told += [(network_id, lead[0]) for lead in leads]
+            return told
+
+        return await self._atomic(work)
+
+    async def verify_network(self, network_id: int, user_id: int) -> bool:
+        """Mark the network verified by `user_id`; False if it already was (or is gone)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET verified_at = ?, verified_by = ? "
+                "WHERE id = ? AND verified_at IS NULL",
+                (self._now(), user_id, network_id),
+            )
+            return cursor.rowcount == 1
+
+    async def unverified_networks(self) -> list[Network]:
+        """Networks awaiting verification, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM networks WHERE verified_at IS NULL ORDER BY created_at, id"
+        )
+        return [_network(row) for row in rows]
+
+    async def practices_submitted_since(self, user_id: int, since: datetime) -> int:
+        """How many practices the user sent for review since `since`."""
+        row = await self._one(
+            "SELECT COUNT(*) FROM practices WHERE user_id = ? AND status != 'draft' "
+            "AND submitted_at >= ?",
+            (user_id, iso(since)),
+        )
+        return int(row[0]) if row else 0
+
+    async def hub_decided_at(self, chat_id: int) -> datetime | None:
+        """When the group's last hub request was decided, if it was."""
+        row = await self._one("SELECT decided_at FROM hubs WHERE chat_id = ?", (chat_id,))
+        return parse(row["decided_at"]) if row and row["decided_at"] else None
 
 
 _SAVE_WRES = (
@@ -1923,6 +2183,11 @@ def _network(row: aiosqlite.Row) -> Network:
         age=row["age"],
         invite_code=row["invite_code"],
         created_at=parse(row["created_at"]),
+        owner_id=row["owner_id"],
+        verified=row["verified_at"] is not None,
+        invite_issued_at=parse(row["invite_issued_at"]) if row["invite_issued_at"] else None,
+        separate_reason=row["separate_reason"],
+        owner_offer=row["owner_offer"],
     )
 
 
@@ -1977,4 +2242,5 @@ def _completed(row: aiosqlite.Row) -> CompletedAssessment:
         result=json.loads(row["result"]),
         result_sent_at=parse(row["result_sent_at"]) if row["result_sent_at"] else None,
         agreed=bool(row["agreed"]),
+        view=row["view"],
     )

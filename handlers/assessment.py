@@ -7,9 +7,12 @@ still the user's item on screen, so stale, repeated or forged presses change not
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from datetime import timedelta
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.rows import Answer, CompletedAssessment, OpenAssessment, User
@@ -25,8 +28,11 @@ from handlers.common import (
 )
 from scoring import agreement as agreement_rules
 from scoring import progress
+from scoring.standing import AGREEMENT_DEADLINE
 
 EVIDENCE_LIMIT = 1000
+
+log = logging.getLogger(__name__)
 
 
 async def assess_command(update: Update, context: BotContext) -> None:
@@ -491,3 +497,21 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
     text = Safe(f"{context.strings('assess.text_help')}\n\n{text}")
     await show(context, message.chat_id, text, markup)
     return True
+
+
+# -- rounds left unsettled ---------------------------------------------------------------------
+
+ROUNDS_EVERY = timedelta(hours=1)
+
+
+async def close_overdue_rounds_job(context: BotContext) -> None:
+    """Close each round still unsettled 30 days after it opened: its co-leads' answers stay
+    as their own view (seen by the network's leads only), and the network's result stays the
+    previous agreed one. The leads are told."""
+    opened_before = context.services.clock.now() - AGREEMENT_DEADLINE
+    told = await context.storage.close_overdue_agreements(opened_before)
+    for _network_id, lead in told:
+        try:
+            await context.bot.send_message(lead, context.strings("gov.round_closed"))
+        except TelegramError as error:
+            log.info("could not tell lead %s a round was closed: %s", lead, error)

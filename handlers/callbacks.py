@@ -50,6 +50,12 @@ KINDS: dict[str, int] = {
     "wr": 1,  # WRES: replace a recorded quarter: 1 replace / 0 keep
     "wx": 0,  # WRES entry: cancel
     "lr": 3,  # /leads, remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
+    "lo": 2,  # /leads, the owner offers ownership to a co-lead: network, lead
+    "la": 1,  # the co-lead accepts ownership: network
+    "jr": 2,  # owner's answer to a join request: request, 1 approve / 0 decline
+    "nv": 1,  # verify a network (operator or hub admin of its region): network
+    "jo": 1,  # registration: ask the owner of the organisation's network to join: network
+    "js": 0,  # registration: register a separate network at the organisation anyway
     "ha": 3,  # hub request, operator's decision: hub, region index, 1 approve / 0 reject
     "pl": 1,  # a result's "Add to plan": list its advice to pick from (assessment)
     "pp": 2,  # add one piece of a result's advice to the plan: assessment, tip index

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.rows import AssessmentChange, CompletedAssessment, OpenAssessment
+from bot.rows import AssessmentChange, CompletedAssessment, Network, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
 from handlers import callbacks
@@ -403,3 +403,22 @@ def since_last_time(content: Content, done: Sequence[tuple[str, Move]]) -> Safe:
     for text, move in done:
         lines.append(strings("result.since_line", text=text, moved=strings(f"result.moved_{move}")))
     return Safe("\n".join(lines))
+
+
+def verify_card(content: Content, network: Network) -> Safe:
+    """The Verify card: the organisation and the network (never any answer), and the reason
+    given for a second network at the same organisation."""
+    strings = content.strings
+    lines = [
+        strings(
+            "gov.verify_card",
+            organisation=network.organisation,
+            network=network.name,
+            region=content.directory.region(network.region).name,
+            age=strings(f"ages.{network.age}"),
+            id=network.id,
+        )
+    ]
+    if network.separate_reason:
+        lines.append(strings("gov.verify_separate", reason=network.separate_reason))
+    return Safe("\n\n".join(lines))

@@ -17,7 +17,7 @@ async def _join(bot: Harness) -> None:
     await bot.register(LEAD)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(CO_LEAD, LEAD)
 
 
 async def _answer(bot: Harness, user_id: int, labels: dict[int, str]) -> None:

@@ -16,7 +16,7 @@ async def _network_of_three(bot: Harness) -> None:
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     for user in (CO_LEAD, THIRD):
-        await bot.send(user, f"/start join_{network.invite_code}")
+        await bot.join(user, LEAD)
 
 
 async def test_leads_lists_you_and_the_others_with_remove_buttons(bot: Harness) -> None:

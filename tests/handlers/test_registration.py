@@ -216,7 +216,7 @@ async def test_co_lead_joins_by_invite_and_answers_their_own(bot: Harness) -> No
     await bot.register(LEAD)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(CO_LEAD, LEAD)
     assert "co-lead of <b>" in bot.fake.sent(CO_LEAD)[-1].text
     assert "Someone has just joined" in bot.fake.sent(LEAD)[-1].text
     assert await bot.storage.lead_ids(network.id) == [LEAD, CO_LEAD]
