@@ -122,7 +122,11 @@ async def send_result(
     )
     text = render.result(content, result)
     if await context.storage.agreement_pending(assessment_id):
-        text = Safe(f"{content.strings('agree.not_yet')}\n\n{text}")
+        done = await context.storage.completed(assessment_id)
+        round_ = await context.storage.open_agreement(done.network_id) if done else None
+        alone = round_ is not None and len(round_.members) < 2
+        key = "gov.not_yet_alone" if alone else "agree.not_yet"
+        text = Safe(f"{content.strings(key)}\n\n{text}")
     since = await _since_last_time(context, result, assessment_id)
     if since is not None:
         text = Safe(f"{since}\n\n{text}")

@@ -165,7 +165,8 @@ class Harness(JobsMixin):
     async def join(self, user_id: int, network_of: int) -> None:
         """Join the network `network_of` leads through its invite link; its owner approves."""
         network = await self.storage.network_of(network_of)
-        assert network is not None and network.owner_id is not None
+        assert network is not None
+        assert network.owner_id is not None
         await self.send(user_id, f"/start join_{network.invite_code}")
         await self.tap(network.owner_id, "✅ Approve")
 
