@@ -1133,7 +1133,7 @@ class Storage:
         """The network's agreement still waiting for differences to be settled."""
         row = await self._one(
             "SELECT id FROM agreements WHERE network_id = ? AND agreed_at IS NULL "
-            "ORDER BY id DESC LIMIT 1",
+            "AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
             (network_id,),
         )
         return await self.agreement(row["id"]) if row else None
@@ -1193,7 +1193,7 @@ class Storage:
                 "INSERT INTO agreement_settled "
                 "(agreement_id, item_key, option, settled_by, settled_at) "
                 "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM agreements "
-                "WHERE id = ? AND agreed_at IS NULL) ON CONFLICT DO NOTHING",
+                "WHERE id = ? AND agreed_at IS NULL AND closed_at IS NULL) ON CONFLICT DO NOTHING",
                 (agreement_id, item_key, option, user_id, self._now(), agreement_id),
             )
             return cursor.rowcount == 1
@@ -1218,7 +1218,8 @@ class Storage:
                 "INSERT INTO assessments (network_id, user_id, content_version, status, "
                 "started_at, updated_at, completed_at, total, band, result, result_sent_at, "
                 "agreed) SELECT ?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1 WHERE EXISTS "
-                "(SELECT 1 FROM agreements WHERE id = ? AND agreed_at IS NULL)",
+                "(SELECT 1 FROM agreements WHERE id = ? AND agreed_at IS NULL "
+                "AND closed_at IS NULL)",
                 (
                     agreement.network_id,
                     user_id,
@@ -1253,7 +1254,7 @@ class Storage:
         """Whether this assessment waits in an agreement not yet reached."""
         row = await self._one(
             "SELECT 1 FROM agreement_members m JOIN agreements g ON g.id = m.agreement_id "
-            "WHERE m.assessment_id = ? AND g.agreed_at IS NULL",
+            "WHERE m.assessment_id = ? AND g.agreed_at IS NULL AND g.closed_at IS NULL",
             (assessment_id,),
         )
         return row is not None
