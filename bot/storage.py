@@ -609,8 +609,9 @@ class Storage:
         )
         lead = await self._one(
             "SELECT l.role, l.joined_at, n.id, n.organisation, n.name, n.region, n.age, "
-            "n.created_at FROM leads l JOIN networks n ON n.id = l.network_id WHERE l.user_id = ?",
-            (user_id,),
+            "n.created_at, n.owner_id IS ? AS you_own, n.verified_at, n.separate_reason "
+            "FROM leads l JOIN networks n ON n.id = l.network_id WHERE l.user_id = ?",
+            (user_id, user_id),
         )
         assessments = await self._all(
             "SELECT * FROM assessments WHERE user_id = ? ORDER BY id", (user_id,)
@@ -634,6 +635,7 @@ class Storage:
                     "band": row["band"],
                     "revises": row["revises"],
                     "agreed": bool(row["agreed"]),
+                    "view": row["view"],
                     "changes": [
                         dict(change)
                         for change in await self._all(
@@ -698,8 +700,18 @@ class Storage:
             "WHERE settled_by = ? ORDER BY settled_at",
             (user_id,),
         )
+        join_requests = await self._all(
+            "SELECT network_id, requested_at FROM join_requests WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        verified = await self._all(
+            "SELECT id AS network_id, verified_at FROM networks WHERE verified_by = ? ORDER BY id",
+            (user_id,),
+        )
         return {
             "user": dict(user) if user else None,
+            "join_requests": [dict(row) for row in join_requests],
+            "networks_verified": [dict(row) for row in verified],
             "buddy": dict(buddy) if buddy else None,
             "buddy_months": [dict(row) for row in buddy_months],
             "meeting_replies": [dict(row) for row in rsvps],
@@ -748,6 +760,9 @@ class Storage:
                 "UPDATE practices SET decided_by = NULL WHERE decided_by = ?", (user_id,)
             )
             await db.execute("UPDATE hubs SET decided_by = NULL WHERE decided_by = ?", (user_id,))
+            await db.execute(
+                "UPDATE networks SET verified_by = NULL WHERE verified_by = ?", (user_id,)
+            )
             network_gone = False
             if lead is not None:
                 cursor = await db.execute(
