@@ -16,6 +16,7 @@ from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
 from handlers.render import local_date
+from scoring.standing import may_remove
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ async def _listing(context: BotContext, user_id: int) -> tuple[Safe, InlineKeybo
         if lead_id == network.owner_id:
             line = Safe(f"{line} {strings('gov.owner_mark')}")
         lines.append(line)
-        if lead_id == user_id or not owner:
+        ids = [other.user_id for other in leads]
+        if not may_remove(presser=user_id, target=lead_id, owner=network.owner_id, leads=ids):
             continue
         label = strings("leads.remove_button", number=number, date=date)
         rows.append([(label, callbacks.encode("lr", network.id, lead_id, ASK))])

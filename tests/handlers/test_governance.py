@@ -274,6 +274,27 @@ async def test_settled_round_becomes_the_networks_result(bot: Harness) -> None:
     assert record.pending == ()
 
 
+async def test_a_co_lead_who_answers_first_waits_for_the_owner(bot: Harness) -> None:
+    """A co-lead's round alone waits (the owner is asked to answer theirs); the owner's round
+    with the same answers agrees it at once, and the agreed result is the network's."""
+    await bot.register(LEAD)  # the owner's first question waits on screen
+    await bot.join(CO_LEAD, LEAD)
+    await bot.send(CO_LEAD, "/assess")
+    await bot.answer_all(CO_LEAD, "top")
+    assert any("waits for agreement" in c.text for c in bot.fake.sent(CO_LEAD))
+    assert "has finished a round" in bot.fake.sent(LEAD)[-1].text
+    record = await bot.storage.network_history(LEAD)
+    assert record is not None
+    assert record.latest is None
+    assert len(record.pending) == 1
+    await bot.answer_all(LEAD, "top")
+    record = await bot.storage.network_history(LEAD)
+    assert record is not None
+    assert record.latest is not None
+    assert record.latest.agreed
+    assert record.pending == ()
+
+
 # -- verified networks ---------------------------------------------------------------------------
 
 
