@@ -307,6 +307,42 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (region, quarter)
     );
     """,
+    # 10: who speaks for a network. Each network has an owner (backfilled: its earliest-joined
+    # lead) and a pending ownership offer; joining through an invite link waits for the owner's
+    # Approve (join_requests: no names stored), and the link's code is dated so it expires after
+    # 14 days (existing codes: dated now). A network counts in figures beyond itself only once
+    # verified; networks already registered start unverified, so an operator or a hub admin
+    # confirms each one before it moves a published figure. A lead's own round is the
+    # network's result ('network'), awaits agreement ('pending'), or was closed unsettled after
+    # 30 days as that lead's own view ('own').
+    10: """
+    ALTER TABLE networks ADD COLUMN owner_id INTEGER;
+    UPDATE networks SET owner_id = (
+        SELECT user_id FROM leads WHERE leads.network_id = networks.id
+        ORDER BY joined_at, user_id LIMIT 1
+    );
+    ALTER TABLE networks ADD COLUMN owner_offer INTEGER;    -- a co-lead offered ownership
+    ALTER TABLE networks ADD COLUMN verified_at TEXT;       -- NULL: not verified
+    ALTER TABLE networks ADD COLUMN verified_by INTEGER;
+    ALTER TABLE networks ADD COLUMN separate_reason TEXT;   -- why a second network here
+    ALTER TABLE networks ADD COLUMN invite_issued_at TEXT;  -- the code expires 14 days on
+    UPDATE networks SET invite_issued_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now');
+    CREATE TABLE join_requests (
+        id INTEGER PRIMARY KEY,
+        network_id INTEGER NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        code TEXT NOT NULL,                      -- the code it came with: stale once changed
+        requested_at TEXT NOT NULL,
+        UNIQUE (network_id, user_id)
+    );
+    ALTER TABLE assessments ADD COLUMN view TEXT NOT NULL DEFAULT 'network'
+        CHECK (view IN ('network', 'pending', 'own'));
+    UPDATE assessments SET view = 'pending' WHERE agreed = 0 AND id IN (
+        SELECT m.assessment_id FROM agreement_members m
+        JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL
+    );
+    ALTER TABLE agreements ADD COLUMN closed_at TEXT;  -- closed unsettled after 30 days
+    """,
 }
 
 # The newest schema version this code knows.

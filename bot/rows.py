@@ -29,6 +29,11 @@ class Network:
     age: str
     invite_code: str
     created_at: datetime
+    owner_id: int | None = None
+    verified: bool = False
+    invite_issued_at: datetime | None = None
+    separate_reason: str | None = None
+    owner_offer: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class CompletedAssessment:
     result: Result
     result_sent_at: datetime | None = None  # None until the result message went out
     agreed: bool = False  # the network's agreed result, from its leads' settled answers
+    view: str = "network"  # 'network', 'pending' (awaits agreement) or 'own' (closed unsettled)
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class NetworkHistory:
 
     network: Network
     completed: tuple[CompletedAssessment, ...]
+    pending: tuple[CompletedAssessment, ...] = ()  # leads' rounds awaiting agreement
 
     @property
     def latest(self) -> CompletedAssessment | None:
@@ -228,6 +235,7 @@ class LatestResult:
     region: str
     assessment_id: int
     result: Result
+    verified: bool = False  # only a verified network counts in figures beyond itself
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from scoring.records import (
     wres_published_from_dict,
     wres_published_to_dict,
 )
+from scoring.standing import counting
 from scoring.wres import Figures, recent_quarters
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ async def _take(context: BotContext, day: str) -> dict[str, dict[str, Any]]:
     """Each scope's publication for `day`, from every network's latest result (last 12 months)
     and the scope's previous publication."""
     since = context.services.clock.now() - RESULTS_WINDOW
-    rows = await context.storage.latest_results(since)
+    # Only verified networks count in a figure beyond themselves (scoring.standing).
+    rows = counting(await context.storage.latest_results(since))
     scopes: dict[str, list[tuple[int, int, Summary]]] = {ALL: []}
     scopes.update({region.key: [] for region in context.content.directory.regions})
     for row in rows:

@@ -7,14 +7,18 @@ still the user's item on screen, so stale, repeated or forged presses change not
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from datetime import timedelta
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from bot.routes import TextRoute
 from bot.rows import Answer, CompletedAssessment, OpenAssessment, User
+from bot.scheduling import Kind, Repeating
 from content.strings import Safe
 from handlers import callbacks, questions, registration, render
 from handlers.common import (
@@ -27,8 +31,11 @@ from handlers.common import (
 )
 from scoring import agreement as agreement_rules
 from scoring import progress
+from scoring.standing import AGREEMENT_DEADLINE
 
 EVIDENCE_LIMIT = 1000
+
+log = logging.getLogger(__name__)
 
 
 async def assess_command(update: Update, context: BotContext) -> None:
@@ -495,6 +502,26 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
     return True
 
 
+# -- rounds left unsettled ---------------------------------------------------------------------
+
+# The hourly check that closes rounds unsettled after 30 days.
+ROUNDS = Kind("rounds")
+ROUNDS_EVERY = timedelta(hours=1)
+
+
+async def close_overdue_rounds_job(context: BotContext) -> None:
+    """Close each round still unsettled 30 days after it opened: its co-leads' answers stay
+    as their own view (seen by the network's leads only), and the network's result stays the
+    previous agreed one. The leads are told."""
+    opened_before = context.services.clock.now() - AGREEMENT_DEADLINE
+    told = await context.storage.close_overdue_agreements(opened_before)
+    for _network_id, lead in told:
+        try:
+            await context.bot.send_message(lead, context.strings("gov.round_closed"))
+        except TelegramError as error:
+            log.info("could not tell lead %s a round was closed: %s", lead, error)
+
+
 FEATURE = Feature(
     name="assessment",
     commands=(Command("assess", assess_command, ("private",)),),
@@ -517,9 +544,12 @@ FEATURE = Feature(
         Buttons(
             registration.button_pressed,
             # registration: organisation match (index), use the organisation as typed, region
-            # (index), network age (index), use the suggested network name
-            {"o": 1, "t": 0, "r": 1, "g": 1, "n": 0},
+            # (index), network age (index), use the suggested network name, register a separate
+            # network at an organisation that has one
+            {"o": 1, "t": 0, "r": 1, "g": 1, "n": 0, "js": 0},
         ),
+        # verify a network (operator or hub admin of its region): network
+        Buttons(registration.verify_pressed, {"nv": 1}),
     ),
     text_routes=(
         TextRoute(registration.text_route, registration.waiting),
@@ -527,4 +557,6 @@ FEATURE = Feature(
         TextRoute(text_in_assessment, waiting, last=True),
     ),
     start_payloads={"assess": begin_or_resume},
+    kinds=(ROUNDS,),
+    repeating=(Repeating(ROUNDS, close_overdue_rounds_job, every=ROUNDS_EVERY),),
 )

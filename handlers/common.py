@@ -257,3 +257,38 @@ def draft_expired(draft: dict[str, Any], now: datetime) -> bool:
         return not isinstance(since, str) or now - parse(since) > DRAFT_EXPIRES
     except ValueError:
         return True
+
+
+async def region_reviewers(context: BotContext, region: str) -> list[int]:
+    """Who reviews privately for a region: the operators, then the administrators (people, not
+    bots or anonymous admins) of its approved hub groups, as the Bot API lists them now."""
+    people = sorted(context.settings.admin_ids)
+    for hub in await context.storage.active_hubs(region):
+        if not hub.live:
+            continue
+        try:
+            admins = await context.bot.get_chat_administrators(hub.chat_id)
+        except TelegramError as error:
+            log.info("could not list the admins of hub %s: %s", hub.id, error)
+            continue
+        for admin in admins:
+            user = admin.user
+            if user.is_bot or getattr(admin, "is_anonymous", False) or user.id in people:
+                continue
+            people.append(user.id)
+    return people
+
+
+async def may_review_region(context: BotContext, region: str, user_id: int) -> bool:
+    """An operator, or an administrator of an approved hub group of the region right now."""
+    if is_operator(context, user_id):
+        return True
+    for hub in await context.storage.active_hubs(region):
+        if not hub.live:
+            continue
+        try:
+            if await is_admin(context, hub.chat_id, user_id):
+                return True
+        except TelegramError as error:
+            log.info("could not check an admin of hub %s: %s", hub.id, error)
+    return False

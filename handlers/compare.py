@@ -285,6 +285,9 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
     record = await storage.network_history(query.from_user.id)
     completed = list(record.completed) if record else []
     position = next((i for i, a in enumerate(completed) if a.id == press.args[0]), None)
+    if record is not None and any(a.id == press.args[0] for a in record.pending):
+        await answer_query(query, strings("gov.share_pending"))
+        return
     if record is None or position is None:
         await answer_query(query, strings("errors.button_expired"))
         return

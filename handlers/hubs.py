@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 NUDGE = Kind("nudge")  # a hub's weekly nudge: job per hub, slot per hub and week
 NUDGE_NOW = Kind("nudge-now", "nudge")  # an admin's /nudge: slot per command message
 
+ASK_AGAIN_AFTER = timedelta(days=7)  # a rejected group may ask to be a hub again after this
+
 
 # -- commands ----------------------------------------------------------------------------------
 
@@ -76,6 +78,24 @@ async def hub_command(update: Update, context: BotContext) -> None:
     if not operator and not context.settings.admin_ids:
         await message.reply_text(strings("hub.needs_operator"))
         return
+    if not operator and hub is not None and hub.active:
+        # One pending request per group; a group turned down waits 7 days to ask again.
+        if hub.status == "pending" and hub.region == region.key:
+            await message.reply_text(strings("gov.hub_already_pending"))
+            return
+        decided = await context.storage.hub_decided_at(message.chat_id)
+        if hub.status == "rejected" and decided is not None:
+            again = decided + ASK_AGAIN_AFTER
+            if context.services.clock.now() < again:
+                zone = context.settings.timezone
+                await message.reply_text(
+                    strings(
+                        "gov.hub_wait_after_reject",
+                        date=decided.astimezone(zone).strftime("%-d %B %Y"),
+                        again=again.astimezone(zone).strftime("%-d %B %Y"),
+                    )
+                )
+                return
     user_id = sender if sender is not None else message.chat_id
     hub = await context.storage.register_hub(
         message.chat_id, region.key, user_id, approved=operator

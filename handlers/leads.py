@@ -1,4 +1,5 @@
-"""/leads: a lead sees the network's leads and can remove another one, after confirming.
+"""/leads: a lead sees the network's leads and who owns it. The owner can remove another lead
+(after confirming) and offer ownership to a co-lead, who accepts it.
 
 No names are stored (only Telegram ids), so leads are told apart by when they joined.
 """
@@ -16,6 +17,7 @@ from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, keyboard, private_sender, read_press, show
 from handlers.render import local_date
+from scoring.standing import may_remove
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +42,32 @@ async def _listing(context: BotContext, user_id: int) -> tuple[Safe, InlineKeybo
     zone = context.settings.timezone
     lines = [strings("leads.title", network=network.name)]
     rows = []
-    for number, lead in enumerate(await storage.leads(network.id), start=1):
+    owner = network.owner_id == user_id
+    leads = await storage.leads(network.id)
+    for number, lead in enumerate(leads, start=1):
         lead_id, date = lead.user_id, local_date(lead.joined_at, zone)
-        if lead_id == user_id:
-            lines.append(strings("leads.line_you", number=number, date=date))
+        line = strings(
+            "leads.line_you" if lead_id == user_id else "leads.line", number=number, date=date
+        )
+        if lead_id == network.owner_id:
+            line = Safe(f"{line} {strings('gov.owner_mark')}")
+        lines.append(line)
+        ids = [other.user_id for other in leads]
+        if not may_remove(presser=user_id, target=lead_id, owner=network.owner_id, leads=ids):
             continue
-        lines.append(strings("leads.line", number=number, date=date))
         label = strings("leads.remove_button", number=number, date=date)
         rows.append([(label, callbacks.encode("lr", network.id, lead_id, ASK))])
-    lines.append(strings("leads.footer" if rows else "leads.footer_alone"))
+        handover = strings("gov.offer_button", number=number)
+        rows.append([(handover, callbacks.encode("lo", network.id, lead_id))])
+    if len(leads) == 1:
+        lines.append(strings("leads.footer_alone"))
+    elif owner:
+        lines.append(strings("leads.footer"))
+    else:
+        lines.append(strings("gov.footer_co_lead"))
+    if network.owner_offer == user_id:
+        rows.append([(strings("gov.accept_button"), callbacks.encode("la", network.id))])
+        lines.append(strings("gov.offer_waiting"))
     return Safe("\n".join(lines)), keyboard(rows) if rows else None
 
 
@@ -66,6 +85,9 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
     joined = {lead.user_id: lead.joined_at for lead in leads}
     if network is None or network.id != network_id or target == presser or step > CANCEL:
         await answer_query(query, strings("errors.button_expired"))
+        return
+    if network.owner_id != presser:
+        await answer_query(query, strings("gov.owner_only"))
         return
     if target not in joined:
         await answer_query(query, strings("leads.already_gone"))
@@ -85,11 +107,11 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
         text, markup = await _listing(context, presser)
         await show(context, message.chat.id, text, markup, replace=message)
         return
-    if not await storage.remove_lead(network.id, target):
+    if not await storage.remove_lead(network.id, target, presser):
         await answer_query(query, strings("leads.already_gone"))
         return
     await answer_query(query)
-    log.info("a lead of network %s was removed by another lead", network.id)
+    log.info("a lead of network %s was removed by its owner", network.id)
     await show(context, message.chat.id, strings("leads.removed", date=date), None, replace=message)
     await _tell(context, target, strings("leads.you_were_removed", network=network.name))
     for lead in await storage.leads(network.id):
@@ -104,9 +126,63 @@ async def _tell(context: BotContext, user_id: int, text: Safe) -> None:
         log.info("could not tell lead %s about a removal: %s", user_id, error)
 
 
+async def offer_pressed(update: Update, context: BotContext) -> None:
+    """The owner offers ownership to a co-lead; the co-lead is asked to accept."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings, storage = context.strings, context.storage
+    network_id, target = press.args
+    presser = query.from_user.id
+    network = await storage.network_of(presser)
+    if network is None or network.id != network_id:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    if not await storage.offer_ownership(network.id, presser, target):
+        await answer_query(query, strings("gov.owner_only"))
+        return
+    await answer_query(query)
+    await show(context, message.chat.id, strings("gov.offer_sent"), None, replace=message)
+    button = keyboard([[(strings("gov.accept_button"), callbacks.encode("la", network.id))]])
+    try:
+        await context.bot.send_message(
+            target, strings("gov.offer_card", network=network.name), reply_markup=button
+        )
+    except TelegramError as error:
+        log.info("could not offer ownership to lead %s: %s", target, error)
+
+
+async def accept_pressed(update: Update, context: BotContext) -> None:
+    """The co-lead accepts the ownership offered to them; both are told."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings, storage = context.strings, context.storage
+    (network_id,) = press.args
+    presser = query.from_user.id
+    previous = await storage.accept_ownership(network_id, presser)
+    network = await storage.network(network_id)
+    if previous is None or network is None:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    await answer_query(query)
+    log.info("ownership of network %s passed to a co-lead who accepted it", network.id)
+    text = strings("gov.now_owner", network=network.name)
+    await show(context, message.chat.id, text, None, replace=message)
+    if previous:
+        await _tell(context, previous, strings("gov.handed_over", network=network.name))
+
+
 FEATURE = Feature(
     name="leads",
     commands=(Command("leads", leads_command, ("private",)),),
     # remove a lead: network, lead, 0 ask / 1 confirm / 2 cancel
-    buttons=(Buttons(remove_pressed, {"lr": 3}),),
+    buttons=(
+        Buttons(remove_pressed, {"lr": 3}),
+        # the owner offers ownership to a co-lead: network, lead
+        Buttons(offer_pressed, {"lo": 2}),
+        Buttons(accept_pressed, {"la": 1}),  # the co-lead accepts ownership: network
+    ),
 )

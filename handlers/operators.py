@@ -8,13 +8,15 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot import backup
 from bot.context import BotContext
 from bot.feature import Command, Feature
 from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from bot.storage import Storage
-from handlers.common import private_sender
+from handlers import callbacks, render
+from handlers.common import is_operator, keyboard, private_sender
 from scoring import timing
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,22 @@ async def digest_text(context: BotContext, week: str, now: datetime) -> str:
         for hub in hubs[:MAX_LISTED]:
             region = context.content.directory.region(hub.region).name
             lines.append(strings("operators.digest_hub", chat_id=hub.chat_id, region=region))
+    unverified = await storage.unverified_networks()
+    if not unverified:
+        lines.append(strings("gov.digest_unverified_none"))
+    else:
+        lines.append(strings("gov.digest_unverified", count=len(unverified)))
+        for network in unverified[:MAX_LISTED]:
+            region = context.content.directory.region(network.region).name
+            lines.append(
+                strings(
+                    "gov.digest_unverified_line",
+                    organisation=network.organisation,
+                    network=network.name,
+                    region=region,
+                    id=network.id,
+                )
+            )
     pending = await storage.pending_practices()
     if not pending:
         lines.append(strings("operators.digest_practices_none"))
@@ -157,9 +175,100 @@ def human_size(size: int) -> str:
     return f"{value:.1f} GB"
 
 
+# -- governance (issue 20): restore a lead, transfer ownership, verify networks ----------------
+
+
+async def _operator_args(
+    update: Update, context: BotContext, usage: str
+) -> tuple[int, int, int] | None:
+    """(operator, network id, user id) from `/<command> <network id> <user id>`; None (after
+    answering) for anyone else or anything else."""
+    sender = await private_sender(update, context)
+    if sender is None:
+        return None
+    message, user = sender
+    strings = context.strings
+    if not is_operator(context, user.id):
+        await message.reply_text(strings("gov.operators_only"))
+        return None
+    args = context.args or []
+    if len(args) != 2 or not all(a.isdigit() and len(a) < 16 for a in args):
+        await message.reply_text(strings(usage))
+        return None
+    return user.id, int(args[0]), int(args[1])
+
+
+async def restore_lead_command(update: Update, context: BotContext) -> None:
+    """/restorelead <network id> <user id>: an operator puts a lead back on a network."""
+    found = await _operator_args(update, context, "gov.restore_usage")
+    message = update.effective_message
+    if found is None or message is None:
+        return
+    _, network_id, user_id = found
+    strings, storage = context.strings, context.storage
+    network = await storage.network(network_id)
+    if network is None or not await storage.restore_lead(network_id, user_id):
+        await message.reply_text(strings("gov.restore_failed"))
+        return
+    log.info("an operator restored a lead of network %s", network_id)
+    await message.reply_text(strings("gov.restored", network=network.name))
+    await _tell(context, user_id, strings("gov.you_were_restored", network=network.name))
+
+
+async def transfer_command(update: Update, context: BotContext) -> None:
+    """/transfer <network id> <user id>: an operator makes a current lead the owner."""
+    found = await _operator_args(update, context, "gov.transfer_usage")
+    message = update.effective_message
+    if found is None or message is None:
+        return
+    _, network_id, user_id = found
+    strings, storage = context.strings, context.storage
+    network = await storage.network(network_id)
+    if network is None or not await storage.transfer_ownership(network_id, user_id):
+        await message.reply_text(strings("gov.transfer_failed"))
+        return
+    log.info("an operator transferred ownership of network %s", network_id)
+    await message.reply_text(strings("gov.transferred", network=network.name))
+    await _tell(context, user_id, strings("gov.now_owner", network=network.name))
+    if network.owner_id is not None and network.owner_id != user_id:
+        await _tell(context, network.owner_id, strings("gov.handed_over", network=network.name))
+
+
+async def verify_command(update: Update, context: BotContext) -> None:
+    """/verify: an operator gets the Verify card of each network awaiting verification."""
+    sender = await private_sender(update, context)
+    if sender is None:
+        return
+    message, user = sender
+    strings = context.strings
+    if not is_operator(context, user.id):
+        await message.reply_text(strings("gov.operators_only"))
+        return
+    waiting = await context.storage.unverified_networks()
+    if not waiting:
+        await message.reply_text(strings("gov.none_to_verify"))
+        return
+    await message.reply_text(strings("gov.to_verify", count=len(waiting)))
+    for network in waiting[:MAX_LISTED]:
+        button = keyboard([[(strings("gov.verify_button"), callbacks.encode("nv", network.id))]])
+        await message.reply_text(render.verify_card(context.content, network), reply_markup=button)
+
+
+async def _tell(context: BotContext, user_id: int, text: str) -> None:
+    try:
+        await context.bot.send_message(user_id, text)
+    except TelegramError as error:
+        log.info("could not tell %s about an operator's change: %s", user_id, error)
+
+
 FEATURE = Feature(
     name="operators",
-    commands=(Command("whoami", whoami_command, ("private",)),),
+    commands=(
+        Command("whoami", whoami_command, ("private",)),
+        Command("restorelead", restore_lead_command, ("operator",)),
+        Command("transfer", transfer_command, ("operator",)),
+        Command("verify", verify_command, ("operator",)),
+    ),
     kinds=(OPERATOR_DIGEST, OPERATOR_DIGESTS),
     repeating=(Repeating(OPERATOR_DIGESTS, operator_digest_job, every=CHECK_EVERY),),
 )

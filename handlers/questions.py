@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
+from telegram.error import TelegramError
 
 from bot import charts
 from bot.context import BotContext
@@ -17,6 +18,7 @@ from scoring import Result
 from scoring import agreement as agreement_rules
 from scoring.plan import Levels, moved
 from scoring.progress import carry_over, first_unanswered, score_answers
+from scoring.standing import View, view_on_completion
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,11 @@ async def send_result(
     )
     text = render.result(content, result)
     if await context.storage.agreement_pending(assessment_id):
-        text = Safe(f"{content.strings('agree.not_yet')}\n\n{text}")
+        done = await context.storage.completed(assessment_id)
+        round_ = await context.storage.open_agreement(done.network_id) if done else None
+        alone = round_ is not None and len(round_.members) < 2
+        key = "gov.not_yet_alone" if alone else "agree.not_yet"
+        text = Safe(f"{content.strings(key)}\n\n{text}")
     since = await _since_last_time(context, result, assessment_id)
     if since is not None:
         text = Safe(f"{since}\n\n{text}")
@@ -166,11 +172,22 @@ async def _since_last_time(context: BotContext, result: Result, assessment_id: i
 
 async def join_round(context: BotContext, assessment: OpenAssessment) -> Agreement | None:
     """Put a just-completed assessment side by side with other leads' of the same round (30
-    days); the agreement it joined, or None when no other lead answered in the round."""
+    days); the agreement it joined, or None when it is the network's result on its own.
+
+    The owner's round (or a sole lead's) is the network's result at once; a co-lead's awaits
+    agreement, in a round of its own until another lead answers (scoring.standing)."""
     storage = context.storage
+    network = await storage.network(assessment.network_id)
+    leads = await storage.lead_ids(assessment.network_id)
+    view = view_on_completion(
+        author_is_owner=network is not None and network.owner_id == assessment.user_id,
+        leads=len(leads),
+    )
+    if view == View.PENDING:
+        await storage.set_view(assessment.id, view)
     since = context.services.clock.now() - agreement_rules.ROUND
     partners = await storage.round_partners(assessment.network_id, assessment.user_id, since)
-    if not partners:
+    if not partners and view == View.NETWORK:
         return None
     pending = await storage.open_agreement(assessment.network_id)
     ids = [*(a.id for a in partners), assessment.id]
@@ -199,6 +216,19 @@ async def after_round(context: BotContext, agreement: Agreement, user_id: int) -
     by_lead = await round_answers(context, agreement)
     left = agreement_rules.unsettled(model, by_lead, agreement.settled)
     owners = await _owners(context, agreement)
+    if len(by_lead) < 2:
+        # A co-lead's round alone: it waits for another lead's round (30 days).
+        network = await context.storage.network(agreement.network_id)
+        name = network.name if network else ""
+        await context.bot.send_message(user_id, context.strings("gov.round_waits"))
+        for lead in await context.storage.lead_ids(agreement.network_id):
+            if lead != user_id:
+                text = context.strings("gov.round_waits_others", network=name)
+                try:
+                    await context.bot.send_message(lead, text)
+                except TelegramError as error:
+                    log.info("could not tell lead %s a round awaits agreement: %s", lead, error)
+        return
     if not left:
         await _agree(context, agreement, by_lead, user_id, owners, at_once=not agreement.settled)
         return
@@ -320,6 +350,7 @@ async def _agree(
     )
     if agreed_id is None:
         return  # another press agreed it first
+    await context.storage.settle_views(agreement.id)
     intro = context.strings("agree.agreed_at_once" if at_once else "agree.agreed")
     for owner in sorted(set(owners.values())):
         await context.bot.send_message(owner, intro)

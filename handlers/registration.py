@@ -6,30 +6,40 @@ restarts like everything else. Button presses are checked against the current st
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.rows import User
+from bot.rows import Network, User
 from content.strings import Safe
-from handlers import callbacks, questions
+from handlers import callbacks, questions, render
 from handlers.common import (
     Button,
     answer_query,
     clip,
     deep_link,
     keyboard,
+    log_unreachable_operator,
+    may_review_region,
     read_press,
     refused,
+    region_reviewers,
     show,
 )
+
+log = logging.getLogger(__name__)
 
 ORGANISATION = "reg:organisation"
 ORGANISATION_PICK = "reg:organisation-pick"
 REGION = "reg:region"
 AGE = "reg:age"
 NAME = "reg:name"
+SAME_ORGANISATION = "reg:same-org"  # the organisation has a network: join it, or a separate one?
+REASON = "reg:reason"  # why a separate network
+REASON_LIMIT = 200
 
 AGE_KEYS = ("lt1", "y1-3", "y3-5", "y5-10", "y10")
 NAME_LIMIT = 120
@@ -70,7 +80,28 @@ def _prompt(context: BotContext, user: User) -> tuple[Safe, InlineKeyboardMarkup
         return _age_prompt(context)
     if user.state == NAME:
         return _name_prompt(context)
+    if user.state == SAME_ORGANISATION:
+        return _same_organisation(context, draft)
+    if user.state == REASON:
+        return strings("gov.ask_reason"), None
     return strings("registration.ask_organisation"), None
+
+
+def _same_organisation(
+    context: BotContext, draft: dict[str, Any]
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    strings = context.strings
+    existing = int(draft.get("existing", 0))
+    rows = [
+        [(strings("gov.ask_to_join_button"), callbacks.encode("jo", existing))],
+        [(strings("gov.separate_button"), callbacks.encode("js"))],
+    ]
+    text = strings(
+        "gov.organisation_taken",
+        organisation=str(draft.get("organisation", "")),
+        network=str(draft.get("existing_name", "")),
+    )
+    return text, keyboard(rows)
 
 
 def _names(draft: dict[str, Any]) -> list[str]:
@@ -144,6 +175,18 @@ async def text_received(update: Update, context: BotContext, user: User) -> None
     ):
         await message.reply_text(why)
         return
+    if user.state == REASON:
+        if not text or len(text) > REASON_LIMIT:
+            await message.reply_text(strings("gov.reason_length", limit=REASON_LIMIT))
+            return
+        if why := refused(context, message.text.strip()):
+            await message.reply_text(why)
+            return
+        reasoned = {**user.draft, "separate_reason": text}
+        await context.storage.set_state(user.id, REGION, reasoned)
+        prompt, markup = _region_prompt(context, reasoned)
+        await message.reply_text(prompt, reply_markup=markup)
+        return
     if user.state in (ORGANISATION, ORGANISATION_PICK):
         found = context.content.directory.match_organisations(text)
         draft: dict[str, Any] = {"typed": text, "matches": [org.name for org in found]}
@@ -181,10 +224,21 @@ async def button_pressed(update: Update, context: BotContext) -> None:
             (o for o in context.content.directory.organisations if o.name == organisation), None
         )
         draft = {"organisation": organisation, "suggested_region": org.region if org else None}
-        await context.storage.set_state(user.id, REGION, draft)
         await answer_query(query)
-        text, markup = _region_prompt(context, draft)
+        existing = await context.storage.networks_at(organisation)
+        if existing:
+            # One network per organisation by default: offer to ask its owner first.
+            draft.update(existing=existing[0].id, existing_name=existing[0].name)
+            await context.storage.set_state(user.id, SAME_ORGANISATION, draft)
+            text, markup = _same_organisation(context, draft)
+        else:
+            await context.storage.set_state(user.id, REGION, draft)
+            text, markup = _region_prompt(context, draft)
         await show(context, chat_id, text, markup, replace=message)
+    elif press.kind == "js":
+        await context.storage.set_state(user.id, REASON, draft)
+        await answer_query(query)
+        await show(context, chat_id, strings("gov.ask_reason"), None, replace=message)
     elif press.kind == "r":
         regions = context.content.directory.regions
         if press.args[0] >= len(regions):
@@ -208,7 +262,14 @@ async def button_pressed(update: Update, context: BotContext) -> None:
 
 
 def _step_for(kind: str) -> str:
-    return {"o": ORGANISATION_PICK, "t": ORGANISATION_PICK, "r": REGION, "g": AGE, "n": NAME}[kind]
+    return {
+        "o": ORGANISATION_PICK,
+        "t": ORGANISATION_PICK,
+        "r": REGION,
+        "g": AGE,
+        "n": NAME,
+        "js": SAME_ORGANISATION,
+    }[kind]
 
 
 async def _region_chosen(
@@ -239,14 +300,68 @@ async def _finish(
         name=name,
         region=str(draft["region"]),
         age=str(draft["age"]),
+        separate_reason=str(draft["separate_reason"]) if draft.get("separate_reason") else None,
     )
     if message is not None:
         chosen = context.strings("registration.name_chosen", name=network.name)
         await show(context, chat_id, chosen, None, replace=message)
     invite = deep_link(context, f"join_{network.invite_code}")
     done = context.strings("registration.done", network=network.name, invite=invite)
-    await context.bot.send_message(chat_id, done)
+    await context.bot.send_message(chat_id, Safe(f"{done}\n\n{context.strings('gov.unverified')}"))
+    await send_verify_cards(context, network)
     assessment = await context.storage.start_assessment(
         user.id, network.id, context.content.model.version
     )
     await questions.present(context, chat_id, assessment)
+
+
+# -- verification ------------------------------------------------------------------------------
+
+
+async def send_verify_cards(context: BotContext, network: Network) -> int:
+    """Send the Verify card privately to the operators and the admins of the region's approved
+    hubs; how many got it."""
+    text = render.verify_card(context.content, network)
+    button = keyboard(
+        [[(context.strings("gov.verify_button"), callbacks.encode("nv", network.id))]]
+    )
+    reached = 0
+    for person in await region_reviewers(context, network.region):
+        try:
+            await context.bot.send_message(person, text, reply_markup=button)
+        except TelegramError as error:
+            if person in context.settings.admin_ids:
+                log_unreachable_operator(person, f"network {network.id} verify card", error)
+            else:
+                log.info("could not send a verify card to a hub admin: %s", error)
+            continue
+        reached += 1
+    return reached
+
+
+async def verify_pressed(update: Update, context: BotContext) -> None:
+    """Verify: an operator or an admin of an approved hub of the network's region."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    strings, storage = context.strings, context.storage
+    network = await storage.network(press.args[0])
+    if network is None:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    if not await may_review_region(context, network.region, query.from_user.id):
+        await answer_query(query, strings("gov.verify_not_allowed"))
+        return
+    if not await storage.verify_network(network.id, query.from_user.id):
+        await answer_query(query, strings("gov.verify_already"))
+        return
+    await answer_query(query)
+    log.info("network %s was verified", network.id)
+    card = Safe(f"{render.verify_card(context.content, network)}\n\n{strings('gov.verified_mark')}")
+    await show(context, message.chat.id, card, None, replace=message)
+    for lead in await storage.lead_ids(network.id):
+        try:
+            await context.bot.send_message(lead, strings("gov.verified", network=network.name))
+        except TelegramError as error:
+            log.info("could not tell a lead their network was verified: %s", error)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.rows import AssessmentChange, CompletedAssessment, OpenAssessment
+from bot.rows import AssessmentChange, CompletedAssessment, Network, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
 from handlers import callbacks
@@ -457,3 +457,22 @@ def pulse_lines(
         if shares[statement.key] is None:
             lines.append((None, strings(f"{line}_few", short=statement.short)))
     return lines
+
+
+def verify_card(content: Content, network: Network) -> Safe:
+    """The Verify card: the organisation and the network (never any answer), and the reason
+    given for a second network at the same organisation."""
+    strings = content.strings
+    lines = [
+        strings(
+            "gov.verify_card",
+            organisation=network.organisation,
+            network=network.name,
+            region=content.directory.region(network.region).name,
+            age=strings(f"ages.{network.age}"),
+            id=network.id,
+        )
+    ]
+    if network.separate_reason:
+        lines.append(strings("gov.verify_separate", reason=network.separate_reason))
+    return Safe("\n\n".join(lines))

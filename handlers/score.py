@@ -19,6 +19,7 @@ from handlers.common import (
     point_to_private,
     read_press,
 )
+from scoring.standing import invite_open
 
 
 async def score_command(update: Update, context: BotContext) -> None:
@@ -41,10 +42,16 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
     network, completed = record.network, record.completed
     # A result that never reached this lead comes first, with its share button.
     await questions.resend_undelivered(context, chat_id, user_id)
-    invite = strings("score.invite", invite=deep_link(context, f"join_{network.invite_code}"))
+    if invite_open(network.invite_issued_at, context.services.clock.now()):
+        link = deep_link(context, f"join_{network.invite_code}")
+        invite = strings("score.invite", invite=link)
+    else:
+        invite = strings("gov.invite_expired")
     renew = _new_invite_button(context, network.id)
+    awaiting = strings("gov.round_awaiting", count=len(record.pending)) if record.pending else None
     if record.latest is None:
-        none = Safe(f"{strings('score.none')}\n\n{invite}")
+        parts = [strings("score.none"), *([awaiting] if awaiting else []), invite]
+        none = Safe("\n\n".join(parts))
         await context.bot.send_message(chat_id, none, reply_markup=renew)
         return
     region = content.directory.region(network.region).name
@@ -60,6 +67,7 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
         "\n\n".join(
             [
                 header,
+                *([awaiting] if awaiting else []),
                 render.result(content, latest),
                 render.history(
                     content, completed, timezone, await storage.assessment_changes(network.id)

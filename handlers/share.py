@@ -16,13 +16,14 @@ from handlers import callbacks
 from handlers.common import (
     PRACTICE_PREFIX,
     answer_query,
-    is_admin,
     keyboard,
     log_unreachable_operator,
+    may_review_region,
     nudge_library,
     private_sender,
     read_press,
     refused,
+    region_reviewers,
     show,
 )
 from scoring import dates, timing
@@ -31,6 +32,7 @@ from scoring.rotation import turn
 log = logging.getLogger(__name__)
 
 PRACTICE_LIMIT = 1000
+SHARES_PER_DAY = 3  # practices a lead may send for review in any 24 hours
 
 
 async def share_command(update: Update, context: BotContext) -> None:
@@ -56,6 +58,10 @@ async def share_command(update: Update, context: BotContext) -> None:
     if why := refused(context, text):
         await message.reply_text(why)
         return
+    since = context.services.clock.now() - timedelta(days=1)
+    if await context.storage.practices_submitted_since(user.id, since) >= SHARES_PER_DAY:
+        await message.reply_text(strings("gov.share_limit", limit=SHARES_PER_DAY))
+        return
     practice = await context.storage.add_practice(user.id, network.region, text)
     rows = [
         [(strings("share.credit", network=network.name), callbacks.encode("sc", practice.id, 1))],
@@ -74,6 +80,10 @@ async def credit_pressed(update: Update, context: BotContext) -> None:
     strings, storage = context.strings, context.storage
     network = await storage.network_of(query.from_user.id)
     credit = network.name if network and credited else None
+    since = context.services.clock.now() - timedelta(days=1)
+    if await storage.practices_submitted_since(query.from_user.id, since) >= SHARES_PER_DAY:
+        await answer_query(query, strings("gov.share_limit", limit=SHARES_PER_DAY))
+        return
     if network is None or not await storage.submit_practice(
         practice_id, query.from_user.id, credit
     ):
@@ -88,7 +98,8 @@ async def credit_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _send_for_review(context: BotContext, practice: Practice) -> int:
-    """Post the review card to the region's hub groups and to operators; how many got it."""
+    """Send the review card privately to the operators and the admins of the region's approved
+    hub groups (never into a group, where members would see unapproved text); how many got it."""
     strings = context.strings
     text = _review_text(context, practice)
     buttons = keyboard(
@@ -99,10 +110,9 @@ async def _send_for_review(context: BotContext, practice: Practice) -> int:
             ]
         ]
     )
-    chats = [hub.chat_id for hub in await context.storage.active_hubs(practice.region)]
     operators = sorted(context.settings.admin_ids)
     reached = 0
-    for chat_id in chats + operators:
+    for chat_id in await region_reviewers(context, practice.region):
         try:
             card = await context.bot.send_message(chat_id, text, reply_markup=buttons)
         except TelegramError as error:
@@ -188,14 +198,9 @@ async def _approved_notice(context: BotContext, practice: Practice) -> Safe:
 
 
 async def _may_review(context: BotContext, practice: Practice, chat_id: int, user_id: int) -> bool:
-    if user_id in context.settings.admin_ids:
-        return True
-    if chat_id > 0:
-        return False  # a private chat, and not an operator's
-    hub = await context.storage.hub_by_chat(chat_id)
-    if hub is None or not hub.live or hub.region != practice.region:
-        return False
-    return await is_admin(context, chat_id, user_id)
+    if chat_id != user_id:
+        return False  # cards are private: a press in a group decides nothing
+    return await may_review_region(context, practice.region, user_id)
 
 
 FEATURE = Feature(

@@ -8,14 +8,16 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.feature import Command, Feature
+from bot.feature import Buttons, Command, Feature
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import is_private, keyboard
+from handlers.common import answer_query, is_private, keyboard, read_press, show
+from scoring.standing import invite_open
 
 log = logging.getLogger(__name__)
 
 JOIN_PREFIX = "join_"
+SAME_ORGANISATION = "reg:same-org"  # registration's step (handlers/registration.py)
 
 
 async def start_command(update: Update, context: BotContext) -> None:
@@ -51,7 +53,8 @@ async def _join(update: Update, context: BotContext, code: str) -> None:
     storage, strings = context.storage, context.strings
     await storage.ensure_user(user.id)
     network = await storage.network_by_invite(code) if code.isascii() and code else None
-    if network is None:
+    now = context.services.clock.now()
+    if network is None or not invite_open(network.invite_issued_at, now):
         await message.reply_text(strings("start.join_unknown"))
         return
     current = await storage.network_of(user.id)
@@ -59,20 +62,71 @@ async def _join(update: Update, context: BotContext, code: str) -> None:
         key = "start.join_same" if current.id == network.id else "start.join_already"
         await message.reply_text(strings(key, network=current.name))
         return
-    if not await storage.join_network(user.id, network.id):
-        await message.reply_text(strings("start.join_unknown"))
+    await ask_owner(context, message.chat_id, user.id, user.full_name, network.id, code)
+
+
+async def ask_owner(
+    context: BotContext, chat_id: int, user_id: int, name: str, network_id: int, code: str
+) -> None:
+    """Ask the network's owner to let the user in: a card with Approve and Decline that shows
+    the person's Telegram name (shown only, never stored)."""
+    storage, strings = context.storage, context.strings
+    network = await storage.network(network_id)
+    request_id = await storage.request_join(user_id, network_id, code)
+    if network is None or network.owner_id is None or request_id is None:
+        await context.bot.send_message(chat_id, strings("start.join_unknown"))
         return
-    await message.reply_text(
-        strings("start.joined", network=network.name, organisation=network.organisation)
+    buttons = keyboard(
+        [
+            [
+                (strings("gov.approve_join"), callbacks.encode("jr", request_id, 1)),
+                (strings("gov.decline_join"), callbacks.encode("jr", request_id, 0)),
+            ]
+        ]
     )
-    # Anyone holding the link can join, so the other leads hear of it and can replace the link.
-    notice = strings("start.co_lead_joined", network=network.name)
-    for lead in await storage.lead_ids(network.id):
-        if lead != user.id:
-            try:
-                await context.bot.send_message(lead, notice)
-            except TelegramError as error:
-                log.info("could not tell lead %s about a new co-lead: %s", lead, error)
+    card = strings("gov.join_card", name=name or "?", network=network.name)
+    try:
+        await context.bot.send_message(network.owner_id, card, reply_markup=buttons)
+    except TelegramError as error:
+        log.info("could not ask the owner of network %s about a join: %s", network.id, error)
+    await context.bot.send_message(chat_id, strings("gov.join_asked", network=network.name))
+
+
+async def join_decided(update: Update, context: BotContext) -> None:
+    """The owner's Approve or Decline on a join request; the person and the leads are told."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    storage, strings = context.storage, context.strings
+    request_id, approve = press.args
+    found = await storage.join_request(request_id)
+    outcome = await storage.decide_join(request_id, query.from_user.id, bool(approve))
+    if found is None or outcome in ("stale", "not_owner"):
+        await answer_query(query, strings("gov.join_stale"))
+        return
+    network_id, joiner = found
+    network = await storage.network(network_id)
+    await answer_query(query)
+    name = network.name if network else ""
+    await show(context, message.chat.id, strings(f"gov.join_{outcome}"), None, replace=message)
+    if outcome == "joined" and network is not None:
+        log.info("the owner of network %s let a co-lead in", network.id)
+        text = strings("start.joined", network=network.name, organisation=network.organisation)
+        await _tell(context, joiner, text)
+        notice = strings("start.co_lead_joined", network=network.name)
+        for lead in await storage.lead_ids(network.id):
+            if lead not in (joiner, query.from_user.id):
+                await _tell(context, lead, notice)
+    elif outcome == "declined":
+        await _tell(context, joiner, strings("gov.join_refused", network=name))
+
+
+async def _tell(context: BotContext, user_id: int, text: Safe) -> None:
+    try:
+        await context.bot.send_message(user_id, text)
+    except TelegramError as error:
+        log.info("could not tell %s about a join: %s", user_id, error)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -81,7 +135,11 @@ async def help_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     if is_private(update):
-        await message.reply_text(context.strings("help.private", bands=_bands(context)))
+        text = context.strings("help.private", bands=_bands(context))
+        user = update.effective_user
+        if user is not None and user.id in context.settings.admin_ids:
+            text = Safe(f"{text}\n{context.strings('gov.help_operators')}")
+        await message.reply_text(text)
     else:
         await message.reply_text(context.strings("help.group"))
 
@@ -130,6 +188,32 @@ async def glossary_command(update: Update, context: BotContext) -> None:
     await message.reply_text(context.strings("glossary.text"))
 
 
+async def join_from_registration(update: Update, context: BotContext) -> None:
+    """During registration at an organisation that has a network: ask its owner to let the
+    user in, instead of registering a second network there."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    storage, strings = context.storage, context.strings
+    user = await storage.user(query.from_user.id)
+    network = await storage.network(press.args[0])
+    if user is None or user.state != SAME_ORGANISATION or network is None:
+        await answer_query(query, strings("errors.button_expired"))
+        return
+    await answer_query(query)
+    await storage.set_state(user.id, None, {})
+    await show(context, message.chat.id, strings("gov.asking_owner"), None, replace=message)
+    await ask_owner(
+        context,
+        message.chat.id,
+        user.id,
+        query.from_user.full_name,
+        network.id,
+        network.invite_code,
+    )
+
+
 FEATURE = Feature(
     name="start",
     commands=(
@@ -137,5 +221,11 @@ FEATURE = Feature(
         Command("start", start_command, ("private",)),
         Command("glossary", glossary_command, ("private", "group", "group_admin")),
         Command("help", help_command, ("private", "group", "group_admin")),
+    ),
+    buttons=(
+        # the owner's answer to a join request: request, 1 approve / 0 decline
+        Buttons(join_decided, {"jr": 2}),
+        # registration: ask the owner of the organisation's network to join: network
+        Buttons(join_from_registration, {"jo": 1}),
     ),
 )

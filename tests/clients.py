@@ -15,6 +15,7 @@ from tests.fakebot import FakeBotApi, callback_update, message_update
 FINISH = "Finish"
 _finishes = itertools.count()
 NEW_ROUND = "Start a new assessment"  # the button confirming a new round after a result
+SEPARATE = "Register a separate network"  # a second network at an organisation (issue 20)
 
 
 class PolledUser:
@@ -101,6 +102,11 @@ class PolledUser:
         await self.send(organisation)
         await self.tap(organisation)
         _, rows = self.keyboard()
+        if any(b["text"] == SEPARATE for row in rows for b in row):
+            # The organisation has a network already: register another, with a reason.
+            await self.tap(SEPARATE)
+            await self.send(f"Site of lead {self.user_id}")
+            _, rows = self.keyboard()
         message_id, _ = self.keyboard()
         await self.press(rows[0][0]["callback_data"], message_id)
         await self.tap("1 year to under 3")

@@ -153,10 +153,28 @@ class Harness(JobsMixin):
         await self.tap(
             user_id, "Barts Health NHS Trust" if organisation == "Barts Health" else "Use"
         )
+        if "Register a separate network" in self.buttons(user_id):
+            # The organisation has a network already: register another, with a reason.
+            await self.tap(user_id, "Register a separate network")
+            await self.send(user_id, "Another site of the organisation")
         _, rows = self.keyboard(user_id)
         await self.press(user_id, rows[0][0]["callback_data"])  # the suggested (or first) region
         await self.tap(user_id, "1 year to under 3")
         await self.send(user_id, name)
+
+    async def join(self, user_id: int, network_of: int) -> None:
+        """Join the network `network_of` leads through its invite link; its owner approves."""
+        network = await self.storage.network_of(network_of)
+        assert network is not None
+        assert network.owner_id is not None
+        await self.send(user_id, f"/start join_{network.invite_code}")
+        await self.tap(network.owner_id, "✅ Approve")
+
+    async def verify(self, network_of: int) -> None:
+        """Verify the network `network_of` leads, as an operator would."""
+        network = await self.storage.network_of(network_of)
+        assert network is not None
+        await self.storage.verify_network(network.id, OPERATOR)
 
     async def new_round(self, user_id: int) -> None:
         """After a result: /assess, then confirm the new round the bot asks about."""

@@ -32,10 +32,12 @@ async def seed_result(
     region: str = "london",
     name: str | None = None,
     choose: Choice | None = None,
+    verified: bool = True,
 ) -> int:
     """Register the user's network if needed and store one completed assessment; its id.
 
-    Answers default to "Partly" throughout (`uniform(2)`)."""
+    Answers default to "Partly" throughout (`uniform(2)`); a network it registers is verified
+    unless `verified` is False."""
     choose = choose or uniform(2)
     await storage.ensure_user(user_id)
     network = await storage.network_of(user_id)
@@ -47,6 +49,8 @@ async def seed_result(
             region=region,
             age="y1-3",
         )
+        if verified:  # as an operator would, so the network counts in figures
+            await storage.verify_network(network.id, 0)
     assessment = await storage.start_assessment(user_id, network.id, model.version)
     answers = {}
     for position, item in enumerate(model.items):

@@ -40,7 +40,7 @@ class AgreementStore(Core):
         """The network's agreement still waiting for differences to be settled."""
         row = await self._one(
             "SELECT id FROM agreements WHERE network_id = ? AND agreed_at IS NULL "
-            "ORDER BY id DESC LIMIT 1",
+            "AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
             (network_id,),
         )
         return await self.agreement(row["id"]) if row else None
@@ -100,7 +100,7 @@ class AgreementStore(Core):
                 "INSERT INTO agreement_settled "
                 "(agreement_id, item_key, option, settled_by, settled_at) "
                 "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM agreements "
-                "WHERE id = ? AND agreed_at IS NULL) ON CONFLICT DO NOTHING",
+                "WHERE id = ? AND agreed_at IS NULL AND closed_at IS NULL) ON CONFLICT DO NOTHING",
                 (agreement_id, item_key, option, user_id, self._now(), agreement_id),
             )
             return cursor.rowcount == 1
@@ -125,7 +125,8 @@ class AgreementStore(Core):
                 "INSERT INTO assessments (network_id, user_id, content_version, status, "
                 "started_at, updated_at, completed_at, total, band, result, result_sent_at, "
                 "agreed) SELECT ?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, 1 WHERE EXISTS "
-                "(SELECT 1 FROM agreements WHERE id = ? AND agreed_at IS NULL)",
+                "(SELECT 1 FROM agreements WHERE id = ? AND agreed_at IS NULL "
+                "AND closed_at IS NULL)",
                 (
                     agreement.network_id,
                     user_id,
@@ -160,7 +161,7 @@ class AgreementStore(Core):
         """Whether this assessment waits in an agreement not yet reached."""
         row = await self._one(
             "SELECT 1 FROM agreement_members m JOIN agreements g ON g.id = m.agreement_id "
-            "WHERE m.assessment_id = ? AND g.agreed_at IS NULL",
+            "WHERE m.assessment_id = ? AND g.agreed_at IS NULL AND g.closed_at IS NULL",
             (assessment_id,),
         )
         return row is not None
@@ -183,6 +184,52 @@ class AgreementStore(Core):
             )
             for row in rows
         ]
+
+    async def set_view(self, assessment_id: int, view: str) -> None:
+        """Mark a completed round as the network's result, awaiting agreement, or own view."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE assessments SET view = ? WHERE id = ? AND status = 'completed'",
+                (view, assessment_id),
+            )
+
+    async def settle_views(self, agreement_id: int) -> None:
+        """Once the round is agreed, its members that awaited agreement become their leads'
+        own views (the agreed result speaks for the network)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE assessments SET view = 'own' WHERE view = 'pending' AND id IN "
+                "(SELECT assessment_id FROM agreement_members WHERE agreement_id = ?)",
+                (agreement_id,),
+            )
+
+    async def close_overdue_agreements(self, opened_before: datetime) -> list[tuple[int, int]]:
+        """Close the rounds still unsettled that opened before `opened_before`: their members
+        awaiting agreement become their leads' own views. (network id, lead) to tell."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> list[tuple[int, int]]:
+            rows = db.execute(
+                "SELECT g.id, g.network_id FROM agreements g "
+                "WHERE g.agreed_at IS NULL AND g.closed_at IS NULL AND g.created_at < ?",
+                (iso(opened_before),),
+            ).fetchall()
+            told: list[tuple[int, int]] = []
+            for agreement_id, network_id in rows:
+                db.execute("UPDATE agreements SET closed_at = ? WHERE id = ?", (now, agreement_id))
+                db.execute(
+                    "UPDATE assessments SET view = 'own' WHERE view = 'pending' AND id IN "
+                    "(SELECT assessment_id FROM agreement_members WHERE agreement_id = ?)",
+                    (agreement_id,),
+                )
+                leads = db.execute(
+                    "SELECT user_id FROM leads WHERE network_id = ? ORDER BY user_id",
+                    (network_id,),
+                ).fetchall()
+                told += [(network_id, lead[0]) for lead in leads]
+            return told
+
+        return await self._atomic(work)
 
 
 async def _export(store: Core, user_id: int) -> dict[str, Any]:

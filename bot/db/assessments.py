@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.clock import iso, parse
 from bot.db.core import Core, Privacy
+from bot.db.networks import _network
 from bot.rows import (
     Answer,
     CompletedAssessment,
@@ -312,8 +313,14 @@ class AssessmentStore(Core):
             invite_code=first["invite_code"],
             created_at=parse(first["n_created_at"]),
         )
-        completed = tuple(_completed(row) for row in rows if row["id"] is not None)
-        return NetworkHistory(network, completed)
+        done = [_completed(row) for row in rows if row["id"] is not None]
+        row = await self._one("SELECT * FROM networks WHERE id = ?", (network.id,))
+        full = _network(row) if row is not None else None
+        return NetworkHistory(
+            full or network,
+            tuple(a for a in done if a.view == "network"),
+            tuple(a for a in done if a.view == "pending"),
+        )
 
     async def mark_result_sent(self, assessment_id: int) -> None:
         """Record that the completed assessment's result reached its lead."""
@@ -434,6 +441,7 @@ def _completed(row: aiosqlite.Row) -> CompletedAssessment:
         result=decode_result(row["result"]),
         result_sent_at=parse(row["result_sent_at"]) if row["result_sent_at"] else None,
         agreed=bool(row["agreed"]),
+        view=row["view"],
     )
 
 

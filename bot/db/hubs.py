@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -162,6 +163,11 @@ class HubStore(Core):
                 "UPDATE hubs SET active = 0 WHERE id = ? AND active = 1", (hub_id,)
             )
             return cursor.rowcount == 1
+
+    async def hub_decided_at(self, chat_id: int) -> datetime | None:
+        """When the group's last hub request was decided, if it was."""
+        row = await self._one("SELECT decided_at FROM hubs WHERE chat_id = ?", (chat_id,))
+        return parse(row["decided_at"]) if row and row["decided_at"] else None
 
 
 def _hub(row: aiosqlite.Row) -> Hub:

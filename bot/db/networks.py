@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,15 +67,33 @@ class NetworkStore(Core):
         return {row["id"] for row in rows}
 
     async def create_network(
-        self, user_id: int, *, organisation: str, name: str, region: str, age: str
+        self,
+        user_id: int,
+        *,
+        organisation: str,
+        name: str,
+        region: str,
+        age: str,
+        separate_reason: str | None = None,
     ) -> Network:
-        """Register a network with this user as its first lead, and clear their draft."""
+        """Register a network with this user as its first lead and owner, and clear their
+        draft."""
         now = self._now()
         async with self._transaction() as db:
             cursor = await db.execute(
-                "INSERT INTO networks (organisation, name, region, age, invite_code, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (organisation, name, region, age, secrets.token_urlsafe(9), now),
+                "INSERT INTO networks (organisation, name, region, age, invite_code, created_at, "
+                "owner_id, invite_issued_at, separate_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    organisation,
+                    name,
+                    region,
+                    age,
+                    secrets.token_urlsafe(9),
+                    now,
+                    user_id,
+                    now,
+                    separate_reason,
+                ),
             )
             network_id = cursor.lastrowid
             await db.execute(
@@ -105,8 +124,8 @@ class NetworkStore(Core):
         """Give the network a new invite code; the old link stops working."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE networks SET invite_code = ? WHERE id = ?",
-                (secrets.token_urlsafe(9), network_id),
+                "UPDATE networks SET invite_code = ?, invite_issued_at = ? WHERE id = ?",
+                (secrets.token_urlsafe(9), self._now(), network_id),
             )
         return await self.network(network_id)
 
@@ -139,17 +158,26 @@ class NetworkStore(Core):
         )
         return [Lead(row["user_id"], parse(row["joined_at"])) for row in rows]
 
-    async def remove_lead(self, network_id: int, user_id: int) -> bool:
-        """Take a lead off the network (their access ends now, their open assessment goes; the
-        network keeps its results); False if they were not its lead or are its last."""
+    async def remove_lead(self, network_id: int, user_id: int, by: int) -> bool:
+        """The owner `by` takes a lead off the network (their access ends now, their open
+        assessment goes; the network keeps its results) and the invite code changes; False if
+        `by` is not the owner, or `user_id` is not a lead, is the owner or is the last lead."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "DELETE FROM leads WHERE network_id = ? AND user_id = ? "
-                "AND (SELECT COUNT(*) FROM leads WHERE network_id = ?) > 1",
-                (network_id, user_id, network_id),
+                "AND (SELECT COUNT(*) FROM leads WHERE network_id = ?) > 1 "
+                "AND EXISTS (SELECT 1 FROM networks WHERE id = ? AND owner_id = ? "
+                "  AND owner_id != ?)",
+                (network_id, user_id, network_id, network_id, by, user_id),
             )
             if cursor.rowcount != 1:
                 return False
+            await db.execute(
+                "UPDATE networks SET invite_code = ?, invite_issued_at = ?, "
+                "owner_offer = CASE WHEN owner_offer = ? THEN NULL ELSE owner_offer END "
+                "WHERE id = ?",
+                (secrets.token_urlsafe(9), self._now(), user_id, network_id),
+            )
             await db.execute(
                 "DELETE FROM assessments WHERE user_id = ? AND network_id = ? "
                 "AND status = 'in_progress'",
@@ -158,6 +186,153 @@ class NetworkStore(Core):
             # No longer a lead: out of the next buddy pairing.
             await db.execute("DELETE FROM buddies WHERE user_id = ?", (user_id,))
             return True
+
+    async def networks_at(self, organisation: str) -> list[Network]:
+        """Networks registered at this organisation (the name as stored, any case)."""
+        rows = await self._all(
+            "SELECT * FROM networks WHERE lower(organisation) = lower(?) ORDER BY id",
+            (organisation,),
+        )
+        return [_network(row) for row in rows]
+
+    async def request_join(self, user_id: int, network_id: int, code: str) -> int | None:
+        """Record that the user asks to join with this code; the request's id, or None if the
+        code is not the network's current one."""
+
+        def work(db: sqlite3.Connection) -> int | None:
+            found = db.execute(
+                "SELECT 1 FROM networks WHERE id = ? AND invite_code = ?", (network_id, code)
+            ).fetchone()
+            if found is None:
+                return None
+            db.execute(
+                "INSERT INTO join_requests (network_id, user_id, code, requested_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (network_id, user_id) DO UPDATE SET "
+                "code = excluded.code, requested_at = excluded.requested_at",
+                (network_id, user_id, code, self._now()),
+            )
+            row = db.execute(
+                "SELECT id FROM join_requests WHERE network_id = ? AND user_id = ?",
+                (network_id, user_id),
+            ).fetchone()
+            return int(row[0])
+
+        return await self._atomic(work)
+
+    async def join_request(self, request_id: int) -> tuple[int, int] | None:
+        """(network id, user id) of a join request still waiting."""
+        row = await self._one(
+            "SELECT network_id, user_id FROM join_requests WHERE id = ?", (request_id,)
+        )
+        return (row["network_id"], row["user_id"]) if row else None
+
+    async def decide_join(self, request_id: int, owner_id: int, approve: bool) -> str:
+        """The owner's answer to a join request: 'joined', 'declined', 'stale' (the code changed
+        since, or the request is gone), 'not_owner' or 'taken' (the user leads a network now).
+        Approved, the user becomes a co-lead and the code changes."""
+        now = self._now()
+
+        def work(db: sqlite3.Connection) -> str:
+            row = db.execute(
+                "SELECT r.network_id, r.user_id, r.code, n.invite_code, n.owner_id "
+                "FROM join_requests r JOIN networks n ON n.id = r.network_id WHERE r.id = ?",
+                (request_id,),
+            ).fetchone()
+            if row is None:
+                return "stale"
+            network_id, user_id, code, current, owner = row
+            if owner != owner_id:
+                return "not_owner"
+            db.execute("DELETE FROM join_requests WHERE id = ?", (request_id,))
+            if code != current:
+                return "stale"
+            if not approve:
+                return "declined"
+            cursor = db.execute(
+                "INSERT INTO leads (user_id, network_id, role, joined_at) "
+                "VALUES (?, ?, 'co-lead', ?) ON CONFLICT (user_id) DO NOTHING",
+                (user_id, network_id, now),
+            )
+            if cursor.rowcount != 1:
+                return "taken"
+            db.execute("UPDATE users SET state = NULL, draft = NULL WHERE id = ?", (user_id,))
+            db.execute(
+                "UPDATE networks SET invite_code = ?, invite_issued_at = ? WHERE id = ?",
+                (secrets.token_urlsafe(9), now, network_id),
+            )
+            return "joined"
+
+        return await self._atomic(work)
+
+    async def offer_ownership(self, network_id: int, owner_id: int, to: int) -> bool:
+        """The owner offers ownership to a co-lead, who must accept; False if not allowed."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET owner_offer = ? WHERE id = ? AND owner_id = ? AND ? != ? "
+                "AND EXISTS (SELECT 1 FROM leads WHERE network_id = ? AND user_id = ?)",
+                (to, network_id, owner_id, to, owner_id, network_id, to),
+            )
+            return cursor.rowcount == 1
+
+    async def accept_ownership(self, network_id: int, user_id: int) -> int | None:
+        """The co-lead offered ownership accepts it; the previous owner's id, or None if no
+        such offer stands."""
+
+        def work(db: sqlite3.Connection) -> int | None:
+            row = db.execute(
+                "SELECT owner_id FROM networks WHERE id = ? AND owner_offer = ? AND EXISTS "
+                "(SELECT 1 FROM leads WHERE network_id = ? AND user_id = ?)",
+                (network_id, user_id, network_id, user_id),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE networks SET owner_id = ?, owner_offer = NULL WHERE id = ?",
+                (user_id, network_id),
+            )
+            return int(row[0]) if row[0] is not None else 0
+
+        return await self._atomic(work)
+
+    async def transfer_ownership(self, network_id: int, to: int) -> bool:
+        """An operator makes a current lead the owner (the owner has left, say)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET owner_id = ?, owner_offer = NULL WHERE id = ? AND EXISTS "
+                "(SELECT 1 FROM leads WHERE network_id = ? AND user_id = ?)",
+                (to, network_id, network_id, to),
+            )
+            return cursor.rowcount == 1
+
+    async def restore_lead(self, network_id: int, user_id: int) -> bool:
+        """An operator makes a user (who has opened the bot and leads no network) a co-lead of
+        the network again; False if they cannot be."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO leads (user_id, network_id, role, joined_at) "
+                "SELECT ?, id, 'co-lead', ? FROM networks WHERE id = ? "
+                "AND EXISTS (SELECT 1 FROM users WHERE id = ?) "
+                "ON CONFLICT (user_id) DO NOTHING",
+                (user_id, self._now(), network_id, user_id),
+            )
+            return cursor.rowcount == 1
+
+    async def verify_network(self, network_id: int, user_id: int) -> bool:
+        """Mark the network verified by `user_id`; False if it already was (or is gone)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET verified_at = ?, verified_by = ? "
+                "WHERE id = ? AND verified_at IS NULL",
+                (self._now(), user_id, network_id),
+            )
+            return cursor.rowcount == 1
+
+    async def unverified_networks(self) -> list[Network]:
+        """Networks awaiting verification, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM networks WHERE verified_at IS NULL ORDER BY created_at, id"
+        )
+        return [_network(row) for row in rows]
 
 
 def _network(row: aiosqlite.Row) -> Network:
@@ -169,6 +344,11 @@ def _network(row: aiosqlite.Row) -> Network:
         age=row["age"],
         invite_code=row["invite_code"],
         created_at=parse(row["created_at"]),
+        owner_id=row["owner_id"],
+        verified=row["verified_at"] is not None,
+        invite_issued_at=parse(row["invite_issued_at"]) if row["invite_issued_at"] else None,
+        separate_reason=row["separate_reason"],
+        owner_offer=row["owner_offer"],
     )
 
 
@@ -178,18 +358,43 @@ async def _export(store: Core, user_id: int) -> dict[str, Any]:
     )
     lead = await store._one(
         "SELECT l.role, l.joined_at, n.id, n.organisation, n.name, n.region, n.age, "
-        "n.created_at FROM leads l JOIN networks n ON n.id = l.network_id WHERE l.user_id = ?",
+        "n.created_at, n.owner_id IS ? AS you_own, n.verified_at, n.separate_reason "
+        "FROM leads l JOIN networks n ON n.id = l.network_id WHERE l.user_id = ?",
+        (user_id, user_id),
+    )
+    join_requests = await store._all(
+        "SELECT network_id, requested_at FROM join_requests WHERE user_id = ? ORDER BY id",
         (user_id,),
     )
-    return {"user": dict(user) if user else None, "network": dict(lead) if lead else None}
+    verified = await store._all(
+        "SELECT id AS network_id, verified_at FROM networks WHERE verified_by = ? ORDER BY id",
+        (user_id,),
+    )
+    return {
+        "user": dict(user) if user else None,
+        "network": dict(lead) if lead else None,
+        "join_requests": [dict(row) for row in join_requests],
+        "networks_verified": [dict(row) for row in verified],
+    }
 
 
 async def _forget(db: aiosqlite.Connection, user_id: int) -> bool:
     """The user and their lead row go; their network too if no lead is left (run last, as
-    the other stores' rows refer to the user)."""
+    the other stores' rows refer to the user). An owner who leaves hands the network to its
+    earliest-joined remaining lead; a network they verified stays verified, without saying
+    by whom."""
     cursor = await db.execute("SELECT network_id FROM leads WHERE user_id = ?", (user_id,))
     lead = await cursor.fetchone()
+    await db.execute("DELETE FROM join_requests WHERE user_id = ?", (user_id,))
     await db.execute("DELETE FROM leads WHERE user_id = ?", (user_id,))
+    await db.execute(
+        "UPDATE networks SET owner_id = (SELECT user_id FROM leads "
+        "WHERE network_id = networks.id ORDER BY joined_at, user_id LIMIT 1), "
+        "owner_offer = NULL WHERE owner_id = ?",
+        (user_id,),
+    )
+    await db.execute("UPDATE networks SET owner_offer = NULL WHERE owner_offer = ?", (user_id,))
+    await db.execute("UPDATE networks SET verified_by = NULL WHERE verified_by = ?", (user_id,))
     await db.execute("DELETE FROM users WHERE id = ?", (user_id,))
     if lead is None:
         return False
@@ -201,4 +406,15 @@ async def _forget(db: aiosqlite.Connection, user_id: int) -> bool:
     return cursor.rowcount == 1
 
 
-PRIVACY = Privacy(columns=(("users", "id"), ("leads", "user_id")), export=_export, forget=_forget)
+PRIVACY = Privacy(
+    columns=(
+        ("users", "id"),
+        ("leads", "user_id"),
+        ("join_requests", "user_id"),
+        ("networks", "owner_id"),
+        ("networks", "owner_offer"),
+        ("networks", "verified_by"),
+    ),
+    export=_export,
+    forget=_forget,
+)

@@ -100,6 +100,15 @@ class PracticeStore(Core):
         )
         return [ReviewCard(row["chat_id"], row["message_id"]) for row in rows]
 
+    async def practices_submitted_since(self, user_id: int, since: datetime) -> int:
+        """How many practices the user sent for review since `since`."""
+        row = await self._one(
+            "SELECT COUNT(*) FROM practices WHERE user_id = ? AND status != 'draft' "
+            "AND submitted_at >= ?",
+            (user_id, iso(since)),
+        )
+        return int(row[0]) if row else 0
+
 
 def _practice(row: aiosqlite.Row) -> Practice:
     return Practice(

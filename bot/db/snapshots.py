@@ -47,16 +47,20 @@ class SnapshotStore(Core):
         """Each network's latest completed assessment, for networks whose latest was completed
         at or after `since`."""
         rows = await self._all(
-            "SELECT n.id, n.region, a.id AS assessment_id, a.result FROM networks n "
+            "SELECT n.id, n.region, n.verified_at, a.id AS assessment_id, a.result FROM networks n "
             "JOIN assessments a ON a.id = ("
             "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
-            "  ORDER BY completed_at DESC, id DESC LIMIT 1"
+            "  AND view = 'network' ORDER BY completed_at DESC, id DESC LIMIT 1"
             ") WHERE a.completed_at >= ? AND (? IS NULL OR n.region = ?) ORDER BY n.id",
             (iso(since), region, region),
         )
         return [
             LatestResult(
-                row["id"], row["region"], row["assessment_id"], decode_result(row["result"])
+                row["id"],
+                row["region"],
+                row["assessment_id"],
+                decode_result(row["result"]),
+                row["verified_at"] is not None,
             )
             for row in rows
         ]
@@ -67,17 +71,18 @@ class SnapshotStore(Core):
         rows = await self._all(
             "SELECT n.region AS region, COUNT(DISTINCT n.id) AS networks, "
             "  (SELECT COUNT(*) FROM assessments a JOIN networks m ON m.id = a.network_id "
-            "   WHERE m.region = n.region) AS started, "
+            "   WHERE m.region = n.region AND m.verified_at IS NOT NULL) AS started, "
             "  (SELECT COUNT(*) FROM assessments a JOIN networks m ON m.id = a.network_id "
-            "   WHERE m.region = n.region AND a.status = 'completed') AS completed "
-            "FROM networks n GROUP BY n.region ORDER BY n.region"
+            "   WHERE m.region = n.region AND m.verified_at IS NOT NULL "
+            "   AND a.status = 'completed') AS completed "
+            "FROM networks n WHERE n.verified_at IS NOT NULL GROUP BY n.region ORDER BY n.region"
         )
         bands = await self._all(
             "SELECT n.region AS region, a.band AS band, COUNT(*) AS count FROM networks n "
             "JOIN assessments a ON a.id = ("
             "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
-            "  ORDER BY completed_at DESC, id DESC LIMIT 1"
-            ") WHERE a.completed_at >= ? GROUP BY n.region, a.band",
+            "  AND view = 'network' ORDER BY completed_at DESC, id DESC LIMIT 1"
+            ") WHERE a.completed_at >= ? AND n.verified_at IS NOT NULL GROUP BY n.region, a.band",
             (iso(since),),
         )
         by_region: dict[str, dict[str, int]] = {row["region"]: {} for row in rows}
@@ -99,6 +104,7 @@ class SnapshotStore(Core):
         row = await self._one(
             "SELECT COUNT(DISTINCT a.network_id) FROM assessments a "
             "JOIN networks n ON n.id = a.network_id WHERE n.region = ? "
+            "AND n.verified_at IS NOT NULL AND a.view = 'network' "
             "AND a.status = 'completed' AND a.completed_at >= ? AND a.completed_at <= ?",
             (region, iso(start), iso(end)),
         )

@@ -58,7 +58,8 @@ class WresStore(Core):
         networks of the region whose latest is `since_quarter` or later."""
         rows = await self._all(
             "SELECT w.* FROM wres_quarters w JOIN networks n ON n.id = w.network_id "
-            "WHERE n.region = ? AND w.label = '' AND w.quarter >= ? AND w.quarter = ("
+            "WHERE n.region = ? AND n.verified_at IS NOT NULL "
+            "AND w.label = '' AND w.quarter >= ? AND w.quarter = ("
             "  SELECT MAX(quarter) FROM wres_quarters l WHERE l.network_id = w.network_id "
             "  AND l.indicator = w.indicator AND l.label = ''"
             ") ORDER BY w.indicator, w.network_id",

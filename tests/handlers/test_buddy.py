@@ -110,9 +110,9 @@ async def test_removed_and_forgotten_leads_are_not_paired(
     await _five(bot, model)
     network = await bot.storage.network_of(2101)
     assert network is not None
-    await bot.send(2106, f"/start join_{network.invite_code}")
+    await bot.join(2106, 2101)
     await _opt_in(bot, 2106, "Time", "Consistent")
-    assert await bot.storage.remove_lead(network.id, 2106)
+    assert await bot.storage.remove_lead(network.id, 2106, 2101)
     await bot.storage.forget_user(2105)
     await bot.run_callback(buddy_pairing_job)
     placed = {m for g in await bot.storage.buddy_groups("2027-03") for m in g}

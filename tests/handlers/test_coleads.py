@@ -17,7 +17,7 @@ async def _join(bot: Harness) -> None:
     await bot.register(LEAD)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(CO_LEAD, LEAD)
 
 
 async def _answer(bot: Harness, user_id: int, labels: dict[int, str]) -> None:
@@ -130,17 +130,22 @@ async def test_leads_within_a_point_are_agreed_at_once(bot: Harness) -> None:
 
 
 async def test_answers_in_different_rounds_are_not_compared(bot: Harness) -> None:
-    """A co-lead answering more than 30 days after the lead gets their own result only."""
+    """A co-lead answering more than 30 days after the lead is not compared with the lead's
+    old round: their round waits for another lead's, and the network's result stays the
+    owner's (issue 20: a co-lead's round counts only once agreed)."""
     await _join(bot)
     await _answer(bot, LEAD, {})
     bot.clock.advance(timedelta(days=31))
     await bot.send(CO_LEAD, "/assess")
     await _answer(bot, CO_LEAD, {SMART: "Disagree"})
     assert not any("answered in the same round" in c.text for c in bot.fake.sent(CO_LEAD))
+    assert any("waits for agreement" in c.text for c in bot.fake.sent(CO_LEAD))
     record = await bot.storage.network_history(LEAD)
     assert record is not None
     assert record.latest is not None
     assert record.latest.agreed is False
+    assert record.latest.user_id == LEAD
+    assert [a.user_id for a in record.pending] == [CO_LEAD]
 
 
 async def test_export_has_the_settled_choices_and_forget_keeps_them_anonymous(

@@ -16,21 +16,33 @@ async def _network_of_three(bot: Harness) -> None:
     network = await bot.storage.network_of(LEAD)
     assert network is not None
     for user in (CO_LEAD, THIRD):
-        await bot.send(user, f"/start join_{network.invite_code}")
+        await bot.join(user, LEAD)
 
 
 async def test_leads_lists_you_and_the_others_with_remove_buttons(bot: Harness) -> None:
-    """/leads shows "you" and the others by joining date, a Remove button for each other lead."""
+    """/leads shows "you" and the others by joining date, names the owner, and gives the owner
+    a Remove (and a hand-over) button for each other lead."""
     await _network_of_three(bot)
     calls = await bot.send(LEAD, "/leads")
     text = calls[-1].text
-    assert "1. you · joined 1 Mar 2027" in text
+    assert "1. you · joined 1 Mar 2027 · <b>owner</b>" in text
     assert "2. Lead joined 1 Mar 2027" in text
     assert "/forget" in text
     assert bot.buttons(LEAD) == [
         "Remove lead 2 (joined 1 Mar 2027)",
+        "Make lead 2 the owner",
         "Remove lead 3 (joined 1 Mar 2027)",
+        "Make lead 3 the owner",
     ]
+
+
+async def test_a_co_lead_sees_the_owner_and_no_remove_buttons(bot: Harness) -> None:
+    """A co-lead's /leads names the owner and offers no Remove button."""
+    await _network_of_three(bot)
+    calls = await bot.send(CO_LEAD, "/leads")
+    assert "1. Lead joined 1 Mar 2027 · <b>owner</b>" in calls[-1].text
+    assert "Only the network's owner" in calls[-1].text
+    assert calls[-1].buttons == []
 
 
 async def test_remove_asks_to_confirm_and_keep_changes_nothing(bot: Harness) -> None:
@@ -57,7 +69,7 @@ async def test_removed_lead_is_told_loses_access_and_others_are_told(
     await bot.tap(LEAD, "Remove lead 2")
     await bot.tap(LEAD, "Yes, remove them")
     assert "Removed" in bot.fake.shown(LEAD)[-1].text
-    assert "removed you" in bot.fake.sent(CO_LEAD)[-1].text
+    assert "owner of Barts BME Network has removed you" in bot.fake.sent(CO_LEAD)[-1].text
     assert "has been removed" in bot.fake.sent(THIRD)[-1].text
     assert await bot.storage.network_of(CO_LEAD) is None
     assert await bot.storage.open_assessment(CO_LEAD) is None
@@ -69,7 +81,8 @@ async def test_removed_lead_is_told_loses_access_and_others_are_told(
 
 
 async def test_only_a_lead_of_the_same_network_may_remove(bot: Harness) -> None:
-    """A forged press from someone outside the network, or against oneself, removes no one."""
+    """A forged press from someone outside the network, against oneself, or from a co-lead
+    against the owner (who registered the network) removes no one."""
     await _network_of_three(bot)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
@@ -78,7 +91,12 @@ async def test_only_a_lead_of_the_same_network_may_remove(bot: Harness) -> None:
     assert "no longer works" in calls[-1].params["text"]
     calls = await bot.press(LEAD, f"1:lr:{network.id}:{LEAD}:1", message_id=1)
     assert "no longer works" in calls[-1].params["text"]
+    calls = await bot.press(CO_LEAD, f"1:lr:{network.id}:{LEAD}:1", message_id=1)
+    assert "Only the network's owner" in calls[-1].params["text"]
+    calls = await bot.press(CO_LEAD, f"1:lr:{network.id}:{THIRD}:1", message_id=1)
+    assert "Only the network's owner" in calls[-1].params["text"]
     assert len(await bot.storage.leads(network.id)) == 3
+    assert not any("removed you" in c.text for c in bot.fake.sent(LEAD))
 
 
 async def test_last_lead_is_pointed_to_forget(bot: Harness) -> None:

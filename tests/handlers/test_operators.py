@@ -137,14 +137,15 @@ async def test_digest_content(
     lines = text.splitlines()
     assert lines[0] == "<b>Weekly operator summary</b> · week 2027-W09"
     assert lines[1] == "<b>Hubs awaiting your approval</b>: none"
-    assert lines[2] == "<b>Practices awaiting review</b>: 2"
-    assert lines[3].startswith("• #1 for London, waiting 10 days")
-    assert lines[4].startswith("• #2 for North West, waiting 3 days")
-    assert lines[5] == "<b>Deliveries skipped or failed in the last 7 days</b>:"
-    assert lines[6:8] == ["• meeting: 1 skipped", "• nudge: 2 failed"]
-    assert lines[8].startswith("<b>Database size</b>: ")
-    assert lines[8].endswith(" KB")
-    assert lines[9] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
+    assert lines[2] == "<b>Networks awaiting verification</b>: none"
+    assert lines[3] == "<b>Practices awaiting review</b>: 2"
+    assert lines[4].startswith("• #1 for London, waiting 10 days")
+    assert lines[5].startswith("• #2 for North West, waiting 3 days")
+    assert lines[6] == "<b>Deliveries skipped or failed in the last 7 days</b>:"
+    assert lines[7:9] == ["• meeting: 1 skipped", "• nudge: 2 failed"]
+    assert lines[9].startswith("<b>Database size</b>: ")
+    assert lines[9].endswith(" KB")
+    assert lines[10] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
     assert digests(bot, OTHER_OPERATOR) == [text]
 
 
@@ -228,3 +229,21 @@ def _deliveries(db: Path) -> list[tuple[str, int, str]]:
             "SELECT slot, chat_id, status FROM deliveries WHERE kind = 'opdigest' ORDER BY rowid"
         ).fetchall()
     return [(str(a), int(b), str(c)) for a, b, c in rows]
+
+
+async def test_digest_lists_networks_awaiting_verification(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A network registered and not yet verified is listed (number, name, organisation,
+    region); once verified it is not."""
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, admin_ids=OPERATORS) as bot:
+        await bot.register(LEAD)
+        bot.clock.set(MONDAY_8 + timedelta(minutes=5))
+        await bot.run_callback(operator_digest_job)
+        [text] = digests(bot, OPERATOR)
+        assert "<b>Networks awaiting verification</b>: 1" in text
+        assert "• number 1: Barts BME Network, Barts Health NHS Trust (London)" in text
+        await bot.verify(LEAD)
+        bot.clock.set(MONDAY_8 + timedelta(days=7, minutes=5))
+        await bot.run_callback(operator_digest_job)
+        assert "<b>Networks awaiting verification</b>: none" in digests(bot, OPERATOR)[-1]

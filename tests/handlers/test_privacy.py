@@ -142,7 +142,7 @@ async def test_export_holds_all_my_answers_and_nobody_elses(bot: Harness) -> Non
     await bot.answer_all(LEAD, "top", evidence=MARKER)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(CO_LEAD, LEAD)
     await bot.send(CO_LEAD, "/assess")
     await bot.answer_all(CO_LEAD, "lowest", evidence="co-lead note")
     calls = await bot.send(LEAD, "/export")
@@ -236,7 +236,7 @@ async def test_forget_keeps_the_network_for_remaining_leads(bot: Harness) -> Non
     await bot.register(LEAD)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(CO_LEAD, LEAD)
     await bot.send(CO_LEAD, "/assess")
     await bot.answer_all(CO_LEAD, "lowest")
     await bot.send(LEAD, "/forget")

@@ -216,9 +216,10 @@ async def test_co_lead_joins_by_invite_and_answers_their_own(bot: Harness) -> No
     await bot.register(LEAD)
     network = await bot.storage.network_of(LEAD)
     assert network is not None
-    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(CO_LEAD, LEAD)
     assert "co-lead of <b>" in bot.fake.sent(CO_LEAD)[-1].text
-    assert "Someone has just joined" in bot.fake.sent(LEAD)[-1].text
+    assert "let a new co-lead in" not in bot.fake.sent(LEAD)[-1].text  # the owner let them in
+    assert "Approved" in bot.fake.shown(LEAD)[-1].text
     assert await bot.storage.lead_ids(network.id) == [LEAD, CO_LEAD]
     calls = await bot.send(CO_LEAD, "/assess")
     assert "Question 1 of 50" in calls[-1].text
@@ -271,6 +272,7 @@ async def test_new_invite_link_retires_the_old_one(bot: Harness) -> None:
     calls = await bot.send(STRANGER, f"/start join_{network.invite_code}")
     assert "does not work" in calls[-1].text
     await bot.send(STRANGER, f"/start join_{renewed.invite_code}")
+    await bot.tap(LEAD, "✅ Approve")
     assert await bot.storage.lead_ids(network.id) == [LEAD, STRANGER]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -35,23 +36,26 @@ async def _share(bot: Harness, choice: str = "Credit") -> int:
 
 
 async def test_share_asks_about_credit_then_goes_to_the_hub(bot: Harness) -> None:
-    """/share offers credit or anonymity; the choice sends a review card to the region's hub."""
+    """/share offers credit or anonymity; the choice sends a review card privately to the
+    hub group's admin (and the operator), never into the group (issue 20)."""
     await _setup(bot)
     await bot.send(LEAD, f"/share {PRACTICE}")
     assert bot.buttons(LEAD) == ["Credit Barts BME Network", "Share anonymously"]
     await bot.tap(LEAD, "Share anonymously")
-    card = bot.fake.sent(GROUP)[-1]
-    assert PRACTICE in card.text
-    assert "Shared anonymously" in card.text
-    assert "Barts" not in card.text
-    assert bot.buttons(GROUP) == ["Approve", "Reject"]
+    for reviewer in (ADMIN, HUB_OPERATOR):
+        card = bot.fake.sent(reviewer)[-1]
+        assert PRACTICE in card.text
+        assert "Shared anonymously" in card.text
+        assert "Barts" not in card.text
+        assert bot.buttons(reviewer) == ["Approve", "Reject"]
+    assert not any(PRACTICE in c.text for c in bot.fake.sent(GROUP))
 
 
 async def test_admin_approves_and_the_practice_joins_the_rotation(bot: Harness) -> None:
     """An admin's Approve adds the practice to the region's nudges, credited as chosen."""
     await _setup(bot)
     practice_id = await _share(bot)
-    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    await bot.tap(ADMIN, "Approve")
     practice = await bot.storage.practice(practice_id)
     assert practice is not None
     assert (practice.status, practice.credit) == ("approved", "Barts BME Network")
@@ -70,7 +74,7 @@ async def test_approved_practice_goes_out_in_the_next_nudge(bot: Harness) -> Non
     await _setup(bot)
     await _share(bot)
     await bot.send(ADMIN, "/nudge", chat_id=GROUP)  # a library nudge before approval
-    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    await bot.tap(ADMIN, "Approve")
     await bot.send(ADMIN, "/nudge", chat_id=GROUP)
     assert "Good practice from your region" in bot.fake.sent(GROUP)[-1].text
 
@@ -79,7 +83,7 @@ async def test_author_is_told_the_date_of_the_nudge(bot: Harness) -> None:
     """The author hears which day their practice goes out: the hub's next nudge (Monday)."""
     await _setup(bot)  # the clock stands at Monday 1 March 2027, 10:00; nudges Mondays 09:00
     await _share(bot)
-    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
+    await bot.tap(ADMIN, "Approve")
     assert "Monday 8 March 2027" in bot.fake.sent(LEAD)[-1].text
 
 
@@ -87,7 +91,7 @@ async def test_admin_rejects(bot: Harness) -> None:
     """Reject keeps the practice out of the nudges and tells the author."""
     await _setup(bot)
     practice_id = await _share(bot)
-    await bot.tap(ADMIN, "Reject", chat_id=GROUP)
+    await bot.tap(ADMIN, "Reject")
     practice = await bot.storage.practice(practice_id)
     assert practice is not None
     assert practice.status == "rejected"
@@ -99,7 +103,11 @@ async def test_member_cannot_decide(bot: Harness) -> None:
     """A group member who is not an admin is refused and nothing changes."""
     await _setup(bot)
     practice_id = await _share(bot)
-    calls = await bot.tap(MEMBER, "Approve", chat_id=GROUP)
+    calls = await bot.press(MEMBER, f"1:pa:{practice_id}:1", message_id=1)
+    assert "Only an admin" in calls[-1].params["text"]
+    message_id = max(mid for (chat, mid) in bot.fake.messages if chat == ADMIN)
+    # A press in the group (a forged or old card) decides nothing either, even an admin's.
+    calls = await bot.press(ADMIN, f"1:pa:{practice_id}:1", chat_id=GROUP, message_id=message_id)
     assert "Only an admin" in calls[-1].params["text"]
     practice = await bot.storage.practice(practice_id)
     assert practice is not None
@@ -109,11 +117,10 @@ async def test_member_cannot_decide(bot: Harness) -> None:
 async def test_second_decision_is_refused(bot: Harness) -> None:
     """Once decided, another press (say, a second admin's) changes nothing."""
     await _setup(bot)
-    practice_id = await _share(bot)
     bot.fake.set_admins(GROUP, [ADMIN, MEMBER])
-    await bot.tap(ADMIN, "Approve", chat_id=GROUP)
-    message_id = max(mid for (chat, mid) in bot.fake.messages if chat == GROUP)
-    calls = await bot.press(MEMBER, "1:pa:1:0", chat_id=GROUP, message_id=message_id)
+    practice_id = await _share(bot)
+    await bot.tap(ADMIN, "Approve")
+    calls = await bot.tap(MEMBER, "Reject")  # the second admin's own private card
     assert "already decided" in calls[-1].params["text"]
     practice = await bot.storage.practice(practice_id)
     assert practice is not None
@@ -185,7 +192,7 @@ async def test_forget_withdraws_pending_review_cards(bot: Harness) -> None:
     await _share(bot)
     await bot.send(LEAD, "/forget")
     await bot.tap(LEAD, "Yes, delete everything")
-    for chat in (GROUP, HUB_OPERATOR):
+    for chat in (ADMIN, HUB_OPERATOR):
         assert "withdrawn" in bot.fake.shown(chat)[-1].text
         assert PRACTICE not in bot.fake.shown(chat)[-1].text
 
@@ -199,7 +206,39 @@ async def test_practice_card_to_an_operator_who_never_started_the_bot_is_logged(
     with caplog.at_level(logging.WARNING):
         await _share(bot)
     assert any("/start" in r.getMessage() for r in caplog.records)
-    assert "Approve" in bot.buttons(GROUP)
+    assert "Approve" in bot.buttons(ADMIN)
+
+
+async def test_share_is_limited_to_three_a_day(bot: Harness) -> None:
+    """A lead sends at most three practices for review in 24 hours; a fourth is refused,
+    creates nothing and reaches no reviewer; a day later they may share again."""
+    await _setup(bot)
+    for number in range(3):
+        await bot.send(LEAD, f"/share {PRACTICE} ({number})")
+        await bot.tap(LEAD, "Credit")
+    cards = len(bot.fake.sent(ADMIN))
+    calls = await bot.send(LEAD, f"/share {PRACTICE} (again)")
+    assert "up to 3 practices a day" in calls[-1].text
+    assert await bot.storage.practice(4) is None
+    assert len(bot.fake.sent(ADMIN)) == cards
+    bot.clock.advance(timedelta(days=1, minutes=1))
+    await bot.send(LEAD, f"/share {PRACTICE} (next day)")
+    await bot.tap(LEAD, "Credit")
+    assert "(next day)" in bot.fake.sent(ADMIN)[-1].text
+
+
+async def test_drafts_beyond_the_limit_cannot_be_submitted(bot: Harness) -> None:
+    """Drafts opened before the limit was reached cannot all be sent: the fourth press is
+    refused."""
+    await _setup(bot)
+    for number in range(4):
+        await bot.send(LEAD, f"/share {PRACTICE} ({number})")
+    for practice_id in range(1, 5):
+        calls = await bot.press(LEAD, f"1:sc:{practice_id}:1", message_id=1)
+    assert "up to 3 practices a day" in calls[-1].params["text"]
+    practice = await bot.storage.practice(4)
+    assert practice is not None
+    assert practice.status == "draft"
 
 
 async def test_button_labels_show_names_unescaped(bot: Harness) -> None:
