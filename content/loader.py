@@ -20,7 +20,7 @@ from content.directory import (
 from content.errors import ContentError
 from content.fields import Entry, unique
 from content.library import Nudge, Source
-from content.pulse import PulseGuide, Statement
+from content.pulse import PulseGuide, load_pulse
 from content.strings import Strings, fields
 from content.wres import WresGuide, WresIndicator
 from scoring.baseline import Baseline, Figure
@@ -38,7 +38,6 @@ from scoring.model import (
     Scale,
     Section,
 )
-from scoring.pulse import OPTIONS as PULSE_OPTIONS
 from scoring.wres import GROUPS as WRES_GROUPS
 from scoring.wres import INDICATORS as WRES_INDICATORS
 
@@ -125,7 +124,7 @@ def load_content(directory: Path = DATA_DIR) -> Content:
             ]
         ),
         wres=_load_wres(read("wres.toml")),
-        pulse=_load_pulse(pulse_file, model),
+        pulse=load_pulse(pulse_file, model),
         staff_group=group,
     )
 
@@ -567,61 +566,3 @@ def _walk_strings(
             raise top.fail(f"string {key!r} is defined in another strings file too")
         # Only the newline after an opening triple quote goes; edge spaces can matter.
         templates[key] = value.strip("\n")
-
-
-# -- the member pulse (issue 24) ---------------------------------------------------------------
-
-PULSE_TEXT_LIMIT = 160
-PULSE_SHORT_LIMIT = 80
-
-
-def _load_pulse(top: Entry, model: Model) -> PulseGuide:
-    """The pulse's statements: 8 to 10, each tied to a section, an enabler and lead items that
-    exist in the model, with a known source."""
-    sources = {
-        e.text("key"): Source(
-            key=e.text("key"),
-            label=e.text("label", limit=200),
-            document=e.text("document"),
-            part=e.text("part"),
-        )
-        for e in top.entries("sources")
-    }
-    entries = list(top.entries("statements"))
-    for name in ("key", "text", "short"):
-        unique(entries, name)
-    if not 8 <= len(entries) <= 10:
-        raise top.fail(f"needs 8 to 10 statements, has {len(entries)}")
-    sections = {section.key for section in model.sections}
-    statements = []
-    for entry in entries:
-        section, enabler = entry.text("section"), entry.text("enabler")
-        source = entry.text("source")
-        if section not in sections:
-            raise entry.fail(f"unknown section {section!r}")
-        if enabler not in ENABLER_KEYS:
-            raise entry.fail(f"unknown CRAFT enabler {enabler!r}")
-        if source not in sources:
-            raise entry.fail(f"unknown source {source!r}")
-        mirrors = entry.texts("mirrors", limit=60)
-        if not mirrors:
-            raise entry.fail("'mirrors' must name at least one lead item")
-        for key in mirrors:
-            if not model.has_item(key):
-                raise entry.fail(f"mirrors unknown item {key!r}")
-        statements.append(
-            Statement(
-                key=entry.text("key", limit=30),
-                section=section,
-                enabler=enabler,
-                mirrors=mirrors,
-                text=entry.text("text", limit=PULSE_TEXT_LIMIT),
-                short=entry.text("short", limit=PULSE_SHORT_LIMIT),
-                plan_step=entry.text("plan_step", limit=NEXT_STEP_LIMIT),
-                source=sources[source],
-            )
-        )
-    options = top.texts("options", limit=OPTION_LABEL_LIMIT)
-    if len(options) != PULSE_OPTIONS:
-        raise top.fail(f"'options' must have {PULSE_OPTIONS} labels, Prefer not to say first")
-    return PulseGuide(tuple(statements), options)

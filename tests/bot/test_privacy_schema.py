@@ -58,12 +58,12 @@ def test_every_declared_column_exists() -> None:
     assert {(t, c) for t, c in _declared() if c not in shape.get(t, frozenset())} == set()
 
 
-async def _seed_everywhere(bot: Harness, content: Content) -> None:
+async def _seed_everywhere(bot: Harness, content: Content, tmp_path: Path) -> None:
     """Put USER's id in every declared column, through the stores; OTHER's network keeps what
     USER did there (a WRES quarter, a plan step, a settled item)."""
     storage = bot.storage
     assessment_id = await seed_result(storage, content.model, USER)
-    other_id = await seed_result(storage, content.model, OTHER)
+    other_id = await seed_result(storage, content.model, OTHER, verified=False)
     other = await storage.network_of(OTHER)
     assert other is not None
     agreement_id = await storage.join_agreement(other.id, None, [other_id, assessment_id])
@@ -95,6 +95,12 @@ async def _seed_everywhere(bot: Harness, content: Content) -> None:
     assert await storage.save_buddy_round("2027-03", [("london", [USER, OTHER])], [])
     mine = await storage.network_of(USER)
     assert mine is not None
+    assert await storage.request_join(USER, other.id, other.invite_code) is not None
+    assert await storage.verify_network(other.id, USER)  # USER as an operator
+    # An ownership offer to USER stands on the other network (no store call makes one to
+    # someone who leads another network, so it is written directly).
+    with closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db, db:
+        db.execute("UPDATE networks SET owner_offer = ? WHERE id = ?", (USER, other.id))
     assert await storage.open_pulse(mine.id, USER, bot.clock.now() + timedelta(days=14))
 
 
@@ -115,7 +121,7 @@ async def test_after_forget_no_user_column_holds_the_id(
     bot: Harness, content: Content, tmp_path: Path
 ) -> None:
     """Every declared column held the user's id before /forget, and none does after it."""
-    await _seed_everywhere(bot, content)
+    await _seed_everywhere(bot, content, tmp_path)
     path = tmp_path / "bot.sqlite3"  # the `bot` fixture's database
     before = _holding(path)
     assert [column for column, count in before.items() if count == 0] == []

@@ -295,9 +295,7 @@ async def test_forget_by_a_co_lead_keeps_the_pulse_without_them(
     """A lead who opened a pulse and forgets, with a co-lead left: the pulse stays, no longer
     saying who opened it."""
     await _open(bot, content)
-    network = await bot.storage.network_of(LEAD)
-    assert network is not None
-    await bot.send(OTHER_LEAD, f"/start join_{network.invite_code}")
+    await bot.join(OTHER_LEAD, LEAD)
     await bot.send(LEAD, "/forget")
     await bot.tap(LEAD, "Yes")
     with closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db:
