@@ -16,10 +16,11 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import snapshots
+from bot import inbound, snapshots
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
@@ -119,6 +120,9 @@ def build_application(
 def _register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in the order they are tried (first match wins within group 0)."""
     private = filters.ChatType.PRIVATE
+
+    # The input boundary: control characters leave typed text before any handler reads it.
+    app.add_handler(TypeHandler(Update, inbound.clean_update), group=-1)
 
     # Commands.
     app.add_handler(CommandHandler("start", start.start_command))

@@ -255,4 +255,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
     ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
     """,
+    # 14: a meeting's joining link (an allowed meeting service) and its length in minutes.
+    """
+    ALTER TABLE meetings ADD COLUMN join_url TEXT;
+    ALTER TABLE meetings ADD COLUMN minutes INTEGER NOT NULL DEFAULT 60;
+    """,
 )

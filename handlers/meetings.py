@@ -9,7 +9,14 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 
 from bot import scheduling, timing
@@ -26,12 +33,13 @@ from handlers.common import (
     is_admin,
     is_group,
     keyboard,
+    plain,
     read_press,
     refused,
     sender_is_admin,
     show,
 )
-from scoring import dates
+from scoring import dates, joining
 from scoring.ics import CalendarEvent, calendar
 
 log = logging.getLogger(__name__)
@@ -39,7 +47,6 @@ log = logging.getLogger(__name__)
 TOPIC_LIMIT = 200
 # Reminder name -> how long before the meeting it goes out.
 REMINDERS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
-LENGTH = timedelta(hours=1)  # how long the calendar file says a meeting lasts
 NAMES_SHOWN = 30  # people named per answer in an admin's list of replies
 
 
@@ -80,24 +87,26 @@ async def meeting_command(update: Update, context: BotContext) -> None:
     if at is None:
         await message.reply_text(strings("hub.bad_time", typed=clip(args[used])))
         return
-    # The topic as typed (line breaks included), after the date and time.
+    if not dates.meeting_date_allowed(day, today):
+        key = "meeting.in_the_past" if day < today else "meeting.too_far"
+        await message.reply_text(strings(key, years=dates.MEETING_YEARS_AHEAD))
+        return
+    # The rest as typed (line breaks included): an optional length, the topic, an optional link.
     typed = (message.text or "").split(maxsplit=used + 2)
-    topic = typed[used + 2].strip() if len(typed) == used + 3 else ""
-    if not topic:
-        await message.reply_text(strings("meeting.usage"))
+    rest = typed[used + 2].strip() if len(typed) == used + 3 else ""
+    details = _details(context, rest)
+    if isinstance(details, str):
+        await message.reply_text(details)
         return
-    if len(topic) > TOPIC_LIMIT:
-        await message.reply_text(strings("meeting.topic_too_long", limit=TOPIC_LIMIT))
-        return
-    if why := refused(context, topic):
-        await message.reply_text(why)
-        return
+    topic, length, link = details
     starts = timing.local(day, at, context.settings.timezone)
     if starts <= context.services.clock.now():
         await message.reply_text(strings("meeting.in_the_past"))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
-    meeting = await context.storage.add_meeting(hub.id, starts, topic, user_id)
+    meeting = await context.storage.add_meeting(
+        hub.id, starts, topic, user_id, join_url=link, minutes=length // timedelta(minutes=1)
+    )
     schedule_meeting(context, meeting)
     sent = await context.bot.send_document(
         message.chat_id,
@@ -108,6 +117,36 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         allow_sending_without_reply=True,
     )
     await context.storage.set_announcement(meeting.id, sent.message_id)
+
+
+def _details(context: BotContext, rest: str) -> tuple[str, timedelta, str | None] | Safe:
+    """The topic, length and joining link from what follows the time: `[length] topic [link]`
+    (the length as 90m or 1h30, the link an https address on an allowed meeting service); or
+    why they cannot be used."""
+    strings = context.strings
+    words = rest.split(" ")
+    length = joining.DEFAULT_LENGTH
+    if words and joining.is_length_word(words[0]):
+        found = joining.parse_length(words[0])
+        if found is None:
+            return strings("meeting.bad_length", typed=clip(words[0]))
+        length = found
+        words = words[1:]
+    link = None
+    last = words[-1].strip() if words else ""
+    if last and joining.looks_like_url(last):
+        link = joining.joining_link(last)
+        if link is None:
+            return strings("meeting.link_not_allowed")
+        words = words[:-1]
+    topic = " ".join(words).strip()
+    if not topic:
+        return strings("meeting.usage")
+    if len(topic) > TOPIC_LIMIT:
+        return strings("meeting.topic_too_long", limit=TOPIC_LIMIT)
+    if why := refused(context, topic):
+        return why
+    return topic, length, link
 
 
 def _when(context: BotContext, meeting: Meeting) -> str:
@@ -133,7 +172,7 @@ async def _announcement(context: BotContext, meeting: Meeting) -> Safe:
 
 def _rsvp_buttons(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup:
     strings = context.strings
-    return keyboard(
+    markup = keyboard(
         [
             [
                 (strings("meeting.going"), callbacks.encode("mr", meeting.id, 1)),
@@ -141,6 +180,10 @@ def _rsvp_buttons(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup
             ]
         ]
     )
+    if meeting.join_url is None:
+        return markup
+    join = InlineKeyboardButton(plain(strings("meeting.join_button")), url=meeting.join_url)
+    return InlineKeyboardMarkup([*markup.inline_keyboard, [join]])
 
 
 def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile:
@@ -149,8 +192,9 @@ def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile
     event = CalendarEvent(
         uid=f"meeting-{meeting.id}-hub-{hub.id}@{context.bot.username}",
         starts_at=meeting.starts_at,
-        duration=LENGTH,
+        duration=timedelta(minutes=meeting.minutes),
         summary=meeting.topic,
+        url=meeting.join_url,
         description=context.strings("meeting.calendar_description", region=region),
         sequence=meeting.sequence,
         cancelled=meeting.cancelled,
@@ -175,6 +219,11 @@ async def rsvp_pressed(update: Update, context: BotContext) -> None:
         return
     if meeting.cancelled or meeting.starts_at <= context.services.clock.now():
         await answer_query(query, strings("meeting.closed"))
+        return
+    before = await context.storage.rsvps(meeting.id)
+    if query.from_user.id in (before.going if going else before.not_going):
+        # The same answer again: nothing changes, so the announcement is left as it is.
+        await answer_query(query, strings("meeting.noted_going" if going else "meeting.noted_not"))
         return
     if not await context.storage.answer_rsvp(meeting.id, query.from_user.id, bool(going)):
         await answer_query(query, strings("meeting.closed"))
