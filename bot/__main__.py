@@ -131,9 +131,16 @@ async def serve(application: BotApplication, settings: Settings, stop: asyncio.E
     async with contextlib.AsyncExitStack() as started:
         try:
             await _start(application, settings, started)
-        except InvalidToken:
-            log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued")
-            status = 2
+        except InvalidToken as error:
+            if check.not_the_bot_api(error):
+                base = settings.api_base_url or check.DEFAULT_API_BASE_URL
+                log.error("cannot start: %s", check.not_the_bot_api_line(base))
+                status = 1
+            else:
+                log.error(
+                    "Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued"
+                )
+                status = 2
         except (StartupError, DatabaseTooNew) as error:
             log.error("cannot start: %s", error)
             status = 1
