@@ -24,6 +24,7 @@ from bot import inbound, snapshots
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
+from bot.ratelimit import PerChatRateLimiter
 from bot.request import RetryingRequest
 from bot.routes import Routes, TextRoute
 from bot.scheduling import (
@@ -68,7 +69,8 @@ from handlers.errors import error_handler
 
 log = logging.getLogger(__name__)
 
-# How often AIORateLimiter retries a request Telegram answered with RetryAfter.
+# How often the rate limiter retries a request Telegram answered with RetryAfter (waiting, and
+# holding only that request's chat: bot/ratelimit.py).
 RATE_LIMIT_RETRIES = 3
 # Seconds to wait for the Bot API's answer (python-telegram-bot's default).
 READ_TIMEOUT = 5.0
@@ -98,7 +100,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(rate_limiter or PerChatRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
