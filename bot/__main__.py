@@ -144,9 +144,7 @@ async def serve(application: BotApplication, settings: Settings, stop: asyncio.E
                 log.error("cannot start: %s", check.not_the_bot_api_line(base))
                 status = 1
             else:
-                log.error(
-                    "Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued"
-                )
+                log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued")
                 status = 2
         except (StartupError, DatabaseTooNew) as error:
             log.error("cannot start: %s", error)

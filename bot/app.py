@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import LinkPreviewOptions, Update
@@ -248,6 +249,7 @@ async def _post_init(application: BotApplication) -> None:
 
 async def _post_shutdown(application: BotApplication) -> None:
     services = services_of(application)
+    await asyncio.to_thread(services.packer.shutdown)
     if services.storage_ is not None:
         await services.storage_.close()
         services.storage_ = None

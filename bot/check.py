@@ -189,9 +189,7 @@ def not_the_bot_api(error: TelegramError) -> bool:
     proxy's 404), rather than Telegram's own refusal."""
     seen: BaseException | None = error
     while seen is not None:  # Bot.initialize wraps the error it got in another
-        if isinstance(seen.__cause__, TelegramError) and "Parsing the server response" in str(
-            seen
-        ):
+        if isinstance(seen.__cause__, TelegramError) and "Parsing the server response" in str(seen):
             return True
         seen = seen.__cause__
     return False

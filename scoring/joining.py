@@ -54,7 +54,12 @@ def joining_link(word: str) -> str | None:
     except ValueError:
         return None
     host = (parts.hostname or "").lower().rstrip(".")
-    if parts.scheme.lower() != "https" or parts.username or parts.password or port not in (None, 443):
+    if (
+        parts.scheme.lower() != "https"
+        or parts.username
+        or parts.password
+        or port not in (None, 443)
+    ):
         return None
     for allowed, subdomains in SERVICES.items():
         if host == allowed or (subdomains and host.endswith("." + allowed)):

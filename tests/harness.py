@@ -208,9 +208,7 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
 def unthrottled() -> AIORateLimiter:
     """The bot's rate limiter with its RetryAfter handling but without Telegram's pacing, which
     would turn tests of behaviour into waits (the fan-out benchmark measures the pacing)."""
-    return PerChatRateLimiter(
-        overall_max_rate=0, group_max_rate=0, max_retries=RATE_LIMIT_RETRIES
-    )
+    return PerChatRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=RATE_LIMIT_RETRIES)
 
 
 @asynccontextmanager

@@ -169,7 +169,9 @@ async def test_webhook_delivery_error_is_reported(fake: FakeBotApi, tmp_path: Pa
     )
 
 
-async def test_an_address_that_is_not_the_bot_api_is_named(fake: FakeBotApi, tmp_path: Path) -> None:
+async def test_an_address_that_is_not_the_bot_api_is_named(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
     """A non-JSON 404 from TELEGRAM_API_BASE_URL is one line saying the address answered
     something that is not the Bot API, not that Telegram rejected the token."""
     wrong = fake.base_url.removesuffix("/bot") + "/not-the-api/bot"

@@ -207,7 +207,7 @@ async def test_forget_deletes_the_plan_and_export_has_it(bot: Harness, content: 
 async def test_due_date_in_year_zero_is_refused_and_the_edit_goes_on(
     bot: Harness, content: Content
 ) -> None:
-    """"end of march 0000" once raised ValueError ("send /assess to carry on") and left the edit
+    """ "end of march 0000" once raised ValueError ("send /assess to carry on") and left the edit
     half-done; now it is refused like any impossible date, and a good date still works."""
     assessment = await seed_result(bot.storage, content.model, LEAD)
     await _add_first_tip(bot, assessment)
