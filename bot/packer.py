@@ -38,10 +38,14 @@ def draw(text: PackText, model: Model, result: Result) -> bytes:
 
 
 def _start_worker() -> None:
+    """Load and exercise everything a pack uses (matplotlib, WeasyPrint, fonts) before the
+    first pack arrives: a first chart and a first PDF each cost a second or more."""
     from bot import logs
 
     logs.quiet_libraries()
     warm_up()
+    png = charts.blank_chart()
+    board_pack(PackText(title="-", subtitle="-", headline="-", sections=()), png)
 
 
 def _ready() -> None:
