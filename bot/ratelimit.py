@@ -76,7 +76,10 @@ class PerChatRateLimiter(AIORateLimiter):
         everything for a request without one) and try again, up to max_retries times."""
         max_retries = rate_limit_args or self._max_retries
         chat = _chat_key(data)
-        group: int | str | bool = chat if isinstance(chat, str) or (chat or 0) < 0 else False
+        # Groups and channels (negative ids, @names) have their own budget, as in AIORateLimiter.
+        group: int | str | bool = False
+        if isinstance(chat, str) or (isinstance(chat, int) and chat < 0):
+            group = chat
         paid = bool(data.get("allow_paid_broadcast", False))
         loop = asyncio.get_running_loop()
         for attempt in range(max_retries + 1):

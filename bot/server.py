@@ -5,8 +5,9 @@ to WEBHOOK_PATH; python-telegram-bot's own request handler parses them onto the 
 update queue. Telegram may deliver an update again (when it did not see our answer in time): the
 last RECENT_UPDATES update ids are kept, and a repeat is acknowledged but not processed. A body
 that is not a JSON update (nested too deeply to read, or not an update) gets 400 and one log line,
-never the body; a message without its chat is acknowledged and ignored. Request lines are logged at DEBUG with the method, path and
-status only: never headers (the webhook secret travels in one) nor query strings.
+never the body; a message without its chat is acknowledged and ignored. Request lines are logged
+at DEBUG with the method, path and status only: never headers (the webhook secret travels in one)
+nor query strings.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ async def test_packs_are_drawn_in_a_worker_that_is_replaced(content: Content) ->
         await builder.build(TEXT, content.model, result)
         await builder.ready()
         third = await builder.build(TEXT, content.model, result)
-        assert first.startswith(b"%PDF") and third.startswith(b"%PDF")
+        assert first.startswith(b"%PDF")
+        assert third.startswith(b"%PDF")
         assert worker not in builder.pids()
         assert len(builder.pids()) >= 1
     finally:
