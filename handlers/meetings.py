@@ -124,22 +124,23 @@ def _details(context: BotContext, rest: str) -> tuple[str, timedelta, str | None
     (the length as 90m or 1h30, the link an https address on an allowed meeting service); or
     why they cannot be used."""
     strings = context.strings
-    words = rest.split(" ")
+    topic = rest
     length = joining.DEFAULT_LENGTH
-    if words and joining.is_length_word(words[0]):
-        found = joining.parse_length(words[0])
+    first = topic.split(maxsplit=1)
+    if first and joining.is_length_word(first[0]):
+        found = joining.parse_length(first[0])
         if found is None:
-            return strings("meeting.bad_length", typed=clip(words[0]))
+            return strings("meeting.bad_length", typed=clip(first[0]))
         length = found
-        words = words[1:]
+        topic = first[1] if len(first) == 2 else ""
     link = None
-    last = words[-1].strip() if words else ""
-    if last and joining.looks_like_url(last):
-        link = joining.joining_link(last)
+    last = topic.rsplit(maxsplit=1)
+    if last and joining.looks_like_url(last[-1]):
+        link = joining.joining_link(last[-1])
         if link is None:
             return strings("meeting.link_not_allowed")
-        words = words[:-1]
-    topic = " ".join(words).strip()
+        topic = last[0] if len(last) == 2 else ""
+    topic = topic.strip()
     if not topic:
         return strings("meeting.usage")
     if len(topic) > TOPIC_LIMIT:

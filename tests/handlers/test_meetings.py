@@ -395,3 +395,15 @@ async def test_second_press_of_going_changes_nothing(bot: Harness) -> None:
     assert "you are going" in calls[-1].params["text"]
     assert len(bot.fake.calls_to("editMessageCaption", GROUP)) == edits
     assert not [c for c in bot.fake.calls if c.outcome != "ok"]
+
+
+async def test_a_joining_link_on_its_own_line_is_still_read(bot: Harness) -> None:
+    """The link may follow the topic on a new line; a line break inside the topic is still
+    refused."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot, "12/03/2027 18:00", f"Mentoring\n{TEAMS}")
+    meeting = await bot.storage.meeting(meeting_id)
+    assert meeting is not None
+    assert (meeting.topic, meeting.join_url) == ("Mentoring", TEAMS)
+    calls = await bot.send(ADMIN, "/meeting 12/03/2027 18:00 Two\nlines", chat_id=GROUP)
+    assert "line" in calls[-1].text
