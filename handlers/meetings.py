@@ -41,6 +41,7 @@ from handlers.common import (
 )
 from scoring import dates, joining
 from scoring.ics import CalendarEvent, calendar
+from scoring.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +182,18 @@ def _rsvp_buttons(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup
             ]
         ]
     )
-    if meeting.join_url is None:
+    join = _join_button(context, meeting)
+    if join is None:
         return markup
-    join = InlineKeyboardButton(plain(strings("meeting.join_button")), url=meeting.join_url)
-    return InlineKeyboardMarkup([*markup.inline_keyboard, [join]])
+    return InlineKeyboardMarkup([*markup.inline_keyboard, *join.inline_keyboard])
+
+
+def _join_button(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup | None:
+    """A URL button opening the meeting's joining link, if it has one."""
+    if meeting.join_url is None:
+        return None
+    label = plain(context.strings("meeting.join_button"))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=meeting.join_url)]])
 
 
 def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile:
@@ -366,7 +375,7 @@ async def _names(context: BotContext, chat_id: int, user_ids: tuple[int, ...]) -
     for user_id in user_ids[:NAMES_SHOWN]:
         try:
             member = await context.bot.get_chat_member(chat_id, user_id)
-            name = member.user.full_name or str(user_id)
+            name = clean(member.user.full_name) or str(user_id)
         except TelegramError:
             name = str(user_id)
         named.append(f'<a href="tg://user?id={int(user_id)}">{html.escape(name)}</a>')
@@ -484,7 +493,7 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
         slot=MEETING.slot(meeting.id, reminder),
         chat_id=hub.chat_id,
         detail=iso(meeting.starts_at),
-        send=message_sender(context, text),
+        send=message_sender(context, text, _join_button(context, meeting)),
     )
     now = context.services.clock.now()
     if not timing.in_working_hours(now, context.settings.timezone):
@@ -501,6 +510,6 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
             kind=MEETING_GOING,
             slot=MEETING_GOING.slot(meeting.id, reminder, user_id),
             chat_id=user_id,
-            send=message_sender(context, private),
+            send=message_sender(context, private, _join_button(context, meeting)),
         )
     return outcome

@@ -407,3 +407,16 @@ async def test_a_joining_link_on_its_own_line_is_still_read(bot: Harness) -> Non
     assert (meeting.topic, meeting.join_url) == ("Mentoring", TEAMS)
     calls = await bot.send(ADMIN, "/meeting 12/03/2027 18:00 Two\nlines", chat_id=GROUP)
     assert "line" in calls[-1].text
+
+
+async def test_reminders_carry_the_joining_link(bot: Harness) -> None:
+    """The hour-before reminder, in the group and privately, has the Join button."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot, "2027-03-10 13:00", f"WRES plans {TEAMS}")
+    await bot.send(MEMBER, "/start")
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    await bot.run_job(f"meeting:{meeting_id}:hour")
+    for chat in (GROUP, MEMBER):
+        reminder = bot.fake.sent(chat)[-1]
+        buttons = [b for row in reminder.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"text": "🔗 Join the meeting", "url": TEAMS} in buttons, chat
