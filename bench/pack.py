@@ -136,13 +136,13 @@ def _rss(pid: int) -> int:
 
 
 async def _settled_rss(packer: PackBuilder) -> int:
-    """The bot's resident memory plus its pack workers', once a retired worker has exited and
-    its replacement has warmed up (at most 30 s)."""
+    """The bot's resident memory plus its pack workers', once a replacement worker has warmed
+    up and taken over, and the worker it replaced has exited (waiting at most 30 s)."""
+    await packer.ready()
     for _ in range(300):
         if len(packer.pids()) <= packer.workers:
             break
         await asyncio.sleep(0.1)
-    await packer.ready()
     return _rss(os.getpid()) + sum(_rss(pid) for pid in packer.pids())
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from bot import charts
@@ -56,9 +56,9 @@ class PackBuilder:
     """The worker pool, made on first use, replaced after `packs_per_worker` packs, shut down
     with the bot.
 
-    The replacement is started (and warms up) while the pool it replaces draws its last pack,
-    so packs drawn back to back never wait for a cold worker; the old pool's worker exits once
-    that pack is done, and its memory goes with it.
+    Once a worker has drawn its share, a replacement is started; it warms up in the background
+    while the old worker goes on drawing, and takes over only once it is ready, so a pack never
+    waits for a cold worker. The old worker then exits, and its memory goes with it.
     """
 
     def __init__(self, workers: int = WORKERS, packs_per_worker: int = PACKS_PER_WORKER) -> None:
@@ -66,36 +66,45 @@ class PackBuilder:
         self.packs_per_worker = packs_per_worker
         self._pool: ProcessPoolExecutor | None = None
         self._served = 0
+        self._next: tuple[ProcessPoolExecutor, Future[None]] | None = None
         self._retired: list[ProcessPoolExecutor] = []
 
-    def _new_pool(self) -> ProcessPoolExecutor:
+    def _new_pool(self) -> tuple[ProcessPoolExecutor, Future[None]]:
         pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
         )
-        pool.submit(_ready)
-        return pool
+        return pool, pool.submit(_ready)
 
     def pids(self) -> list[int]:
-        """The worker processes alive now (for the memory benchmark)."""
+        """The worker processes alive now (for tests and the memory benchmark)."""
+        pools = [*self._retired, self._pool, self._next[0] if self._next else None]
         pids = []
-        for pool in (*self._retired, self._pool):
+        for pool in pools:
             processes = getattr(pool, "_processes", None) or {}
             pids += [pid for pid, process in processes.items() if process.is_alive()]
         return pids
 
-    def _submit(self, text: PackText, model: Model, result: Result) -> asyncio.Future[bytes]:
+    def _current(self) -> ProcessPoolExecutor:
+        """The pool to draw the next pack: the replacement once it is warm, else the old one."""
+        if self._next is not None and self._next[1].done():
+            old, (self._pool, _) = self._pool, self._next
+            self._next, self._served = None, 0
+            if old is not None:
+                old.shutdown(wait=False)  # its worker finishes what it has, then exits
+                self._retired = [p for p in self._retired if getattr(p, "_processes", None)]
+                self._retired.append(old)
         if self._pool is None:
-            self._pool = self._new_pool()
-        pool = self._pool
+            self._pool, _ = self._new_pool()
+        return self._pool
+
+    def _submit(self, text: PackText, model: Model, result: Result) -> asyncio.Future[bytes]:
+        pool = self._current()
         future = asyncio.get_running_loop().run_in_executor(pool, draw, text, model, result)
         self._served += 1
-        if self._served >= self.packs_per_worker:
-            self._pool, self._served = self._new_pool(), 0
-            pool.shutdown(wait=False)  # its worker finishes this pack, then exits
-            self._retired = [p for p in self._retired if getattr(p, "_processes", None)]
-            self._retired.append(pool)
+        if self._served >= self.packs_per_worker and self._next is None:
+            self._next = self._new_pool()  # warms up meanwhile
         return future
 
     async def build(self, text: PackText, model: Model, result: Result) -> bytes:
@@ -114,13 +123,17 @@ class PackBuilder:
         raise AssertionError("unreachable")
 
     async def ready(self) -> None:
-        """Wait until the current pool's worker has started and warmed up."""
-        if self._pool is not None:
-            await asyncio.wrap_future(self._pool.submit(_ready))
+        """Wait until a replacement being warmed (if any) and the current pool are ready."""
+        if self._next is not None:
+            await asyncio.wrap_future(self._next[1])
+        pool = self._current() if self._pool is not None or self._next is not None else None
+        if pool is not None:
+            await asyncio.wrap_future(pool.submit(_ready))
 
     def shutdown(self) -> None:
         """Stop every worker (waiting for packs being drawn)."""
-        pools, self._pool, self._retired = [*self._retired, self._pool], None, []
+        pools = [*self._retired, self._pool, self._next[0] if self._next else None]
+        self._pool, self._next, self._retired, self._served = None, None, [], 0
         for pool in pools:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
