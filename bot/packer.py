@@ -5,8 +5,8 @@ Drawing a pack (matplotlib for the chart, WeasyPrint with pango and fontconfig f
 grows a process by several megabytes each time, and that memory is not returned: twenty /report
 took the bot from 56 MB to about 200 MB for good. Here each pack is drawn in a worker process
 (a fresh interpreter, the spawn start method, so it inherits nothing of the bot's threads or
-sockets) that is replaced after PACKS_PER_WORKER packs; the replacement starts and warms up
-(fonts, libraries) while the old worker draws its last pack. The bot's own process never imports
+sockets) that is replaced after PACKS_PER_WORKER packs; the replacement warms up (fonts,
+libraries) in the background and takes over once ready. The bot's own process never imports
 WeasyPrint.
 """
 
