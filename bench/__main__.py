@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import compare_latency, fairness, fanout, pack, pairing, pulse, throughput
+from bench import compare_latency, fairness, fanout, pack, pairing, pulse, ratelimit, throughput
 from bench.report import Row, table
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
     "pack": pack.run,
     "pairing": pairing.run,
     "pulse": pulse.run,
+    "ratelimit": ratelimit.run,
 }
 
 

@@ -9,6 +9,7 @@ threads) holds up the event loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from bench import seed
 from bench.report import Row
+from bot.context import services_of
+from bot.packer import PackBuilder
 from bot.rows import WresRow
 from content import load_content
 from tests.fakebot import FakeBotApi
@@ -72,6 +75,8 @@ async def run() -> list[Row]:
                 await bot.send(OTHER, "/help")
                 idle.append(time.perf_counter() - started)
             await bot.send(LEAD, "/report")  # the first pack loads fonts and libraries
+            packer = services_of(bot.app).packer
+            memory_before = await _settled_rss(packer)
             packs: list[float] = []
             during: list[float] = []
             for _ in range(PACKS):
@@ -83,6 +88,7 @@ async def run() -> list[Row]:
                 done.set()
                 await helper
                 assert any(c.method == "sendDocument" for c in calls), calls
+            memory_after = await _settled_rss(packer)
     await fake.stop()
     p95 = _p95(packs)
     help_p95, idle_p95 = _p95(during), _p95(idle)
@@ -105,7 +111,39 @@ async def run() -> list[Row]:
             met=True,
             command="python -m bench pack",
         ),
+        Row(
+            name=f"resident memory (bot + pack worker) after {PACKS} more packs",
+            measured=f"{memory_after / 2**20:.0f} MB",
+            baseline=f"{memory_before / 2**20:.0f} MB after the first",
+            ratio=f"{memory_after / memory_before:.2f}",
+            goal="at most 1.3x",
+            met=memory_after <= 1.3 * memory_before,
+            command="python -m bench pack",
+        ),
     ]
+
+
+def _rss(pid: int) -> int:
+    """A process's resident memory in bytes (0 once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+async def _settled_rss(packer: PackBuilder) -> int:
+    """The bot's resident memory plus its pack workers', once a replacement worker has warmed
+    up and taken over, and the worker it replaced has exited (waiting at most 30 s)."""
+    await packer.ready()
+    for _ in range(300):
+        if len(packer.pids()) <= packer.workers:
+            break
+        await asyncio.sleep(0.1)
+    return _rss(os.getpid()) + sum(_rss(pid) for pid in packer.pids())
 
 
 def _p95(values: list[float]) -> float:

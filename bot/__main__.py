@@ -25,7 +25,7 @@ from bot import backup, check, dotenv, logs, restore
 from bot.app import allowed_updates, build_application
 from bot.config import ConfigError, Settings
 from bot.context import BotApplication, services_of
-from bot.instance import AlreadyRunning, InstanceLock
+from bot.instance import AlreadyRunning, InstanceLock, file_in_the_way
 from bot.server import HEALTH_PATH, WEBHOOK_PATH, Server
 from bot.storage import DatabaseTooNew, DatabaseUnavailable, Storage
 from content import ContentError, load_content
@@ -73,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bot: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # the folder cannot be created or written
+        if (blocking := file_in_the_way(settings.db_path)) is not None:
+            print(
+                f"bot: BOT_DB_PATH {settings.db_path} goes through {blocking}, which is a file, "
+                "not a folder; set BOT_DB_PATH to a file in a folder the bot can write",
+                file=sys.stderr,
+            )
+            return 1
         reason = (error.strerror or str(error)).lower()
         print(
             f"bot: cannot create {error.filename or settings.db_path}: {reason}; "
@@ -131,9 +138,14 @@ async def serve(application: BotApplication, settings: Settings, stop: asyncio.E
     async with contextlib.AsyncExitStack() as started:
         try:
             await _start(application, settings, started)
-        except InvalidToken:
-            log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued")
-            status = 2
+        except InvalidToken as error:
+            if check.not_the_bot_api(error):
+                base = settings.api_base_url or check.DEFAULT_API_BASE_URL
+                log.error("cannot start: %s", check.not_the_bot_api_line(base))
+                status = 1
+            else:
+                log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather issued")
+                status = 2
         except (StartupError, DatabaseTooNew) as error:
             log.error("cannot start: %s", error)
             status = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import LinkPreviewOptions, Update
@@ -13,13 +14,15 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    TypeHandler,
 )
 
-from bot import feature, snapshots
+from bot import feature, inbound, snapshots
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
 from bot.feature import Feature
+from bot.ratelimit import PerChatRateLimiter
 from bot.request import RetryingRequest
 from bot.scheduling import STARTUP_JOB, Repeating, startup_job
 from bot.storage import Storage
@@ -83,7 +86,8 @@ INFRASTRUCTURE = (
     Repeating(snapshots.SNAPSHOT, snapshots.snapshot_job, daily_at=snapshots.SNAPSHOT_TIME),
 )
 
-# How often AIORateLimiter retries a request Telegram answered with RetryAfter.
+# How often the rate limiter retries a request Telegram answered with RetryAfter (waiting, and
+# holding only that request's chat: bot/ratelimit.py).
 RATE_LIMIT_RETRIES = 3
 # Seconds to wait for the Bot API's answer (python-telegram-bot's default).
 READ_TIMEOUT = 5.0
@@ -113,7 +117,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(rate_limiter or PerChatRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -134,6 +138,8 @@ def install(application: BotApplication, services: Services, features: tuple[Fea
     """Register what each feature declares: commands first, then buttons (each kind of
     callback data to its handler), then any other handlers in feature order; the free-text
     routes, /start payloads, start-up rebuilds and repeating jobs."""
+    # The input boundary: control characters leave typed text before any handler reads it.
+    application.add_handler(TypeHandler(Update, inbound.clean_update), group=-1)
     for each in features:
         for command in each.commands:
             application.add_handler(CommandHandler(command.name, command.callback))
@@ -192,6 +198,7 @@ def menu_of(features: tuple[Feature, ...]) -> menu.Menus:
 
 async def _post_shutdown(application: BotApplication) -> None:
     services = services_of(application)
+    await asyncio.to_thread(services.packer.shutdown)
     if services.storage_ is not None:
         await services.storage_.close()
         services.storage_ = None

@@ -23,6 +23,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import logs
 from bot.backup import db_path_from_env
 from bot.config import ConfigError, Settings
 from bot.db import schema
@@ -175,6 +176,7 @@ def _folder_problem(folder: Path) -> str | None:
 async def check_bot_api(settings: Settings) -> list[Result]:
     """getMe with the token; in webhook mode, what Telegram knows of the webhook."""
     base = settings.api_base_url or DEFAULT_API_BASE_URL
+    logs.quiet_libraries()
     request = HTTPXRequest(connect_timeout=API_TIMEOUT, read_timeout=API_TIMEOUT)
     bot = Bot(
         settings.token,
@@ -190,23 +192,45 @@ async def check_bot_api(settings: Settings) -> list[Result]:
             await request.shutdown()
 
 
+def not_the_bot_api(error: TelegramError) -> bool:
+    """Whether the error is an answer that is not the Bot API's (not JSON: a web page, a
+    proxy's 404), rather than Telegram's own refusal."""
+    seen: BaseException | None = error
+    while seen is not None:  # Bot.initialize wraps the error it got in another
+        if isinstance(seen.__cause__, TelegramError) and "Parsing the server response" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def not_the_bot_api_line(base: str) -> str:
+    return (
+        f"the API address {base} answered something that is not the Bot API (not JSON): "
+        "check TELEGRAM_API_BASE_URL"
+    )
+
+
 async def _ask_bot_api(bot: Bot, settings: Settings, base: str) -> list[Result]:
     try:
         me = await bot.get_me()
-    except InvalidToken as error:
-        return [Result("Bot API", False, f"Telegram rejected TELEGRAM_BOT_TOKEN ({error})")]
-    except NetworkError as error:
-        if isinstance(error.__cause__, httpx.TransportError):
-            detail = f"could not reach the Bot API at {base} ({error})"
-        else:
-            detail = f"the Bot API at {base} answered: {error}"
-        return [Result("Bot API", False, detail)]
     except TelegramError as error:
-        return [Result("Bot API", False, f"the Bot API at {base} answered: {error}")]
+        if not_the_bot_api(error):
+            return [Result("Bot API", False, not_the_bot_api_line(base))]
+        if isinstance(error, InvalidToken):
+            return [Result("Bot API", False, f"Telegram rejected TELEGRAM_BOT_TOKEN ({error})")]
+        return _unanswered(error, base)
     results = [Result("Bot API", True, f"the token belongs to @{me.username} (id {me.id})")]
     if settings.mode == "webhook":
         results.extend(await check_webhook(bot, settings))
     return results
+
+
+def _unanswered(error: TelegramError, base: str) -> list[Result]:
+    if isinstance(error, NetworkError) and isinstance(error.__cause__, httpx.TransportError):
+        detail = f"could not reach the Bot API at {base} ({error})"
+    else:
+        detail = f"the Bot API at {base} answered: {error}"
+    return [Result("Bot API", False, detail)]
 
 
 async def check_webhook(bot: Bot, settings: Settings) -> Iterable[Result]:

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.packer import PackBuilder
 from bot.routes import Routes
 from bot.scheduling import Schedules
 from bot.snapshots import Snapshots
@@ -28,6 +29,7 @@ class Services:
     snapshots: Snapshots = field(default_factory=Snapshots, repr=False)
     schedules: Schedules = field(default_factory=Schedules, repr=False)
     routes: Routes = field(default_factory=Routes, repr=False)
+    packer: PackBuilder = field(default_factory=PackBuilder, repr=False)
 
     @property
     def storage(self) -> Storage:

@@ -16,6 +16,15 @@ from pathlib import Path
 from types import TracebackType
 
 
+def file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of `path` when it is a file rather than a folder (so no
+    folder can be made there), or None."""
+    existing = path.parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    return existing if existing.exists() and not existing.is_dir() else None
+
+
 class AlreadyRunning(Exception):
     """Another process holds the database's lock."""
 

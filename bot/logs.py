@@ -72,3 +72,13 @@ def configure(level: str, secrets: Iterable[str | None]) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # At DEBUG aiosqlite logs every statement with its parameters, which hold what users type.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Libraries that say too much: python-telegram-bot logs a traceback with the whole body
+    when an answer is not JSON (the error it raises is reported in one line instead), and
+    WeasyPrint logs several INFO lines per board pack."""
+    logging.getLogger("telegram.request.BaseRequest").setLevel(logging.CRITICAL)
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -343,6 +343,11 @@ MIGRATIONS: dict[int, str] = {
     );
     ALTER TABLE agreements ADD COLUMN closed_at TEXT;  -- closed unsettled after 30 days
     """,
+    # 11: a meeting's joining link (an allowed meeting service) and its length in minutes.
+    11: """
+    ALTER TABLE meetings ADD COLUMN join_url TEXT;
+    ALTER TABLE meetings ADD COLUMN minutes INTEGER NOT NULL DEFAULT 60;
+    """,
 }
 
 # The newest schema version this code knows.

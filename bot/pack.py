@@ -113,8 +113,25 @@ def board_pack(text: PackText, chart_png: bytes | None) -> bytes:
     """The pack as PDF bytes: tagged (PDF/UA-1), in British English, with a title."""
     HTML = _weasyprint_html()
     document = render_html(text, chart_png, printable)
-    pdf: bytes = HTML(string=document).write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config())
+    pdf: bytes = HTML(string=document, url_fetcher=_data_only()).write_pdf(
+        pdf_variant="pdf/ua-1", font_config=_font_config()
+    )
     return pdf
+
+
+def _data_only() -> Any:
+    """A URL fetcher that reads data: URLs (the chart) and refuses every other scheme, so no
+    text in a pack can make WeasyPrint read a local file or a web address."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+
+
+def warm_up() -> None:
+    """Load what the first pack would: WeasyPrint, this thread's fonts and the font coverage."""
+    _weasyprint_html()
+    _font_config()
+    font_coverage()
 
 
 _thread_fonts = threading.local()

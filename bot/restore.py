@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.backup import SIDE_FILES, db_path_from_env
 from bot.db import schema
-from bot.instance import AlreadyRunning, InstanceLock
+from bot.instance import AlreadyRunning, InstanceLock, file_in_the_way
 from bot.migrations import LATEST
 
 
@@ -40,18 +40,22 @@ class Restored:
 
 def restore(source: Path, db_path: Path) -> Restored:
     """Replace the database at `db_path` with the backup `source`; raise RestoreError."""
+    if source.is_dir():
+        raise RestoreError(f"{source} is a folder: give the backup file itself")
     if not source.is_file():
         raise RestoreError(f"there is no backup file at {source}")
     if db_path.exists() and os.path.samefile(source, db_path):
         raise RestoreError(f"{source} is the database itself")
+    if (blocking := file_in_the_way(db_path)) is not None:
+        raise RestoreError(
+            f"BOT_DB_PATH {db_path} goes through {blocking}, which is a file, not a folder"
+        )
     if not db_path.parent.is_dir():
         raise RestoreError(f"the folder {db_path.parent} does not exist")
     try:
         lock = InstanceLock(db_path).acquire()
     except AlreadyRunning as error:
-        raise RestoreError(
-            f"the database is in use by a running bot: {error}; stop the bot first"
-        ) from None
+        raise RestoreError(f"the database is in use by a running bot: {error}") from None
     except OSError as error:
         raise RestoreError(f"cannot lock {db_path}: {error.strerror}") from None
     with lock:

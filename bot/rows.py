@@ -153,6 +153,8 @@ class Meeting:
     cancelled: bool
     sequence: int = 0  # the calendar file's revision: 0 at first, one more for each change
     announcement_id: int | None = None  # the group message carrying its RSVP buttons
+    join_url: str | None = None  # a joining link on an allowed meeting service
+    minutes: int = 60  # how long it lasts
 
 
 @dataclass(frozen=True)

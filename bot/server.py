@@ -4,8 +4,10 @@ Telegram posts updates to WEBHOOK_URL, which a TLS-terminating proxy forwards he
 to WEBHOOK_PATH; python-telegram-bot's own request handler parses them onto the application's
 update queue. Telegram may deliver an update again (when it did not see our answer in time): the
 last RECENT_UPDATES update ids are kept, and a repeat is acknowledged but not processed. A body
-that is not a JSON update gets 400. Request lines are logged at DEBUG with the method, path and
-status only: never headers (the webhook secret travels in one) nor query strings.
+that is not a JSON update (nested too deeply to read, or not an update) gets 400 and one log line,
+never the body; a message without its chat is acknowledged and ignored. Request lines are logged
+at DEBUG with the method, path and status only: never headers (the webhook secret travels in one)
+nor query strings.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from http import HTTPStatus
 from typing import Any
 
 import tornado.web
+from telegram import Update
+from telegram.ext import ExtBot
 from telegram.ext._utils.webhookhandler import TelegramHandler
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
@@ -127,6 +131,10 @@ class WebhookHandler(TelegramHandler):
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)  # as the parent would
         try:
             data = json.loads(self.request.body)
+        except RecursionError:  # nested too deeply to be an update
+            log.warning("webhook: a body nested too deeply to read: answered 400")
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return
         except ValueError:  # not UTF-8, or not JSON
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         update_id = data.get("update_id") if isinstance(data, dict) else None
@@ -136,7 +144,41 @@ class WebhookHandler(TelegramHandler):
             log.info("update %d delivered again: dropped", update_id)
             self.set_status(HTTPStatus.OK)  # acknowledged, so Telegram stops resending it
             return
-        await super().post()
+        # Parsed here rather than by the parent, which logs the raw body at CRITICAL when an
+        # update cannot be read: one line naming the update is enough, and keeps users' text out.
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as error:
+            log.warning(
+                "webhook: update %d could not be read (%s): answered 400",
+                update_id,
+                type(error).__name__,
+            )
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return
+        self.set_status(HTTPStatus.OK)
+        if update is None:
+            return
+        if _without_chat(update):
+            # Telegram never sends one; no handler can answer it, so it is acknowledged and left.
+            log.info("webhook: update %d has a message without a chat: ignored", update_id)
+            return
+        if isinstance(self.bot, ExtBot):
+            self.bot.insert_callback_data(update)
+        await self.update_queue.put(update)
+
+
+def _without_chat(update: Update) -> bool:
+    """Whether a message the update carries lacks its chat (or its sender's chat id)."""
+    for message in (
+        update.message,
+        update.edited_message,
+        update.channel_post,
+        update.edited_channel_post,
+    ):
+        if message is not None and getattr(message, "chat", None) is None:
+            return True
+    return False
 
 
 def log_request(handler: tornado.web.RequestHandler) -> None:

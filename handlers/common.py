@@ -221,9 +221,12 @@ async def remove_buttons(message: Message) -> None:
             raise
 
 
-async def admin_hub(update: Update, context: BotContext) -> Hub | None:
+async def admin_hub(
+    update: Update, context: BotContext, *, not_admin: str = "hub.admins_only"
+) -> Hub | None:
     """The group's hub when it is approved and the sender is one of its admins; otherwise say
-    why not (not a hub, waiting for an operator's approval, or not an admin)."""
+    why not (not a hub, waiting for an operator's approval, or, with the string `not_admin`,
+    not an admin)."""
     message = update.effective_message
     if message is None:
         return None
@@ -240,7 +243,7 @@ async def admin_hub(update: Update, context: BotContext) -> Hub | None:
         await message.reply_text(strings("hub.awaiting_approval", region=region))
         return None
     if not await sender_is_admin(context, message):
-        await message.reply_text(strings("hub.admins_only"))
+        await message.reply_text(strings(not_admin))
         return None
     return hub
 

@@ -312,7 +312,7 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
         organisation=network.organisation,
         band=render.band_name(context.content, band),
     )
-    for hub in hubs:
+    outcomes = [
         await deliver(
             context,
             kind=SHARE,
@@ -320,7 +320,18 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
             chat_id=hub.chat_id,
             send=message_sender(context, text),
         )
-    await answer_query(query, strings("share_band.done", count=len(hubs)))
+        for hub in hubs
+    ]
+    # A second press (before the buttons went) posts nothing again, and says so.
+    posted = outcomes.count("sent")
+    if posted == 0 and "duplicate" in outcomes:
+        await answer_query(query, strings("share_band.already"))
+    elif posted == 0:
+        await answer_query(query, strings("share_band.not_sent"))
+    elif posted == 1:
+        await answer_query(query, strings("share_band.done_one"))
+    else:
+        await answer_query(query, strings("share_band.done", count=posted))
     await remove_buttons(message)
 
 

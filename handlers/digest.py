@@ -29,7 +29,6 @@ DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per comman
 DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
 
 CHECK_EVERY = timedelta(minutes=15)
-ASSESSED_WINDOW = timedelta(days=91)  # "this quarter": the last three months
 MEETINGS_SHOWN = 5
 PRACTICES_SHOWN = 5
 
@@ -65,7 +64,7 @@ async def digest_check_job(context: BotContext) -> None:
 async def digest_command(update: Update, context: BotContext) -> None:
     """Show the hub's digest now (admins only)."""
     message = update.effective_message
-    hub = await admin_hub(update, context)
+    hub = await admin_hub(update, context, not_admin="digest.admins_only")
     if message is None or hub is None:
         return
     await deliver(
@@ -86,10 +85,16 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
     today = now.astimezone(zone).date()
     region = content.directory.region(hub.region).name
 
-    assessed = await storage.networks_assessed_between(hub.region, now - ASSESSED_WINDOW, now)
-    shown = count_or_few(assessed, context.settings.min_group_size)
-    if shown is None:
-        count_line = strings("digest.assessed_few")
+    # From the day's snapshot, under the rule every published figure follows (as /compare):
+    # it changes only once enough networks' results have, so a day's change names no one.
+    published = await context.services.snapshots.get(context, hub.region)
+    minimum = context.settings.min_group_size
+    networks = len(published.members) if published else 0
+    shown = count_or_few(networks, minimum)
+    if networks == 0:
+        count_line = strings("digest.assessed_none")
+    elif shown is None:
+        count_line = strings("digest.assessed_few", minimum=minimum)
     else:
         count_line = strings("digest.assessed", count=shown)
 
@@ -116,7 +121,6 @@ async def digest_text(context: BotContext, hub: Hub) -> Safe:
     else:
         meeting_block = strings("digest.no_meetings")
 
-    published = await context.services.snapshots.get(context, hub.region)
     distribution = published.distribution if published else None
     weakest = distribution.weakest_enabler if distribution else None
     if weakest is None:

@@ -9,7 +9,14 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 
 from bot import scheduling
@@ -27,13 +34,15 @@ from handlers.common import (
     is_admin,
     is_group,
     keyboard,
+    plain,
     read_press,
     refused,
     sender_is_admin,
     show,
 )
-from scoring import dates, timing
+from scoring import dates, joining, timing
 from scoring.ics import CalendarEvent, calendar
+from scoring.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +53,6 @@ MEETING_GOING = Kind("meetgoing")  # a meeting reminder to one member going: slo
 TOPIC_LIMIT = 200
 # Reminder name -> how long before the meeting it goes out.
 REMINDERS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
-LENGTH = timedelta(hours=1)  # how long the calendar file says a meeting lasts
 NAMES_SHOWN = 30  # people named per answer in an admin's list of replies
 
 
@@ -85,24 +93,26 @@ async def meeting_command(update: Update, context: BotContext) -> None:
     if at is None:
         await message.reply_text(strings("hub.bad_time", typed=clip(args[used])))
         return
-    # The topic as typed (line breaks included), after the date and time.
+    if not dates.meeting_date_allowed(day, today):
+        key = "meeting.in_the_past" if day < today else "meeting.too_far"
+        await message.reply_text(strings(key, years=dates.MEETING_YEARS_AHEAD))
+        return
+    # The rest as typed (line breaks included): an optional length, the topic, an optional link.
     typed = (message.text or "").split(maxsplit=used + 2)
-    topic = typed[used + 2].strip() if len(typed) == used + 3 else ""
-    if not topic:
-        await message.reply_text(strings("meeting.usage"))
+    rest = typed[used + 2].strip() if len(typed) == used + 3 else ""
+    details = _details(context, rest)
+    if isinstance(details, str):
+        await message.reply_text(details)
         return
-    if len(topic) > TOPIC_LIMIT:
-        await message.reply_text(strings("meeting.topic_too_long", limit=TOPIC_LIMIT))
-        return
-    if why := refused(context, topic):
-        await message.reply_text(why)
-        return
+    topic, length, link = details
     starts = timing.local(day, at, context.settings.timezone)
     if starts <= context.services.clock.now():
         await message.reply_text(strings("meeting.in_the_past"))
         return
     user_id = message.from_user.id if message.from_user else message.chat_id
-    meeting = await context.storage.add_meeting(hub.id, starts, topic, user_id)
+    meeting = await context.storage.add_meeting(
+        hub.id, starts, topic, user_id, join_url=link, minutes=length // timedelta(minutes=1)
+    )
     schedule_meeting(context, meeting)
     sent = await context.bot.send_document(
         message.chat_id,
@@ -113,6 +123,37 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         allow_sending_without_reply=True,
     )
     await context.storage.set_announcement(meeting.id, sent.message_id)
+
+
+def _details(context: BotContext, rest: str) -> tuple[str, timedelta, str | None] | Safe:
+    """The topic, length and joining link from what follows the time: `[length] topic [link]`
+    (the length as 90m or 1h30, the link an https address on an allowed meeting service); or
+    why they cannot be used."""
+    strings = context.strings
+    topic = rest
+    length = joining.DEFAULT_LENGTH
+    first = topic.split(maxsplit=1)
+    if first and joining.is_length_word(first[0]):
+        found = joining.parse_length(first[0])
+        if found is None:
+            return strings("meeting.bad_length", typed=clip(first[0]))
+        length = found
+        topic = first[1] if len(first) == 2 else ""
+    link = None
+    last = topic.rsplit(maxsplit=1)
+    if last and joining.looks_like_url(last[-1]):
+        link = joining.joining_link(last[-1])
+        if link is None:
+            return strings("meeting.link_not_allowed")
+        topic = last[0] if len(last) == 2 else ""
+    topic = topic.strip()
+    if not topic:
+        return strings("meeting.usage")
+    if len(topic) > TOPIC_LIMIT:
+        return strings("meeting.topic_too_long", limit=TOPIC_LIMIT)
+    if why := refused(context, topic):
+        return why
+    return topic, length, link
 
 
 def _when(context: BotContext, meeting: Meeting) -> str:
@@ -138,7 +179,7 @@ async def _announcement(context: BotContext, meeting: Meeting) -> Safe:
 
 def _rsvp_buttons(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup:
     strings = context.strings
-    return keyboard(
+    markup = keyboard(
         [
             [
                 (strings("meeting.going"), callbacks.encode("mr", meeting.id, 1)),
@@ -146,6 +187,18 @@ def _rsvp_buttons(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup
             ]
         ]
     )
+    join = _join_button(context, meeting)
+    if join is None:
+        return markup
+    return InlineKeyboardMarkup([*markup.inline_keyboard, *join.inline_keyboard])
+
+
+def _join_button(context: BotContext, meeting: Meeting) -> InlineKeyboardMarkup | None:
+    """A URL button opening the meeting's joining link, if it has one."""
+    if meeting.join_url is None:
+        return None
+    label = plain(context.strings("meeting.join_button"))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=meeting.join_url)]])
 
 
 def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile:
@@ -154,8 +207,9 @@ def _calendar_file(context: BotContext, hub: Hub, meeting: Meeting) -> InputFile
     event = CalendarEvent(
         uid=f"meeting-{meeting.id}-hub-{hub.id}@{context.bot.username}",
         starts_at=meeting.starts_at,
-        duration=LENGTH,
+        duration=timedelta(minutes=meeting.minutes),
         summary=meeting.topic,
+        url=meeting.join_url,
         description=context.strings("meeting.calendar_description", region=region),
         sequence=meeting.sequence,
         cancelled=meeting.cancelled,
@@ -180,6 +234,11 @@ async def rsvp_pressed(update: Update, context: BotContext) -> None:
         return
     if meeting.cancelled or meeting.starts_at <= context.services.clock.now():
         await answer_query(query, strings("meeting.closed"))
+        return
+    before = await context.storage.rsvps(meeting.id)
+    if query.from_user.id in (before.going if going else before.not_going):
+        # The same answer again: nothing changes, so the announcement is left as it is.
+        await answer_query(query, strings("meeting.noted_going" if going else "meeting.noted_not"))
         return
     if not await context.storage.answer_rsvp(meeting.id, query.from_user.id, bool(going)):
         await answer_query(query, strings("meeting.closed"))
@@ -321,7 +380,7 @@ async def _names(context: BotContext, chat_id: int, user_ids: tuple[int, ...]) -
     for user_id in user_ids[:NAMES_SHOWN]:
         try:
             member = await context.bot.get_chat_member(chat_id, user_id)
-            name = member.user.full_name or str(user_id)
+            name = clean(member.user.full_name) or str(user_id)
         except TelegramError:
             name = str(user_id)
         named.append(f'<a href="tg://user?id={int(user_id)}">{html.escape(name)}</a>')
@@ -439,7 +498,7 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
         slot=MEETING.slot(meeting.id, reminder),
         chat_id=hub.chat_id,
         detail=iso(meeting.starts_at),
-        send=message_sender(context, text),
+        send=message_sender(context, text, _join_button(context, meeting)),
     )
     now = context.services.clock.now()
     if not timing.in_working_hours(now, context.settings.timezone):
@@ -456,7 +515,7 @@ async def send_reminder(context: BotContext, hub: Hub, meeting: Meeting, reminde
             kind=MEETING_GOING,
             slot=MEETING_GOING.slot(meeting.id, reminder, user_id),
             chat_id=user_id,
-            send=message_sender(context, private),
+            send=message_sender(context, private, _join_button(context, meeting)),
         )
     return outcome
 

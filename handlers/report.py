@@ -3,17 +3,15 @@ to its board and sponsor, with the plan, the asks, the evidence notes and the WR
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 from datetime import date
 
 from telegram import InputFile, Update
 
-from bot import charts
 from bot.context import BotContext
 from bot.feature import Command, Feature
-from bot.pack import PackText, Section, Table, board_pack
+from bot.pack import PackText, Section, Table
 from bot.rows import CompletedAssessment, Network, PlanStep
 from handlers import render
 from handlers.common import private_sender
@@ -50,9 +48,8 @@ async def report_command(update: Update, context: BotContext) -> None:
     latest = record.latest
     result = latest.result
     text = await pack_text(context, record.network, record.completed, result)
-    content = context.content
-    png = await asyncio.to_thread(charts.result_chart, content.model, result)
-    pdf = await asyncio.to_thread(board_pack, text, png)
+    # Drawn in a worker process that is recycled (bot/packer.py), so its memory is returned.
+    pdf = await context.services.packer.build(text, context.content.model, result)
     last = latest.completed_at.astimezone(context.settings.timezone)
     filename = f"staff-network-board-pack-{last.date().isoformat()}.pdf"
     await message.reply_document(

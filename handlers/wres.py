@@ -109,12 +109,15 @@ def _group_words(args: list[str], staff_group: str) -> list[str]:
     return words + rest
 
 
-def _problem(context: BotContext, problem: Problem) -> Safe:
+def _problem(context: BotContext, problem: Problem, *, guided: bool = False) -> Safe:
+    """What is wrong, then what happens next: in the guided entry, which goes on, type the
+    number again; otherwise nothing was recorded."""
     strings = context.strings
     text = strings(
         f"wres.problem_{problem.value}", limit=LABEL_LIMIT, group_word=_group_word(context)
     )
-    return Safe(f"{text}\n{strings('wres.nothing_recorded')}")
+    after = strings("wres.type_again" if guided else "wres.nothing_recorded")
+    return Safe(f"{text}\n{after}")
 
 
 async def _lead_network(update: Update, context: BotContext) -> tuple[Message, Network] | None:
@@ -484,12 +487,16 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
     counts = [int(c) for c in draft.get("counts", [])]
     value = parse_count(message.text)
     if isinstance(value, Problem):
-        await message.reply_text(_problem(context, value), reply_markup=_cancel_button(context))
+        await message.reply_text(
+            _problem(context, value, guided=True), reply_markup=_cancel_button(context)
+        )
         return True
     _, kind = STEPS[len(counts)]
     problem = check_counts(value, 0) if kind == "size" else check_counts(counts[-1], value)
     if problem is not None:
-        await message.reply_text(_problem(context, problem), reply_markup=_cancel_button(context))
+        await message.reply_text(
+            _problem(context, problem, guided=True), reply_markup=_cancel_button(context)
+        )
         return True
     counts.append(value)
     draft["counts"] = counts

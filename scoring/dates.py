@@ -107,6 +107,35 @@ def parse_date(text: str, today: date) -> date | None:
     return None
 
 
+# -- the guard every typed date passes -------------------------------------------------------
+
+# Years a plan's due date may fall in, whatever else its rules say.
+PLAN_YEARS = (2000, 2100)
+# How far ahead a meeting may be scheduled.
+MEETING_YEARS_AHEAD = 2
+
+
+def years_on(day: date, years: int) -> date:
+    """The same day `years` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def within(day: date, earliest: date, latest: date) -> bool:
+    """The one check of a typed date's range: on or after `earliest`, on or before `latest`."""
+    return earliest <= day <= latest
+
+
+def plan_date_allowed(day: date) -> bool:
+    return within(day, date(PLAN_YEARS[0], 1, 1), date(PLAN_YEARS[1], 12, 31))
+
+
+def meeting_date_allowed(day: date, today: date) -> bool:
+    return within(day, today, years_on(today, MEETING_YEARS_AHEAD))
+
+
 def parse_time(text: str) -> time | None:
     """The time meant by `text` (18:00, 18.00, 6pm, 6.30 pm, noon, midday), or None."""
     typed = "".join(text.strip().lower().split())

@@ -19,10 +19,13 @@ class CalendarEvent:
     description: str
     sequence: int  # 0 for the first invitation; higher for each change
     cancelled: bool = False
+    url: str | None = None  # the joining link, written as URL and LOCATION
 
 
 def escape(text: str) -> str:
-    """TEXT value escaping: backslash, semicolon, comma and line breaks."""
+    """TEXT value escaping: backslash, semicolon, comma and line breaks; other control
+    characters, which RFC 5545 does not allow in a value, are left out."""
+    text = "".join(c for c in text if c in "\r\n" or not (c < " " or "\x7f" <= c <= "\x9f"))
     return (
         text.replace("\\", "\\\\")
         .replace(";", "\\;")
@@ -135,6 +138,11 @@ def calendar(event: CalendarEvent, zone: ZoneInfo, stamped_at: datetime) -> byte
         f"DTEND;TZID={zone.key}:{_local_stamp(ends)}",
         f"SUMMARY:{escape(event.summary)}",
         f"DESCRIPTION:{escape(event.description)}",
+        *(
+            [f"URL:{event.url}", f"LOCATION:{escape(event.url)}"]
+            if event.url and not event.cancelled
+            else []
+        ),
         f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}",
         "END:VEVENT",
         "END:VCALENDAR",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from scoring.dates import plan_date_allowed, years_on
 from scoring.model import Model
 
 OPEN_LIMIT = 12  # at most this many steps open (to do or doing) at once
@@ -75,9 +76,11 @@ def parse_due(text: str, today: date) -> date | DateProblem:
     found = _read(typed, today)
     if isinstance(found, DateProblem):
         return found
+    if not plan_date_allowed(found):
+        return DateProblem.PAST if found < today else DateProblem.TOO_FAR
     if found < today:
         return DateProblem.PAST
-    if found > _years_on(today, FURTHEST_YEARS):
+    if found > years_on(today, FURTHEST_YEARS):
         return DateProblem.TOO_FAR
     return found
 
@@ -94,7 +97,9 @@ def _read(typed: str, today: date) -> date | DateProblem:
             return DateProblem.UNREADABLE
         if match[2]:
             year = int(match[2])
-            return date(year, month, calendar.monthrange(year, month)[1])
+            if not 1 <= year <= 9999:
+                return DateProblem.IMPOSSIBLE
+            return _make(year, month, calendar.monthrange(year, month)[1])
         return _next(today, month, None)
     if match := _WORDS.fullmatch(typed):
         month = MONTHS.get(match[2])
@@ -125,13 +130,6 @@ def _next(today: date, month: int, day: int | None) -> date | DateProblem:
         if candidate >= today:
             return candidate
     return DateProblem.IMPOSSIBLE
-
-
-def _years_on(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def can_open(open_steps: int) -> bool:

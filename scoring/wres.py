@@ -6,8 +6,11 @@ first is part of each indicator's definition (content/data/wres.toml).
 
 The interval is the usual log (Katz) interval for a ratio of two independent proportions:
 ln(RR) ± 1.96 · sqrt(1/a − 1/n1 + 1/b − 1/n2), where a of n1 and b of n2 are the two groups'
-counts. With a count of zero the logarithm is undefined; 0.5 is then added to every count and
-group (the Haldane–Anscombe correction) for the interval only.
+counts. When any of the four cells (a, n1 − a, b, n2 − b) is zero the logarithm or the error is
+undefined or zero; 0.5 is then added to every cell (the Haldane–Anscombe correction: each count
+plus 0.5, each group plus 1), for the ratio and its interval alike, so the ratio is always the
+centre of its interval and the interval never has zero width. The ratio is left undefined only
+when the second group has no one counted.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ Z_95 = 1.959963984540054
 WIDE_FACTOR = 2.0
 # Groups smaller than this make any ratio swing widely; the reply says so.
 SMALL_GROUP = 30
+# Groups smaller than this are too few to tell anything, whatever the interval says.
+TINY_GROUP = 5
 FIRST_YEAR = 2015  # the WRES began in April 2015
 QUARTER_PATTERN = re.compile(r"(\d{4})\s*-?\s*[qQ]([1-4])")
 
@@ -100,14 +105,20 @@ def recent_quarters(today: date, count: int = 4) -> tuple[Quarter, ...]:
     return tuple(quarters)
 
 
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+")
+
+
 def parse_count(text: str) -> int | Problem:
-    """A whole number of people, written plainly or with thousands separators (1,000)."""
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    if re.fullmatch(r"-\d+", cleaned):
+    """A whole number of people, written plainly or with commas as thousands separators
+    (1,000 or 12,345,678; never 10,5 or 1,0,0,0)."""
+    typed = text.strip()
+    if _THOUSANDS.fullmatch(typed):
+        typed = typed.replace(",", "")
+    if re.fullmatch(r"-\d+", typed):
         return Problem.NEGATIVE
-    if not re.fullmatch(r"\d{1,9}", cleaned):
+    if not re.fullmatch(r"\d{1,9}", typed):
         return Problem.NOT_A_NUMBER
-    return int(cleaned)
+    return int(typed)
 
 
 def parse_indicator(text: str) -> int | Problem:
@@ -167,29 +178,40 @@ class Estimate:
     lower: float
     upper: float
     small_groups: bool
+    tiny_groups: bool = False
 
     @property
     def too_few_to_tell(self) -> bool:
-        """The interval is wide and includes parity: the figures cannot say which way it goes."""
+        """A group is tiny, or the interval is wide and includes parity: the figures cannot say
+        which way it goes."""
         spans_parity = self.lower <= 1.0 <= self.upper
         wide = self.lower <= 0.0 or self.upper / self.lower > WIDE_FACTOR
-        return spans_parity and wide
+        return self.tiny_groups or (spans_parity and wide)
+
+
+def _cells(first: Counts, second: Counts) -> tuple[float, float, float, float]:
+    """(a, n1, b, n2), with the Haldane–Anscombe correction when any cell is zero."""
+    a, n1, b, n2 = float(first.count), float(first.size), float(second.count), float(second.size)
+    if 0 in (a, n1 - a, b, n2 - b):
+        return a + 0.5, n1 + 1.0, b + 0.5, n2 + 1.0
+    return a, n1, b, n2
 
 
 def relative_likelihood(first: Counts, second: Counts) -> float | None:
-    """first's rate divided by second's; None when second's rate is zero."""
+    """first's rate divided by second's (corrected as the interval is when a cell is zero);
+    None when no one in second is counted."""
     if second.count == 0:
         return None
-    return first.rate / second.rate
+    a, n1, b, n2 = _cells(first, second)
+    return (a / n1) / (b / n2)
 
 
 def interval(first: Counts, second: Counts, z: float = Z_95) -> tuple[float, float]:
-    """The log (Katz) interval for first's rate over second's."""
-    a, n1, b, n2 = float(first.count), float(first.size), float(second.count), float(second.size)
-    if a == 0 or b == 0:
-        a, n1, b, n2 = a + 0.5, n1 + 0.5, b + 0.5, n2 + 0.5
+    """The log (Katz) interval for first's rate over second's, around the same corrected
+    ratio; never of zero width."""
+    a, n1, b, n2 = _cells(first, second)
     centre = math.log((a / n1) / (b / n2))
-    error = math.sqrt(max(0.0, 1 / a - 1 / n1 + 1 / b - 1 / n2))
+    error = math.sqrt(1 / a - 1 / n1 + 1 / b - 1 / n2)
     return math.exp(centre - z * error), math.exp(centre + z * error)
 
 
@@ -205,6 +227,7 @@ def estimate(figures: Figures, first: str) -> Estimate:
         lower=lower,
         upper=upper,
         small_groups=min(one.size, other.size) < SMALL_GROUP,
+        tiny_groups=min(one.size, other.size) < TINY_GROUP,
     )
 
 

@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter, Job
 from bot.app import RATE_LIMIT_RETRIES, build_application
 from bot.config import Settings
 from bot.context import BotApplication, services_of
+from bot.ratelimit import PerChatRateLimiter
 from bot.storage import Storage
 from content import Content
 from handlers import callbacks
@@ -225,7 +226,7 @@ def settings_for(fake: FakeBotApi, db_path: Path, **overrides: Any) -> Settings:
 def unthrottled() -> AIORateLimiter:
     """The bot's rate limiter with its RetryAfter handling but without Telegram's pacing, which
     would turn tests of behaviour into waits (the fan-out benchmark measures the pacing)."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=RATE_LIMIT_RETRIES)
+    return PerChatRateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=RATE_LIMIT_RETRIES)
 
 
 @asynccontextmanager

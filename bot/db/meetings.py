@@ -19,13 +19,20 @@ class MeetingStore(Core):
     """Meetings and RSVPs."""
 
     async def add_meeting(
-        self, hub_id: int, starts_at: datetime, topic: str, user_id: int
+        self,
+        hub_id: int,
+        starts_at: datetime,
+        topic: str,
+        user_id: int,
+        *,
+        join_url: str | None = None,
+        minutes: int = 60,
     ) -> Meeting:
         async with self._transaction() as db:
             cursor = await db.execute(
-                "INSERT INTO meetings (hub_id, starts_at, topic, created_by, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (hub_id, iso(starts_at), topic, user_id, self._now()),
+                "INSERT INTO meetings (hub_id, starts_at, topic, created_by, created_at, "
+                "join_url, minutes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (hub_id, iso(starts_at), topic, user_id, self._now(), join_url, minutes),
             )
             meeting_id = int(cursor.lastrowid or 0)
         meeting = await self.meeting(meeting_id)
@@ -100,6 +107,8 @@ def _meeting(row: aiosqlite.Row) -> Meeting:
         cancelled=bool(row["cancelled"]),
         sequence=row["sequence"],
         announcement_id=row["announcement_id"],
+        join_url=row["join_url"],
+        minutes=row["minutes"],
     )
 
 

@@ -167,3 +167,21 @@ async def test_webhook_delivery_error_is_reported(fake: FakeBotApi, tmp_path: Pa
         "Telegram's last error delivering an update, at 2027-03-01 09:30 UTC: "
         "Wrong response from the webhook: 502 Bad Gateway (4 updates waiting)"
     )
+
+
+async def test_an_address_that_is_not_the_bot_api_is_named(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """A non-JSON 404 from TELEGRAM_API_BASE_URL is one line saying the address answered
+    something that is not the Bot API, not that Telegram rejected the token."""
+    wrong = fake.base_url.removesuffix("/bot") + "/not-the-api/bot"
+    env = bot_env(fake, tmp_path / "bot.sqlite3", TELEGRAM_API_BASE_URL=wrong)
+    finished = await run_bot("check", env=env)
+    assert finished.status == 1
+    assert (
+        f"FAIL Bot API: the API address {wrong} answered something that is not the Bot API"
+        in finished.stdout
+    )
+    assert "rejected" not in finished.stdout
+    assert "Traceback" not in finished.stdout + finished.stderr
+    assert TOKEN_SECRET not in finished.stdout + finished.stderr

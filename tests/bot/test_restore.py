@@ -73,7 +73,7 @@ async def test_restore_refuses_while_a_bot_uses_the_database(tmp_path: Path) -> 
     assert finished.stderr.startswith(
         "bot: restore failed: the database is in use by a running bot: another bot process"
     )
-    assert finished.stderr.rstrip().endswith("stop the bot first")
+    assert finished.stderr.count("stop") == 1  # once said "stop it first…; stop the bot first"
     assert len(finished.stderr.splitlines()) == 1
     assert users(db) == [1]
 
@@ -124,3 +124,29 @@ def test_restore_onto_a_missing_database_creates_it(tmp_path: Path) -> None:
     done = restore(backup, db)
     assert (done.path, done.schema_version) == (db, len(MIGRATIONS))
     assert users(db) == [7]
+
+
+def test_restoring_a_folder_says_it_is_a_folder(tmp_path: Path) -> None:
+    """A folder given as the backup is named as a folder (once: "no backup file")."""
+    db = tmp_path / "bot.sqlite3"
+    make_database(db, [1])
+    with pytest.raises(RestoreError, match=r"is a folder: give the backup file itself"):
+        restore(tmp_path, db)
+    assert users(db) == [1]
+
+
+async def test_a_database_path_through_a_file_is_said_so(tmp_path: Path) -> None:
+    """BOT_DB_PATH under a file (like /etc/hostname/bot.sqlite3) gets a line naming the file,
+    from restore and from the bot at start-up, never "cannot create …: file exists"."""
+    blocker = tmp_path / "hostname"
+    blocker.write_text("a file\n")
+    db, backup = blocker / "data" / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(backup, [7])
+    finished = await run_bot("restore", str(backup), env=env_for(db))
+    assert finished.status == 1
+    assert f"goes through {blocker}, which is a file, not a folder" in finished.stderr
+    assert "file exists" not in finished.stderr.lower()
+    started = await run_bot(env={**env_for(db), "TELEGRAM_BOT_TOKEN": "123456789:" + "A" * 35})
+    assert started.status == 1
+    assert f"goes through {blocker}, which is a file, not a folder" in started.stderr
+    assert "file exists" not in started.stderr.lower()

@@ -270,3 +270,44 @@ async def test_failing_writes_are_logged_once_a_minute(
         "(logged at most once a minute; 9 more since the last)",
     ]
     assert all(r.exc_info is None for r in failures)
+
+
+async def test_webhook_answers_400_in_one_line_to_a_deeply_nested_body(
+    webhook_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """[ x100,000 ] x100,000 with the right secret once gave 500 and a RecursionError traceback;
+    now 400 and one warning line, without the body."""
+    caplog.set_level(logging.DEBUG)
+    body = b"[" * 100_000 + b"]" * 100_000
+    async with serving(webhook_bot.app) as url:
+        status = await post_raw(f"{url}/telegram", body, WEBHOOK_SECRET)
+    assert status == 400
+    assert queued(webhook_bot.app) == []
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "nested too deeply" in line
+
+
+async def test_webhook_ignores_a_message_without_its_chat(webhook_bot: Harness) -> None:
+    """A message without `chat` once reached the handlers and failed there; now it is
+    acknowledged (200) and never queued."""
+    update = {"update_id": 45, **message_update(LEAD, "/start")}
+    del update["message"]["chat"]
+    async with serving(webhook_bot.app) as url:
+        status = await post(f"{url}/telegram", update, WEBHOOK_SECRET)
+    assert status == 200
+    assert queued(webhook_bot.app) == []
+
+
+async def test_webhook_never_logs_an_unreadable_update_at_critical(
+    webhook_bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An update python-telegram-bot cannot read gets 400 and one warning; the raw body (which
+    may carry what a user typed) is never logged, at CRITICAL or at all."""
+    caplog.set_level(logging.DEBUG)
+    body = {"update_id": 46, "message": {"text": "secret words", "date": "not a date"}}
+    async with serving(webhook_bot.app) as url:
+        status = await post(f"{url}/telegram", body, WEBHOOK_SECRET)
+    assert status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
+    assert "secret words" not in caplog.text

@@ -63,3 +63,21 @@ async def test_unreachable_bot_api_is_said_so_with_its_address(
     assert "answered" not in finished.stderr
     assert TOKEN_SECRET not in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+async def test_an_address_that_is_not_the_bot_api_is_said_so_at_start(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """TELEGRAM_API_BASE_URL answering a non-JSON 404 once gave a traceback and "Telegram
+    rejected TELEGRAM_BOT_TOKEN"; now one line says the address is not the Bot API."""
+    wrong = fake.base_url.removesuffix("/bot") + "/not-the-api/bot"
+    env = bot_env(fake, tmp_path / "bot.sqlite3", TELEGRAM_API_BASE_URL=wrong)
+    finished = await run_bot(env=env)
+    assert finished.status == 1
+    assert (
+        f"cannot start: the API address {wrong} answered something that is not the Bot API"
+        in finished.stderr
+    )
+    assert "rejected" not in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert TOKEN_SECRET not in finished.stderr

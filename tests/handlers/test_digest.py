@@ -65,14 +65,58 @@ async def test_digest_is_caught_up_after_a_restart(
     assert len([c for c in fake.sent(GROUP) if "hub digest" in c.text]) == 1
 
 
-async def test_small_counts_say_a_few(bot: Harness, model: Model) -> None:
-    """Four assessed networks show as "a few", with no weakest enabler; five show the number."""
+async def test_small_counts_say_fewer_than_five(bot: Harness, model: Model) -> None:
+    """Four assessed networks show as "fewer than 5", with no weakest enabler."""
     await _hub(bot)
     for user in range(2310, 2314):
         await seed_result(bot.storage, model, user)
     text = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
-    assert "a few networks" in text
+    assert "fewer than 5 networks" in text
     assert "Too few networks" in text
+
+
+async def test_no_network_is_told_apart_from_a_few(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock, model: Model
+) -> None:
+    """0 once read "0" and 1-4 "a few": now none is "no network … yet", 1 and 4 are "fewer than
+    5", each day's figure as its snapshot has it."""
+    from datetime import timedelta
+
+    db = tmp_path / "bot.sqlite3"
+    seen = {}
+    users = iter(range(2330, 2340))
+    for networks in (0, 1, 4):
+        async with running(fake, content, db, clock) as bot:
+            if networks == 0:
+                await _hub(bot)
+            while (
+                len(
+                    {
+                        r.network_id
+                        for r in await bot.storage.latest_results(clock.now() - timedelta(days=365))
+                    }
+                )
+                < networks
+            ):
+                await seed_result(bot.storage, model, next(users))
+            seen[networks] = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
+        clock.advance(timedelta(days=1))
+    assert "no network in the region has a result yet" in seen[0]
+    assert "fewer than 5 networks" in seen[1]
+    assert "fewer than 5 networks" in seen[4]
+
+
+async def test_digest_count_comes_from_the_days_snapshot(bot: Harness, model: Model) -> None:
+    """A sixth result on the same day does not change the count (it was once live)."""
+    await _hub(bot)
+    for user in range(2310, 2315):
+        await seed_result(bot.storage, model, user)
+    first = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
+    await seed_result(bot.storage, model, 2316)
+    again = (await bot.send(ADMIN, "/digest", chat_id=GROUP))[-1].text
+    assert "5 networks" in first
+    assert "5 networks" in again
+    assert "6 networks" not in again
 
 
 async def test_five_networks_give_the_number_and_the_weakest_enabler(
@@ -104,8 +148,11 @@ async def test_digest_lists_approved_practices_and_meetings(bot: Harness, model:
 
 
 async def test_digest_command_is_for_admins(bot: Harness) -> None:
-    """A member's /digest is refused."""
+    """A member's /digest is refused, and told when the digest comes (not about hub
+    settings)."""
     await _hub(bot)
     calls = await bot.send(MEMBER, "/digest", chat_id=GROUP)
     assert "Only an admin" in calls[-1].text
+    assert "first working day of each month" in calls[-1].text
+    assert "settings" not in calls[-1].text
     assert _digests(bot) == []

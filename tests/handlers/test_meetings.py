@@ -303,3 +303,120 @@ async def test_export_and_forget_cover_meeting_replies(bot: Harness) -> None:
     assert [(r["topic"], r["going"]) for r in exported["meeting_replies"]] == [("WRES plans", 1)]
     await bot.storage.forget_user(MEMBER)
     assert (await bot.storage.rsvps(meeting_id)).going == ()
+
+
+# -- issue 21: joining links, lengths, dates at the edges, control characters -------------------
+
+TEAMS = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=x"
+
+
+async def test_meeting_with_a_joining_link_and_a_length(bot: Harness) -> None:
+    """An admin's Teams link becomes a URL button and the .ics's URL and LOCATION; 90m makes
+    the calendar entry ninety minutes long."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot, "12/03/2027 18:00", f"90m Mentoring {TEAMS}")
+    meeting = await bot.storage.meeting(meeting_id)
+    assert meeting is not None
+    assert (meeting.topic, meeting.join_url, meeting.minutes) == ("Mentoring", TEAMS, 90)
+    [document] = bot.fake.calls_to("sendDocument", GROUP)
+    buttons = [b for row in document.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert {"text": "🔗 Join the meeting", "url": TEAMS} in buttons
+    ics = document.files["document"].decode().replace("\r\n ", "")
+    assert f"URL:{TEAMS}" in ics
+    assert "LOCATION:https://teams.microsoft.com/" in ics
+    assert "DTSTART;TZID=Europe/London:20270312T180000" in ics
+    assert "DTEND;TZID=Europe/London:20270312T193000" in ics
+
+
+async def test_meeting_without_length_lasts_an_hour_and_has_no_link(bot: Harness) -> None:
+    await _hub(bot)
+    await _meeting(bot, "12/03/2027 18:00", "Mentoring")
+    ics = bot.fake.calls_to("sendDocument", GROUP)[-1].files["document"].decode()
+    assert "DTEND;TZID=Europe/London:20270312T190000" in ics
+    assert "URL:" not in ics
+    assert "LOCATION:" not in ics
+
+
+async def test_meeting_links_off_the_allow_list_and_bad_lengths_are_refused(bot: Harness) -> None:
+    """A link elsewhere (or plain http, or a look-alike host) and a length out of range store
+    nothing and say why."""
+    await _hub(bot)
+    cases = {
+        "Mentoring https://evil.example/teams": "only add a joining link",
+        "Mentoring http://meet.google.com/abc-defg-hij": "only add a joining link",
+        "Mentoring https://zoom.us.evil.example/j/1": "only add a joining link",
+        "Mentoring https://user@zoom.us/j/1": "only add a joining link",
+        "10m Mentoring": "not a length",
+        "9h Mentoring": "not a length",
+        "Mentoring at zoom.us": "link",
+    }
+    for rest, expected in cases.items():
+        calls = await bot.send(ADMIN, f"/meeting 12/03/2027 18:00 {rest}", chat_id=GROUP)
+        assert expected in calls[-1].text, rest
+    assert await bot.storage.upcoming_meetings(bot.clock.now()) == []
+
+
+async def test_meeting_dates_beyond_two_years_are_refused_without_a_trace(bot: Harness) -> None:
+    """9999-12-31 23:59 once crashed after storing a meeting and its reminder jobs; 2099 was
+    accepted. Both are now refused and nothing is stored or scheduled."""
+    await _hub(bot)
+    for when in ("9999-12-31 23:59", "2099-01-01 10:00", "31/12/9999 23:59"):
+        calls = await bot.send(ADMIN, f"/meeting {when} End of time", chat_id=GROUP)
+        assert "up to 2 years ahead" in calls[-1].text, when
+    assert bot.errors == []
+    assert await bot.storage.upcoming_meetings(bot.clock.now()) == []
+    assert bot.app.job_queue is not None
+    assert not [j for j in bot.app.job_queue.jobs() if (j.name or "").startswith("meeting:")]
+    await _meeting(bot, "2029-02-28 10:00", "Just inside two years")
+    assert len(await bot.storage.upcoming_meetings(bot.clock.now())) == 1
+
+
+async def test_control_characters_never_reach_the_calendar_file(bot: Harness) -> None:
+    """A topic typed with NUL and ESC is stored and sent without them (RFC 5545 forbids them)."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot, "2027-03-10 13:00", "WRES\x00 plans \x1b[31mred")
+    meeting = await bot.storage.meeting(meeting_id)
+    assert meeting is not None
+    assert meeting.topic == "WRES plans [31mred"
+    ics = bot.fake.calls_to("sendDocument", GROUP)[-1].files["document"]
+    assert b"\x00" not in ics
+    assert b"\x1b" not in ics
+    assert "\x1b" not in bot.fake.calls_to("sendDocument", GROUP)[-1].text
+
+
+async def test_second_press_of_going_changes_nothing(bot: Harness) -> None:
+    """Pressing Going twice answers the same way and does not try to edit the announcement
+    again (which Telegram refuses as not modified)."""
+    await _hub(bot)
+    await _meeting(bot)
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    edits = len(bot.fake.calls_to("editMessageCaption", GROUP))
+    calls = await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    assert "you are going" in calls[-1].params["text"]
+    assert len(bot.fake.calls_to("editMessageCaption", GROUP)) == edits
+    assert not [c for c in bot.fake.calls if c.outcome != "ok"]
+
+
+async def test_a_joining_link_on_its_own_line_is_still_read(bot: Harness) -> None:
+    """The link may follow the topic on a new line; a line break inside the topic is still
+    refused."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot, "12/03/2027 18:00", f"Mentoring\n{TEAMS}")
+    meeting = await bot.storage.meeting(meeting_id)
+    assert meeting is not None
+    assert (meeting.topic, meeting.join_url) == ("Mentoring", TEAMS)
+    calls = await bot.send(ADMIN, "/meeting 12/03/2027 18:00 Two\nlines", chat_id=GROUP)
+    assert "line" in calls[-1].text
+
+
+async def test_reminders_carry_the_joining_link(bot: Harness) -> None:
+    """The hour-before reminder, in the group and privately, has the Join button."""
+    await _hub(bot)
+    meeting_id = await _meeting(bot, "2027-03-10 13:00", f"WRES plans {TEAMS}")
+    await bot.send(MEMBER, "/start")
+    await bot.tap(MEMBER, "✅ Going", chat_id=GROUP)
+    await bot.run_job(f"meeting:{meeting_id}:hour")
+    for chat in (GROUP, MEMBER):
+        reminder = bot.fake.sent(chat)[-1]
+        buttons = [b for row in reminder.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert {"text": "🔗 Join the meeting", "url": TEAMS} in buttons, chat

@@ -202,3 +202,40 @@ async def test_forget_deletes_the_plan_and_export_has_it(bot: Harness, content: 
     assert network is not None
     await bot.storage.forget_user(LEAD)
     assert await bot.storage.plan_steps(network.id) == []
+
+
+async def test_due_date_in_year_zero_is_refused_and_the_edit_goes_on(
+    bot: Harness, content: Content
+) -> None:
+    """ "end of march 0000" once raised ValueError ("send /assess to carry on") and left the edit
+    half-done; now it is refused like any impossible date, and a good date still works."""
+    assessment = await seed_result(bot.storage, content.model, LEAD)
+    await _add_first_tip(bot, assessment)
+    step_id = await _only_step_id(bot)
+    await bot.press(LEAD, encode("pe", step_id, 2))
+    for typed in ("end of march 0000", "end of March 9999", "31 March 0000"):
+        calls = await bot.send(LEAD, typed)
+        assert "/assess" not in calls[-1].text, typed
+    assert bot.errors == []
+    await bot.send(LEAD, "31 March 2028")
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    step = await bot.storage.plan_step(step_id, network.id)
+    assert step is not None
+    assert step.due == date(2028, 3, 31)
+
+
+async def test_plan_text_is_stored_without_control_characters(
+    bot: Harness, content: Content
+) -> None:
+    """A step's text typed with NUL is stored without it."""
+    assessment = await seed_result(bot.storage, content.model, LEAD)
+    await _add_first_tip(bot, assessment)
+    step_id = await _only_step_id(bot)
+    await bot.press(LEAD, encode("pe", step_id, 0))
+    await bot.send(LEAD, "Meet the\x00 sponsor\x1b monthly")
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    step = await bot.storage.plan_step(step_id, network.id)
+    assert step is not None
+    assert step.text == "Meet the sponsor monthly"

@@ -52,9 +52,18 @@ async def test_share_twice_posts_once(bot: Harness) -> None:
     await bot.answer_all(LEAD, "lowest")
     message_id, rows = bot.keyboard(LEAD)
     data = rows[0][0]["callback_data"]
-    await bot.press(LEAD, data, message_id=message_id)
-    await bot.press(LEAD, data, message_id=message_id)
+    first = await bot.press(LEAD, data, message_id=message_id)
+    again = await bot.press(LEAD, data, message_id=message_id)
     assert len([c for c in bot.fake.sent(GROUP) if "band" in c.text]) == 1
+    answers = [
+        [c.params["text"] for c in calls if c.method == "answerCallbackQuery"]
+        for calls in (first, again)
+    ]
+    # Once "Shared … with 1 hub group(s)" both times; now the second press says it was shared.
+    assert answers[0] == [
+        "Shared your network's name and band with your hub group. Nothing else was shared."
+    ]
+    assert "already shared" in answers[1][0]
 
 
 async def test_the_entry_band_is_shared_without_celebration(bot: Harness) -> None:

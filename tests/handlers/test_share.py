@@ -248,3 +248,25 @@ async def test_button_labels_show_names_unescaped(bot: Harness) -> None:
     await bot.register(LEAD, name="A & B Network")
     await bot.send(LEAD, f"/share {PRACTICE}")
     assert bot.buttons(LEAD)[0] == "Credit A & B Network"
+
+
+async def test_bare_domains_and_ip_addresses_are_refused_as_links(bot: Harness) -> None:
+    """Bare domains under any public suffix and IP addresses were accepted and posted to the
+    hub (the filter knew 46 endings); each is now refused with the word "link" and nothing is
+    kept or posted."""
+    await _setup(bot)
+    before = len(bot.fake.sent(GROUP))
+    for typed in (
+        "Reset your password at nhs-login.help",
+        "verify.support has the forms",
+        "payroll.tk",
+        "claim.pw for expenses",
+        "login.cloud",
+        "bit.do/x",
+        "192.168.0.1/login",
+        "Sign in at nhs-staff.help now",
+    ):
+        calls = await bot.send(LEAD, f"/share {typed}")
+        assert "link" in calls[-1].text, typed
+    assert await bot.storage.approved_practices("london") == []
+    assert len(bot.fake.sent(GROUP)) == before

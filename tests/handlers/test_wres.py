@@ -68,6 +68,20 @@ async def test_indicator_three_puts_bme_staff_first(bot: Harness) -> None:
     )
 
 
+async def test_the_ratio_is_never_outside_its_interval(bot: Harness) -> None:
+    """white 5 0 bme 5 5 once said 0.00 with an interval of 0.01 to 1.28; 40/40 against 40/40
+    said "1.00 to 1.00"; 1 and 1 was not flagged."""
+    await _network(bot)
+    zero = (await bot.send(LEAD, "/wres 4 2026Q3 white 5 0 bme 5 5"))[-1].text
+    assert "0.09" in zero
+    assert "0.01 to 1.31" in zero
+    full = (await bot.send(LEAD, "/wres 4 2026Q2 white 40 40 bme 40 40"))[-1].text
+    assert "1.00 to 1.00" not in full
+    assert "0.95 to 1.05" in full
+    tiny = (await bot.send(LEAD, "/wres 4 2026Q1 white 1 1 bme 1 1"))[-1].text
+    assert "too few" in tiny.lower()
+
+
 async def test_small_groups_are_too_few_to_tell(bot: Harness) -> None:
     """Ten people a group: the reply gives the ratio but says it is too few to tell."""
     await _network(bot)
@@ -97,6 +111,9 @@ async def test_a_label_records_a_breakdown(bot: Harness) -> None:
         ("5 2026Q3 white 1000 490 bme 500 190", "indicators 2, 3 and 4 only"),
         ("four 2026Q3 white 1000 490 bme 500 190", "indicators 2, 3 and 4 only"),
         ("4 2026Q3 white 1000 490", "one-message form"),
+        # Once read as 1000 and 105: commas are thousands separators only.
+        ("4 2026Q3 white 1,0,0,0 490 bme 500 190", "not a whole number"),
+        ("4 2026Q3 white 1000 10,5 bme 500 190", "not a whole number"),
     ],
 )
 async def test_bad_input_names_the_problem_and_records_nothing(
@@ -184,6 +201,8 @@ async def test_guided_entry_asks_each_count_in_turn(bot: Harness) -> None:
         (["-4"], "cannot be negative"),
         (["0"], "group of zero"),
         (["100", "101"], "cannot be larger than its group"),
+        (["10,5"], "not a whole number"),
+        (["1,0,0,0"], "not a whole number"),
     ],
 )
 async def test_guided_bad_count_is_refused_and_asked_again(
@@ -201,6 +220,9 @@ async def test_guided_bad_count_is_refused_and_asked_again(
     before = await bot.storage.user(LEAD)
     calls = await bot.send(LEAD, typed[-1])
     assert says in calls[-1].text
+    # The entry goes on, so it asks for the number again rather than saying nothing was kept.
+    assert NOTHING not in calls[-1].text
+    assert "type that number again" in calls[-1].text
     assert await bot.storage.user(LEAD) == before
     assert await _rows(bot, network) == []
 

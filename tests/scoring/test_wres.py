@@ -242,3 +242,70 @@ def test_quarters_round_trip(year: int, number: int) -> None:
     quarter = Quarter(year, number)
     assert parse_quarter(str(quarter), date(2201, 1, 1)) == quarter
     assert Quarter.from_code(quarter.code()) == quarter
+
+
+# -- issue 21: the zero-cell correction, zero width, tiny groups, commas -------------------------
+
+
+@pytest.mark.parametrize(
+    ("white", "bme", "ratio", "lower", "upper"),
+    [
+        # white 5 0 bme 5 5 once gave 0.00 with 0.01-1.28: a ratio outside its own interval.
+        (Counts(5, 0), Counts(5, 5), "0.09", "0.01", "1.31"),
+        # white 40 40 bme 40 40 once gave a zero-width "1.00 to 1.00".
+        (Counts(40, 40), Counts(40, 40), "1.00", "0.95", "1.05"),
+    ],
+)
+def test_zero_cells_are_corrected_for_ratio_and_interval_alike(
+    white: Counts, bme: Counts, ratio: str, lower: str, upper: str
+) -> None:
+    found = estimate(Figures(white, bme), "white")
+    assert found.ratio is not None
+    assert (f"{found.ratio:.2f}", f"{found.lower:.2f}", f"{found.upper:.2f}") == (
+        ratio,
+        lower,
+        upper,
+    )
+
+
+def test_one_and_one_is_too_few_to_tell() -> None:
+    """Groups of one (once not flagged) and any group under five are too few to tell."""
+    assert estimate(Figures(Counts(1, 1), Counts(1, 1)), "white").too_few_to_tell is True
+    assert estimate(Figures(Counts(4, 4), Counts(900, 10)), "white").too_few_to_tell is True
+
+
+@given(counts, counts)
+def test_ratio_is_strictly_inside_an_interval_of_some_width(
+    white: tuple[int, int], bme: tuple[int, int]
+) -> None:
+    """For any counts, zero cells included: never a point outside its interval, never a
+    zero-width interval."""
+    found = estimate(Figures(Counts(*white), Counts(*bme)), "white")
+    assert 0 < found.lower < found.upper
+    if found.ratio is not None:
+        assert found.lower < found.ratio < found.upper
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1,000", 1000),
+        ("12,345", 12345),
+        ("1,234,567", 1234567),
+        ("1000", 1000),
+        ("10,5", Problem.NOT_A_NUMBER),
+        ("1,0,0,0", Problem.NOT_A_NUMBER),
+        ("1,00", Problem.NOT_A_NUMBER),
+        (",100", Problem.NOT_A_NUMBER),
+        ("100,", Problem.NOT_A_NUMBER),
+        ("-1,000", Problem.NEGATIVE),
+    ],
+)
+def test_commas_are_read_only_as_thousands_separators(typed: str, expected: int | Problem) -> None:
+    assert parse_count(typed) == expected
+
+
+@given(st.integers(min_value=0, max_value=999_999_999))
+def test_a_count_written_with_thousands_separators_reads_back(value: int) -> None:
+    assert parse_count(f"{value:,}") == value
+    assert parse_count(str(value)) == value
