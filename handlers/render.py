@@ -11,13 +11,16 @@ from telegram import InlineKeyboardMarkup
 from bot.rows import AssessmentChange, CompletedAssessment, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
+from content.wres import WresIndicator
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
 from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
+from scoring.quarters import label_of
 from scoring.suppression import shares
+from scoring.wres import SMALL_GROUP, Figures, estimate
 
 
 def band_name(content: Content, band: Band | str) -> Safe:
@@ -403,3 +406,50 @@ def since_last_time(content: Content, done: Sequence[tuple[str, Move]]) -> Safe:
     for text, move in done:
         lines.append(strings("result.since_line", text=text, moved=strings(f"result.moved_{move}")))
     return Safe("\n".join(lines))
+
+
+# -- WRES figures in words (issue 22): shared by /wres and the board pack ----------------------
+
+
+def wres_reading(
+    content: Content,
+    indicator: WresIndicator,
+    figures: Figures,
+    quarter: str,
+    label: str = "",
+) -> list[Safe]:
+    """One recorded quarter in words: the sentence with its direction (which group was more
+    likely), then what 1.00 means, the 95% interval and the "too few to tell" flag.
+
+    `quarter` is the stored calendar code ("2026Q3"); it is named by the financial year.
+    """
+    strings = content.strings
+    found = estimate(figures, indicator.first)
+    names = {"white": strings("wres.group_white"), "bme": strings("wres.group_bme")}
+    values: dict[str, object] = {
+        "quarter": label_of(quarter),
+        "label": strings("wres.label_sentence", label=label) if label else "",
+        "first": names[indicator.first],
+        "second": names[indicator.second],
+    }
+    key = f"wres.i{indicator.number}"
+    if found.ratio is None:
+        return [strings(f"{key}.undefined", **values)]
+    ratio = f"{found.ratio:.2f}"
+    if ratio == "1.00":
+        sentence = strings(f"{key}.equal", **values)
+    elif found.ratio > 1:
+        sentence = strings(f"{key}.meaning", ratio=ratio, **values)
+    else:
+        inverse = f"{1 / found.ratio:.2f}" if found.ratio > 0 else "∞"
+        sentence = strings(f"{key}.less", ratio=ratio, inverse=inverse, **values)
+    lines = [
+        sentence,
+        strings("wres.parity"),
+        strings("wres.interval", lower=f"{found.lower:.2f}", upper=f"{found.upper:.2f}"),
+    ]
+    if found.too_few_to_tell:
+        lines.append(strings("wres.too_few"))
+    elif found.small_groups:
+        lines.append(strings("wres.small_groups", small=SMALL_GROUP))
+    return lines
