@@ -1,0 +1,150 @@
+"""/report as a board paper (issue 22): a cover in the form NHS boards use, the report in the
+third person, WRES figures in words with financial-year quarters, a trend chart from two results,
+page numbers as artifacts; still 2-4 tagged pages."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+
+from content import Content
+from tests.harness import Harness
+from tests.seed import seed_result
+
+LEAD = 1701
+
+
+def _text(pdf: PdfReader) -> str:
+    return " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+
+
+async def _pack(bot: Harness, tmp_path: Path) -> PdfReader:
+    calls = await bot.send(LEAD, "/report")
+    [document] = [c for c in calls if c.method == "sendDocument"]
+    data = document.files["document"]
+    (tmp_path / "pack.pdf").write_bytes(data)  # kept for a look at the pages
+    return PdfReader(io.BytesIO(data))
+
+
+async def _held_back_network_with_history(bot: Harness, content: Content) -> None:
+    """Two results (a trend), the second held at Pathfinder by a missing sponsor and budget,
+    with a plan step and WRES figures: one indicator whole, one breakdown only, one with a gap."""
+    await seed_result(bot.storage, content.model, LEAD, name="Riverside BME Network")
+    bot.clock.advance(timedelta(days=95))
+
+    def no_sponsor(position: int, item: object) -> int:
+        key = content.model.items[position].key
+        top = len(content.model.items[position].scale.options) - 1
+        return 1 if key in ("op-comms-plan", "od-funding", "op-sponsor") else top
+
+    await seed_result(bot.storage, content.model, LEAD, choose=no_sponsor)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    await bot.storage.add_plan_step(
+        network.id,
+        LEAD,
+        text="Write a communication plan for the year",
+        owner="Co-chair",
+        due=date(2027, 3, 31),
+        source="item:op-comms-plan",
+        open_limit=12,
+    )
+    for entry in (
+        "/wres 2 2026/27Q1 white 200 40 bme 100 10",
+        "/wres 2 Q2 2026/27 white 20 2 bme 20 4",
+        "/wres 4 2026Q3 white 300 150 bme 100 40 nursing",
+        "/wres 3 2026Q2 white 1000 6 bme 1000 12",
+    ):
+        await bot.send(LEAD, entry)
+
+
+async def test_the_pack_opens_as_a_board_paper(
+    bot: Harness, content: Content, tmp_path: Path
+) -> None:
+    """Page 1 is the cover: particulars with lines to fill, "The Board is asked to:" with asks
+    from the result, the board assurance framework, the six high impact actions to tick, and
+    the equality impact line; it is 2-4 tagged pages."""
+    await _held_back_network_with_history(bot, content)
+    pdf = await _pack(bot, tmp_path)
+    assert 2 <= len(pdf.pages) <= 4
+    root: Any = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    first = " ".join(pdf.pages[0].extract_text().split())
+    assert first.index("Board paper") < first.index("The Board is asked to:")
+    for words in (
+        "Meeting ____",
+        "Date of meeting ____",
+        "Report of ____________________, chair of Riverside BME Network",
+        "Executive lead ____________________, the network's executive sponsor",
+        "For assurance and discussion",
+        "note that Riverside BME Network assessed itself at",
+        "in the Pathfinder band",
+        "note the foundations not yet in place that hold the network at Pathfinder",
+        "note the network's action plan and the owner and due date of each of its open steps;",
+        "support this ask of the organisation: name an executive sponsor",
+        "support this ask of the organisation: set a yearly budget for the network",
+        "note the Workforce Race Equality Standard",
+        "Board assurance framework: risk reference",
+        "HIA 1:",
+        "HIA 6:",
+        "Equality impact",
+    ):
+        assert words in first, words
+    assert first.count("☐") == 6
+
+
+async def test_the_pack_never_speaks_to_the_reader(
+    bot: Harness, content: Content, tmp_path: Path
+) -> None:
+    """Third person throughout: no "you" or "your" anywhere in the pack's text or the charts'
+    alternative text; the next band's needs are one sentence each, not a repeated preamble."""
+    await _held_back_network_with_history(bot, content)
+    pdf = await _pack(bot, tmp_path)
+    text = _text(pdf)
+    assert not re.search(r"\byou(r|rs|rself)?\b", text, re.IGNORECASE), re.findall(
+        r".{40}\byour?\b.{40}", text, re.IGNORECASE
+    )
+    alts = re.findall(rb"/Alt \((.*?)\)", (tmp_path / "pack.pdf").read_bytes())
+    assert not any(re.search(rb"\b[Yy]our?\b", alt) for alt in alts)
+    assert "Figure 2." in text
+    assert "against the 2017 national average" in text
+    assert text.count("the network also needs to show") <= 1
+
+
+async def test_wres_figures_are_written_out_by_financial_year(
+    bot: Harness, content: Content, tmp_path: Path
+) -> None:
+    """Each WRES figure is a sentence with its direction, interval and flag; a breakdown is
+    listed; a quarter with no entry says so."""
+    await _held_back_network_with_history(bot, content)
+    text = _text(await _pack(bot, tmp_path))
+    for words in (
+        "In Q1 2026/27 (April–June 2026), white applicants were 2.00 times as likely as BME "
+        "applicants to be appointed from shortlisting. 95% interval:",
+        "white applicants were less likely than BME applicants to be appointed from "
+        "shortlisting: 0.50 times as likely, which means BME applicants were 2.00 times as likely",
+        "Too few to tell",
+        "BME staff were 2.00 times as likely as white staff to enter the formal disciplinary",
+        "No whole-organisation figures were recorded for Q2 2026/27 (July–September 2026)",
+        "for nursing, white staff were 1.25 times as likely",
+        "Nothing was recorded for Q4 2025/26 (January–March 2026).",
+    ):
+        assert words in text, words
+    assert "Relative likelihood" not in text
+    assert "2026Q3" not in text
+
+
+async def test_page_numbers_are_artifacts(bot: Harness, content: Content, tmp_path: Path) -> None:
+    """ "Page 1 of 3" is marked as an artifact, not as untagged content."""
+    await _held_back_network_with_history(bot, content)
+    pdf = await _pack(bot, tmp_path)
+    for page in pdf.pages:
+        stream = page.get_contents()
+        assert stream is not None
+        assert b"/Artifact" in stream.get_data()
