@@ -239,7 +239,7 @@ async def test_only_a_networks_lead_in_private_can_use_it(bot: Harness) -> None:
 async def test_report_pdf_carries_the_last_year_of_each_indicator(
     bot: Harness, content: Content
 ) -> None:
-    """/report's board pack has a WRES monitor table of the whole-organisation quarters."""
+    """/report's board pack writes out each whole-organisation quarter of the last year."""
     await seed_result(bot.storage, content.model, LEAD)
     await bot.send(LEAD, "/wres 4 2026Q2 white 1000 400 bme 500 200")
     await bot.send(LEAD, EXAMPLE)
@@ -247,8 +247,13 @@ async def test_report_pdf_carries_the_last_year_of_each_indicator(
     reader = PdfReader(io.BytesIO(calls[-1].files["document"]))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "(WRES) monitor" in text
-    assert "4: Non-mandatory training and CPD 2026Q3 1.29" in text
-    assert "2026Q2 1.00" in text
+    assert "Indicator 4: Non-mandatory training and CPD" in text
+    assert (
+        "In Q2 2026/27 (July–September 2026), white staff were 1.29 times as likely as BME staff"
+        in text
+    )
+    assert "In Q1 2026/27 (April–June 2026), white and BME staff were equally likely" in text
+    assert "Nothing was recorded for this indicator in these four quarters." in text
 
 
 # -- the quarterly reminder --------------------------------------------------------------------
