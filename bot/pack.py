@@ -90,14 +90,14 @@ section.cover h2 { margin-top: 8pt; }
 ul.boxes { list-style: none; padding-left: 2pt; }
 p.subtitle { color: #444; margin: 0 0 8pt; font-size: 9pt; }
 p.headline { font-size: 15pt; font-weight: bold; color: #005EB8; margin: 4pt 0; }
-ul { margin: 2pt 0; padding-left: 14pt; } li { margin: 1pt 0; }
+ul { margin: 2pt 0; padding-left: 14pt; } li { margin: 1pt 0; break-inside: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 6pt; break-inside: auto; }
 caption { text-align: left; font-weight: bold; font-size: 9pt; padding-bottom: 2pt; }
 th, td { border-bottom: 0.5pt solid #999; padding: 2pt 4pt; text-align: left;
   vertical-align: top; font-size: 8.5pt; }
 th { background: #E8EDEE; }
-figure { margin: 6pt 0; break-inside: avoid; } figure img { width: 100%; }
-figure.small img { width: 78%; }
+figure { margin: 6pt 0; break-inside: avoid; } figure img { width: 82%; }
+figure.small img { width: 66%; }
 figcaption { font-size: 8pt; color: #444; }
 section.new-page, p.new-page { break-before: page; }
 footer p { font-size: 7.5pt; color: #444; margin: 2pt 0; }

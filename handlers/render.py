@@ -417,11 +417,14 @@ def wres_reading(
     figures: Figures,
     quarter: str,
     label: str = "",
+    *,
+    brief: bool = False,
 ) -> list[Safe]:
     """One recorded quarter in words: the sentence with its direction (which group was more
     likely), then what 1.00 means, the 95% interval and the "too few to tell" flag.
 
     `quarter` is the stored calendar code ("2026Q3"); it is named by the financial year.
+    `brief` gives the flags in a few words (the board pack explains them once).
     """
     strings = content.strings
     found = estimate(figures, indicator.first)
@@ -449,7 +452,9 @@ def wres_reading(
         strings("wres.interval", lower=f"{found.lower:.2f}", upper=f"{found.upper:.2f}"),
     ]
     if found.too_few_to_tell:
-        lines.append(strings("wres.too_few"))
+        lines.append(strings("wres.too_few_brief" if brief else "wres.too_few"))
     elif found.small_groups:
-        lines.append(strings("wres.small_groups", small=SMALL_GROUP))
+        lines.append(
+            strings("wres.small_groups_brief" if brief else "wres.small_groups", small=SMALL_GROUP)
+        )
     return lines

@@ -414,26 +414,39 @@ def _wres_sections(context: BotContext, rows: Sequence[WresRow]) -> list[Section
     for indicator in content.wres.indicators:
         mine = [r for r in rows if r.indicator == indicator.number]
         lines: list[str] = []
+        empty: list[str] = []  # quarters in a row with nothing recorded, said in one line
         for quarter in span:
             here = sorted(
                 (r for r in mine if r.quarter == str(quarter)),
                 key=lambda r: (bool(r.label), r.label),
             )
             if not here:
-                lines.append(_plain(strings("report.wres_none", quarter=quarter.label())))
+                empty.append(quarter.label())
                 continue
+            if empty:
+                lines.append(_nothing_for(context, empty))
+                empty = []
             if here[0].label:
                 lines.append(_plain(strings("report.wres_no_whole", quarter=quarter.label())))
             for row in here:
                 figures = Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
-                reading = render.wres_reading(content, indicator, figures, row.quarter, row.label)
+                reading = render.wres_reading(
+                    content, indicator, figures, row.quarter, row.label, brief=True
+                )
                 # the intro says once what 1.00 means; each figure keeps the rest
                 lines.append(" ".join(_plain(x) for i, x in enumerate(reading) if i != 1))
+        if empty:
+            lines.append(_nothing_for(context, empty))
         if all(not any(r.quarter == str(q) for r in mine) for q in span):
             lines = [_plain(strings("report.wres_nothing"))]
         heading = strings("report.wres_indicator", number=indicator.number, title=indicator.title)
         parts.append(Section(_plain(heading), bullets=lines, level=3))
     return parts
+
+
+def _nothing_for(context: BotContext, quarters: list[str]) -> str:
+    joined = _plain(context.strings("report.wres_or")).join(quarters)
+    return _plain(context.strings("report.wres_none", quarters=joined))
 
 
 def _bands(context: BotContext) -> list[str]:

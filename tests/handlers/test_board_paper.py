@@ -20,7 +20,10 @@ LEAD = 1701
 
 
 def _text(pdf: PdfReader) -> str:
-    return " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    """The pack's words, without the page numbers and list bullets (which pypdf reads out of
+    order)."""
+    pages = (re.sub(r"Page \d+ of \d+|•", " ", page.extract_text()) for page in pdf.pages)
+    return " ".join(" ".join(pages).split())
 
 
 async def _pack(bot: Harness, tmp_path: Path) -> PdfReader:
@@ -133,7 +136,8 @@ async def test_wres_figures_are_written_out_by_financial_year(
         "BME staff were 2.00 times as likely as white staff to enter the formal disciplinary",
         "No whole-organisation figures were recorded for Q2 2026/27 (July–September 2026)",
         "for nursing, white staff were 1.25 times as likely",
-        "Nothing was recorded for Q4 2025/26 (January–March 2026).",
+        "Nothing was recorded for Q4 2025/26 (January–March 2026) or Q3 2025/26 "
+        "(October–December 2025).",
     ):
         assert words in text, words
     assert "Relative likelihood" not in text
@@ -148,3 +152,49 @@ async def test_page_numbers_are_artifacts(bot: Harness, content: Content, tmp_pa
         stream = page.get_contents()
         assert stream is not None
         assert b"/Artifact" in stream.get_data()
+
+
+def _lowest_text(page: Any) -> float:
+    """How far down the page its lowest line of text reaches, as a share of the page height
+    (the page number, an artifact at the foot, left out)."""
+    height = float(page.mediabox.height)
+    lows: list[float] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip() and not text.strip().startswith("Page "):
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            lows.append(1 - y / height)
+
+    page.extract_text(visitor_text=visit)
+    return max(lows, default=0.0)
+
+
+async def test_no_page_but_the_last_is_more_than_half_empty(
+    bot: Harness, content: Content, tmp_path: Path
+) -> None:
+    """A first result with nothing else recorded, and a full one: every page but the last is
+    filled at least halfway down, and each pack is 2-4 pages."""
+    await seed_result(bot.storage, content.model, LEAD, name="Quiet Network")
+    pdf = await _pack(bot, tmp_path)
+    assert 2 <= len(pdf.pages) <= 4
+    assert [_lowest_text(page) > 0.5 for page in pdf.pages[:-1]] == [True] * (len(pdf.pages) - 1)
+    await _held_back_network_with_history(bot, content)
+    pdf = await _pack(bot, tmp_path)
+    assert 2 <= len(pdf.pages) <= 4
+    assert [_lowest_text(page) > 0.5 for page in pdf.pages[:-1]] == [True] * (len(pdf.pages) - 1)
+
+
+async def test_the_next_band_needs_one_sentence_each(
+    bot: Harness, content: Content, tmp_path: Path
+) -> None:
+    """A Pathfinder-range score missing Cultivator foundations: one introduction, then each need
+    as its own sentence (no "For Cultivator, the network also needs…" five times)."""
+
+    def partly_but_no_evaluation(position: int, item: object) -> int:
+        key = content.model.items[position].key
+        return 1 if key in ("op-evaluation", "od-aligned-objectives") else 2
+
+    await seed_result(bot.storage, content.model, LEAD, choose=partly_but_no_evaluation)
+    text = _text(await _pack(bot, tmp_path))
+    assert text.count("For Cultivator, the network also needs to show") == 1
+    assert "Not yet shown: the network has a way of evaluating its work." in text
