@@ -255,4 +255,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
     ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
     """,
+    # 12: the board paper's cover, remembered per network: the meeting it goes to, that meeting's
+    # date, and the NHS EDI improvement plan's high impact actions the lead says it supports.
+    # No person's name is kept (the chair and sponsor are lines to fill on paper).
+    """
+    CREATE TABLE board_covers (
+        network_id INTEGER PRIMARY KEY REFERENCES networks(id) ON DELETE CASCADE,
+        meeting TEXT NOT NULL DEFAULT '',       -- e.g. 'Trust Board (public)'; '' when not set
+        meeting_on TEXT,                        -- ISO date of that meeting, if given
+        actions TEXT NOT NULL DEFAULT '',       -- the picked high impact actions, e.g. '1,2,6'
+        updated_at TEXT NOT NULL
+    );
+    """,
 )

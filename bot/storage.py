@@ -52,6 +52,7 @@ from bot.rows import (
     User,
     WresRow,
 )
+from scoring.board import CoverChoices, actions_from_text, actions_text
 from scoring.progress import Step
 
 log = logging.getLogger(__name__)
@@ -686,6 +687,11 @@ class Storage:
             "JOIN meetings m ON m.id = r.meeting_id WHERE r.user_id = ? ORDER BY m.starts_at",
             (user_id,),
         )
+        cover = await self._one(
+            "SELECT c.meeting, c.meeting_on, c.actions, c.updated_at FROM board_covers c "
+            "JOIN leads l ON l.network_id = c.network_id WHERE l.user_id = ?",
+            (user_id,),
+        )
         settled = await self._all(
             "SELECT agreement_id, item_key, option, settled_at FROM agreement_settled "
             "WHERE settled_by = ? ORDER BY settled_at",
@@ -706,6 +712,7 @@ class Storage:
             "reminders_sent": [dict(row) for row in reminders],
             "wres_quarters": [dict(row) for row in wres],
             "plan_steps": [dict(row) for row in plan],
+            "board_cover": dict(cover) if cover else None,
         }
 
     async def forget_user(self, user_id: int) -> bool:
@@ -1820,6 +1827,39 @@ class Storage:
             (region, iso(start), iso(end)),
         )
         return int(row[0]) if row else 0
+
+    # -- board paper cover (issue 22) ------------------------------------------------------------
+
+    async def board_cover(self, network_id: int) -> CoverChoices:
+        """What the network's leads chose for the board paper's cover; nothing chosen yet is
+        the default (lines to fill)."""
+        row = await self._one(
+            "SELECT meeting, meeting_on, actions FROM board_covers WHERE network_id = ?",
+            (network_id,),
+        )
+        if row is None:
+            return CoverChoices()
+        return CoverChoices(
+            meeting=row["meeting"],
+            meeting_on=date.fromisoformat(row["meeting_on"]) if row["meeting_on"] else None,
+            actions=actions_from_text(row["actions"]),
+        )
+
+    async def save_board_cover(self, network_id: int, cover: CoverChoices) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO board_covers (network_id, meeting, meeting_on, actions, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (network_id) DO UPDATE SET "
+                "meeting = excluded.meeting, meeting_on = excluded.meeting_on, "
+                "actions = excluded.actions, updated_at = excluded.updated_at",
+                (
+                    network_id,
+                    cover.meeting,
+                    cover.meeting_on.isoformat() if cover.meeting_on else None,
+                    actions_text(cover.actions),
+                    self._now(),
+                ),
+            )
 
 
 _SAVE_WRES = (

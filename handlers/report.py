@@ -7,17 +7,28 @@ import asyncio
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 
 from bot import charts
 from bot.context import BotContext
 from bot.pack import Cover, Figure, PackText, Section, Table, board_pack
 from bot.rows import CompletedAssessment, Network, PlanStep, WresRow
+from content.strings import Safe
 from handlers import render
 from handlers.common import private_sender
 from scoring import Result
+from scoring.board import (
+    CLEAR,
+    HIGH_IMPACT_ACTIONS,
+    MEETING_LIMIT,
+    CoverChoices,
+    parse_actions,
+    parse_meeting,
+)
+from scoring.dates import parse_date
 from scoring.engine import band_position
 from scoring.plan import Status, organisation_asks
 from scoring.quarters import Quarter, read_quarter
@@ -51,6 +62,8 @@ async def report_command(update: Update, context: BotContext) -> None:
     if record is None or record.latest is None:
         await message.reply_text(context.strings("compare.no_result"))
         return
+    if context.args and not await _set_cover(context, message, record.network, context.args):
+        return
     latest = record.latest
     result = result_from_dict(latest.result)
     text = await pack_text(context, record.network, record.completed, result)
@@ -59,9 +72,60 @@ async def report_command(update: Update, context: BotContext) -> None:
     pdf = await asyncio.to_thread(board_pack, text, png)
     last = latest.completed_at.astimezone(context.settings.timezone)
     filename = f"staff-network-board-pack-{last.date().isoformat()}.pdf"
-    await message.reply_document(
-        InputFile(pdf, filename=filename), caption=context.strings("report.caption")
-    )
+    cover = await context.storage.board_cover(record.network.id)
+    caption = context.strings("report.caption")
+    if not cover.complete:
+        caption = Safe(f"{caption}\n\n{context.strings('report.cover_hint')}")
+    await message.reply_document(InputFile(pdf, filename=filename), caption=caption)
+
+
+async def _set_cover(
+    context: BotContext, message: Message, network: Network, args: Sequence[str]
+) -> bool:
+    """Remember one of the cover's choices (`/report meeting|date|actions <value>`) and say
+    so; on bad input, say what to type and change nothing (False: no pack follows)."""
+    strings, storage = context.strings, context.storage
+    cover = await storage.board_cover(network.id)
+    what, typed = args[0].lower(), " ".join(args[1:])
+    today = context.services.clock.now().astimezone(context.settings.timezone).date()
+    said: Safe
+    if what == "meeting" and (meeting := parse_meeting(typed)) is not None:
+        cover = replace(cover, meeting=meeting)
+        said = (
+            strings("report.cover_saved_meeting", meeting=meeting)
+            if meeting
+            else strings("report.cover_cleared_meeting")
+        )
+    elif what == "meeting":
+        await message.reply_text(strings("report.cover_meeting_bad", limit=MEETING_LIMIT))
+        return False
+    elif what == "date" and typed.strip().lower() in CLEAR:
+        cover = replace(cover, meeting_on=None)
+        said = strings("report.cover_cleared_date")
+    elif what == "date":
+        day = parse_date(typed, today)
+        if day is None or day < today:
+            key = "report.cover_date_bad" if day is None else "report.cover_date_past"
+            await message.reply_text(strings(key, typed=typed))
+            return False
+        cover = replace(cover, meeting_on=day)
+        said = strings("report.cover_saved_date", date=_day(day))
+    elif what == "actions" and (actions := parse_actions(typed)) is not None:
+        cover = replace(cover, actions=actions)
+        said = (
+            strings("report.cover_saved_actions", actions=", ".join(map(str, actions)))
+            if actions
+            else strings("report.cover_cleared_actions")
+        )
+    else:
+        key = "report.cover_actions_bad" if what == "actions" else "report.cover_usage"
+        listed = [strings(f"report.hia_{number}") for number in HIGH_IMPACT_ACTIONS]
+        lines = [strings(key), "", strings("report.cover_actions_list"), *listed]
+        await message.reply_text(Safe("\n".join(lines)))
+        return False
+    await storage.save_board_cover(network.id, cover)
+    await message.reply_text(said)
+    return True
 
 
 async def pack_text(
@@ -214,6 +278,8 @@ async def pack_text(
         )
         figures.append(Figure(trend_png, caption, caption, after=4))  # after the history
     line = s("report.cover_line")
+    choices = await context.storage.board_cover(network.id)
+    meeting_on = choices.date_to_show(today)
     asked = [
         s(
             "report.board_note_result",
@@ -238,8 +304,8 @@ async def pack_text(
     cover = Cover(
         caption=s("report.cover_caption"),
         rows=[
-            (s("report.cover_meeting"), line),
-            (s("report.cover_date"), line),
+            (s("report.cover_meeting"), choices.meeting or line),
+            (s("report.cover_date"), _day(meeting_on) if meeting_on else line),
             (s("report.cover_item"), line),
             (s("report.cover_title"), s("report.cover_title_value", network=network.name)),
             (
@@ -255,11 +321,7 @@ async def pack_text(
         asks_heading=s("report.board_asked"),
         asks=asked,
         sections=[
-            Section(
-                s("report.links_title"),
-                paragraphs=[s("report.baf_line", line=line), s("report.hia_intro")],
-                boxes=[s(f"report.hia_{number}") for number in range(1, 7)],
-            ),
+            _links(context, choices),
             Section(s("report.equality_title"), paragraphs=[s("report.equality")]),
         ],
     )
@@ -287,6 +349,24 @@ async def pack_text(
         cover=cover,
         figures=figures,
     )
+
+
+def _links(context: BotContext, choices: CoverChoices) -> Section:
+    """The board assurance framework line, and the EDI high impact actions: those the lead
+    picked, or all six with a box to tick by hand."""
+
+    def s(key: str, **values: object) -> str:
+        return _plain(context.strings(key, **values))
+
+    baf = s("report.baf_line", line=s("report.cover_line"))
+    every = [s(f"report.hia_{number}") for number in HIGH_IMPACT_ACTIONS]
+    if choices.actions:
+        return Section(
+            s("report.links_title"),
+            paragraphs=[baf, s("report.hia_picked")],
+            bullets=[s(f"report.hia_{number}") for number in choices.actions],
+        )
+    return Section(s("report.links_title"), paragraphs=[baf, s("report.hia_intro")], boxes=every)
 
 
 def _lower_first(text: str) -> str:

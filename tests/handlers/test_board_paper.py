@@ -198,3 +198,47 @@ async def test_the_next_band_needs_one_sentence_each(
     text = _text(await _pack(bot, tmp_path))
     assert text.count("For Cultivator, the network also needs to show") == 1
     assert "Not yet shown: the network has a way of evaluating its work." in text
+
+
+async def test_the_cover_is_asked_once_and_remembered(
+    bot: Harness, content: Content, tmp_path: Path
+) -> None:
+    """The first pack's caption says how to fill the cover; the meeting, its date and the picked
+    high impact actions are remembered for every later pack; bad input changes nothing."""
+    await seed_result(bot.storage, content.model, LEAD, name="Riverside BME Network")
+    calls = await bot.send(LEAD, "/report")
+    assert "/report meeting Trust Board" in calls[-1].params["caption"]
+
+    refused = await bot.send(LEAD, "/report actions 7")
+    assert "Nothing was changed" in refused[-1].text
+    assert "HIA 6:" in refused[-1].text
+    assert not [c for c in refused if c.method == "sendDocument"]
+    refused = await bot.send(LEAD, "/report date 1 January 2020")
+    assert "already passed" in refused[-1].text
+    refused = await bot.send(LEAD, "/report colour blue")
+    assert "Nothing was changed" in refused[-1].text
+
+    await bot.send(LEAD, "/report meeting Trust Board (public)")
+    await bot.send(LEAD, "/report date 28/01/2028")
+    calls = await bot.send(LEAD, "/report actions 2 and 6")
+    assert "Saved for the cover: high impact actions 2, 6." in calls[-2].text
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    cover = await bot.storage.board_cover(network.id)
+    assert (cover.meeting, cover.meeting_on, cover.actions) == (
+        "Trust Board (public)",
+        date(2028, 1, 28),
+        (2, 6),
+    )
+
+    pdf = await _pack(bot, tmp_path)  # a later /report, with nothing typed after it
+    first = " ".join(pdf.pages[0].extract_text().split())
+    assert "Meeting Trust Board (public)" in first
+    assert "Date of meeting 28 January 2028" in first
+    assert "the high impact actions (HIA) this paper supports: " in first
+    assert "HIA 2:" in first
+    assert "HIA 6:" in first
+    assert "HIA 1:" not in first
+    assert "☐" not in first
+    last = bot.fake.calls_to("sendDocument", LEAD)[-1]
+    assert "/report meeting" not in last.params["caption"]
