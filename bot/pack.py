@@ -44,10 +44,11 @@ class Section:
 class Figure:
     """A chart with its alternative text and a caption kept on the same page."""
 
-    png: bytes
+    png: bytes  # the image: PNG, or SVG when `kind` says so
     alt: str
     caption: str
     after: int  # it goes after this many sections
+    kind: str = "image/png"
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,12 @@ class PackText:
     figures: Sequence[Figure] = ()  # further charts, each after its section
 
 
+KEEP_ROWS = 10
 CSS = """
 @page { size: A4; margin: 16mm 16mm 18mm;
   @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt;
     color: #555; font-family: "DejaVu Sans", sans-serif; } }
-body { font-family: "DejaVu Sans", sans-serif; font-size: 9.5pt; line-height: 1.35; color: #111; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; line-height: 1.3; color: #111; }
 h1 { font-size: 17pt; margin: 0 0 2pt; color: #003087; }
 h2 { font-size: 12pt; margin: 10pt 0 4pt; color: #003087; break-after: avoid; }
 h3 { font-size: 10pt; margin: 6pt 0 2pt; color: #003087; break-after: avoid; }
@@ -88,6 +90,7 @@ table.cover th { width: 28%; background: none; font-weight: bold; }
 table.cover td, table.cover th { font-size: 9.5pt; padding: 4pt 4pt; }
 section.cover h2 { margin-top: 8pt; }
 ul.boxes { list-style: none; padding-left: 2pt; }
+p { margin: 4pt 0; }
 p.subtitle { color: #444; margin: 0 0 8pt; font-size: 9pt; }
 p.headline { font-size: 15pt; font-weight: bold; color: #005EB8; margin: 4pt 0; }
 ul { margin: 2pt 0; padding-left: 14pt; } li { margin: 1pt 0; break-inside: avoid; }
@@ -96,8 +99,8 @@ caption { text-align: left; font-weight: bold; font-size: 9pt; padding-bottom: 2
 th, td { border-bottom: 0.5pt solid #999; padding: 2pt 4pt; text-align: left;
   vertical-align: top; font-size: 8.5pt; }
 th { background: #E8EDEE; }
-figure { margin: 6pt 0; break-inside: avoid; } figure img { width: 82%; }
-figure.small img { width: 66%; }
+figure { margin: 6pt 0; break-inside: avoid; } figure img { width: 80%; }
+table.keep { break-inside: avoid; }
 figcaption { font-size: 8pt; color: #444; }
 section.new-page, p.new-page { break-before: page; }
 footer p { font-size: 7.5pt; color: #444; margin: 2pt 0; }
@@ -110,11 +113,11 @@ def render_html(text: PackText, chart_png: bytes | None, keep: Callable[[str], s
     def t(value: str) -> str:
         return html.escape(keep(value))
 
-    def figure(chart: Figure, small: bool) -> str:
+    def figure(chart: Figure) -> str:
         data = base64.b64encode(chart.png).decode()
         return (
-            f"<figure{' class=small' if small else ''}>"
-            f"<img src='data:image/png;base64,{data}' alt='{t(chart.alt)}'>"
+            "<figure>"
+            f"<img src='data:{chart.kind};base64,{data}' alt='{t(chart.alt)}'>"
             f"<figcaption>{t(chart.caption)}</figcaption></figure>"
         )
 
@@ -130,7 +133,9 @@ def render_html(text: PackText, chart_png: bytes | None, keep: Callable[[str], s
                 "<ul class='boxes'>" + "".join(f"<li>☐ {t(b)}</li>" for b in part.boxes) + "</ul>"
             )
         for table in part.tables:
-            out.append(f"<table><caption>{t(table.caption)}</caption><thead><tr>")
+            # a short table stays on one page with its caption; a long one may run on
+            keep = " class='keep'" if len(table.rows) <= KEEP_ROWS else ""
+            out.append(f"<table{keep}><caption>{t(table.caption)}</caption><thead><tr>")
             out += [f"<th scope='col'>{t(h)}</th>" for h in table.header]
             out.append("</tr></thead><tbody>")
             for row in table.rows:
@@ -167,10 +172,10 @@ def render_html(text: PackText, chart_png: bytes | None, keep: Callable[[str], s
         css = "headline new-page" if text.cover is not None else "headline"
         parts.append(f"<p class='{css}'>{t(text.headline)}</p>")
     for index, part in enumerate(text.sections):
-        parts += [figure(f, small=i > 0) for i, f in enumerate(figures) if f.after == index]
+        parts += [figure(f) for f in figures if f.after == index]
         parts += section(part)
     last = len(text.sections)
-    parts += [figure(f, small=i > 0) for i, f in enumerate(figures) if f.after >= last]
+    parts += [figure(f) for f in figures if f.after >= last]
     parts.append("</main><footer>")
     parts += [f"<p>{t(line)}</p>" for line in text.footer]
     parts.append("</footer></body></html>")

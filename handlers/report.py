@@ -37,7 +37,7 @@ from scoring.wres import Figures
 
 TAG = re.compile(r"<[^>]+>")
 REVIEW_AFTER = timedelta(days=90)  # a network re-assesses each quarter
-HISTORY_ROWS = 8
+HISTORY_ROWS = 5  # the latest five; the trend chart and its caption give every total
 NOTES = 12  # evidence notes shown in full; the rest are in /export
 NOTE_LIMIT = 300
 WRES_QUARTERS = 4  # a year of quarters per indicator
@@ -67,9 +67,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     latest = record.latest
     result = result_from_dict(latest.result)
     text = await pack_text(context, record.network, record.completed, result)
-    content = context.content
-    png = await asyncio.to_thread(charts.result_chart, content.model, result)
-    pdf = await asyncio.to_thread(board_pack, text, png)
+    pdf = await asyncio.to_thread(board_pack, text, None)  # its charts are SVG, in `text`
     last = latest.completed_at.astimezone(context.settings.timezone)
     filename = f"staff-network-board-pack-{last.date().isoformat()}.pdf"
     cover = await context.storage.board_cover(record.network.id)
@@ -258,11 +256,19 @@ async def pack_text(
         Section(s("report.review_title"), paragraphs=[s("report.review", date=_day(review))]),
         Section(s("report.bands_title"), paragraphs=_bands(context)),
     ]
-    figures: list[Figure] = []
+    chart_caption = _chart_caption(context, result)
+    figures = [
+        Figure(
+            charts.result_svg(model, result),
+            chart_caption,
+            chart_caption,
+            after=3,
+            kind="image/svg+xml",
+        )
+    ]
     if len(completed) >= 2:
-        trend_png = await asyncio.to_thread(
-            charts.trend_chart,
-            [(a.completed_at, a.total) for a in completed],
+        trend = charts.trend_svg(
+            [(render.completed_on(a, zone), a.total) for a in completed],
             model.max_total,
             content.baseline,
         )
@@ -276,7 +282,7 @@ async def pack_text(
             year=content.baseline.year,
             mean=content.baseline.mean_total,
         )
-        figures.append(Figure(trend_png, caption, caption, after=4))  # after the history
+        figures.append(Figure(trend, caption, caption, after=4, kind="image/svg+xml"))
     line = s("report.cover_line")
     choices = await context.storage.board_cover(network.id)
     meeting_on = choices.date_to_show(today)
@@ -325,7 +331,6 @@ async def pack_text(
             Section(s("report.equality_title"), paragraphs=[s("report.equality")]),
         ],
     )
-    chart_caption = _chart_caption(context, result)
     return PackText(
         title=s("report.title", network=network.name),
         subtitle=s(
@@ -342,9 +347,6 @@ async def pack_text(
             band=render.band_name(content, result.band),
         ),
         sections=sections,
-        chart_alt=chart_caption,
-        chart_caption=chart_caption,
-        chart_after=3,
         footer=(s("report.credit"), s("report.made_by")),
         cover=cover,
         figures=figures,
