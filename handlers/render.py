@@ -443,8 +443,10 @@ def wres_reading(
         sentence = strings(f"{key}.equal", **values)
     elif found.ratio > 1:
         sentence = strings(f"{key}.meaning", ratio=ratio, **values)
+    elif found.ratio == 0:  # none of the first group counted: "times as likely" has no inverse
+        sentence = strings("wres.zero", **values)
     else:
-        inverse = f"{1 / found.ratio:.2f}" if found.ratio > 0 else "∞"
+        inverse = f"{1 / found.ratio:.2f}"
         sentence = strings(f"{key}.less", ratio=ratio, inverse=inverse, **values)
     lines = [
         sentence,

@@ -313,7 +313,13 @@ async def pack_text(
             (s("report.cover_meeting"), choices.meeting or line),
             (s("report.cover_date"), _day(meeting_on) if meeting_on else line),
             (s("report.cover_item"), line),
-            (s("report.cover_title"), s("report.cover_title_value", network=network.name)),
+            (
+                s("report.cover_title"),
+                s(
+                    "report.cover_title_wres" if wres_rows else "report.cover_title_value",
+                    network=network.name,
+                ),
+            ),
             (
                 s("report.cover_report_of"),
                 s("report.cover_report_of_value", line=line, network=network.name),

@@ -37,7 +37,8 @@ async def _pack(bot: Harness, tmp_path: Path) -> PdfReader:
 def _alternative_texts(pdf: PdfReader) -> list[str]:
     """Every /Alt in the structure tree (the charts' alternative text)."""
     found: list[str] = []
-    pending: list[Any] = [pdf.trailer["/Root"]["/StructTreeRoot"]]
+    root: Any = pdf.trailer["/Root"]
+    pending: list[Any] = [root["/StructTreeRoot"]]
     while pending:
         node = pending.pop()
         node = node.get_object() if hasattr(node, "get_object") else node

@@ -456,3 +456,12 @@ async def test_a_lower_likelihood_is_read_the_other_way_too(bot: Harness) -> Non
     )
     assert "95% interval: 0.10 to 2.43" in text
     assert "Too few to tell" in text
+
+
+async def test_none_counted_in_the_first_group_is_said_plainly(bot: Harness) -> None:
+    """Indicator 4 with no white staff trained: 0.00, without an impossible inverse."""
+    await _network(bot)
+    calls = await bot.send(LEAD, "/wres 4 2026Q3 white 100 0 bme 100 20")
+    text = calls[-1].text
+    assert "none of the white group was counted and some of the BME group were" in text
+    assert "∞" not in text
