@@ -180,3 +180,112 @@ def wres_chart(
         axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return _png(figure)
+
+
+# -- the board pack's trend, drawn as SVG (issue 22) -------------------------------------------
+
+SVG_WIDTH, SVG_HEIGHT = 480, 230
+_LEFT, _RIGHT, _TOP, _BOTTOM = 36, 12, 14, 56  # room for the axis labels
+
+
+def trend_svg(points: Sequence[tuple[str, int]], maximum: int, baseline: Baseline) -> bytes:
+    """The network's total per completed assessment (labelled with its date) against the 2017
+    average total, as a small SVG for the board pack: a vector WeasyPrint draws in a few
+    milliseconds, where a matplotlib PNG of the same takes a good part of a second."""
+    from xml.sax.saxutils import escape
+
+    plot_w = SVG_WIDTH - _LEFT - _RIGHT
+    plot_h = SVG_HEIGHT - _TOP - _BOTTOM
+    step = plot_w / max(len(points) - 1, 1)
+
+    def x(index: int) -> float:
+        return _LEFT + (index * step if len(points) > 1 else plot_w / 2)
+
+    def y(total: float) -> float:
+        return _TOP + plot_h * (1 - total / maximum)
+
+    font = 'font-family="DejaVu Sans, sans-serif"'
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
+        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}">'
+    ]
+    for tick in range(0, maximum + 1, 50):
+        parts.append(
+            f'<line x1="{_LEFT}" y1="{y(tick):.1f}" x2="{SVG_WIDTH - _RIGHT}" y2="{y(tick):.1f}" '
+            'stroke="#DDDDDD" stroke-width="1"/>'
+            f'<text x="{_LEFT - 6}" y="{y(tick) + 3:.1f}" font-size="10" text-anchor="end" '
+            f'fill="#444444" {font}>{tick}</text>'
+        )
+    mean = baseline.mean_total
+    parts.append(
+        f'<line x1="{_LEFT}" y1="{y(mean):.1f}" x2="{SVG_WIDTH - _RIGHT}" y2="{y(mean):.1f}" '
+        f'stroke="{BASELINE_COLOUR}" stroke-width="1.5" stroke-dasharray="6 4"/>'
+        f'<text x="{SVG_WIDTH - _RIGHT}" y="{y(mean) - 4:.1f}" font-size="9" text-anchor="end" '
+        f'fill="{BASELINE_COLOUR}" {font}>{baseline.year} average total ({mean})</text>'
+    )
+    line = " ".join(f"{x(i):.1f},{y(total):.1f}" for i, (_, total) in enumerate(points))
+    parts.append(
+        f'<polyline points="{line}" fill="none" stroke="{SECTION_COLOUR}" stroke-width="2"/>'
+    )
+    for index, (label, total) in enumerate(points):
+        parts.append(
+            f'<circle cx="{x(index):.1f}" cy="{y(total):.1f}" r="3.5" fill="{SECTION_COLOUR}"/>'
+            f'<text x="{x(index):.1f}" y="{y(total) - 8:.1f}" font-size="10" text-anchor="middle" '
+            f'fill="#111111" {font}>{total}</text>'
+            f'<text transform="translate({x(index):.1f},{_TOP + plot_h + 14}) rotate(-30)" '
+            f'font-size="9" text-anchor="end" fill="#444444" {font}>{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts).encode()
+
+
+def result_svg(model: Model, result: Result) -> bytes:
+    """Sections and CRAFT enablers as percentages of their points, as a small SVG for the board
+    pack (the same figures as `result_chart`, drawn in milliseconds)."""
+    from xml.sax.saxutils import escape
+
+    bars: list[tuple[str, float, str]] = []
+    titles = {section.key: section.title for section in model.sections}
+    for section in result.sections:
+        share = 100.0 * section.points / section.maximum if section.maximum else 0.0
+        bars.append((titles.get(section.key, section.key), share, SECTION_COLOUR))
+    names = {enabler.key: enabler.short for enabler in model.enablers}
+    for enabler in result.enablers:
+        label = f"{enabler.key} · {names.get(enabler.key, enabler.key)}"
+        bars.append((label, enabler.percent, ENABLER_COLOUR))
+    left, right, top, row = 150, 34, 26, 22
+    width = 480
+    height = top + row * len(bars) + 34
+    plot = width - left - right
+    font = 'font-family="DejaVu Sans, sans-serif"'
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">',
+        f'<text x="{left}" y="16" font-size="12" fill="#111111" {font}>'
+        f"{result.total}/{result.maximum}: sections and CRAFT enablers</text>",
+    ]
+    bottom = top + row * len(bars)
+    for tick in range(0, 101, 20):
+        x = left + plot * tick / 100
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#DDDDDD"/>'
+            f'<text x="{x:.1f}" y="{bottom + 14}" font-size="10" text-anchor="middle" '
+            f'fill="#444444" {font}>{tick}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot / 2:.1f}" y="{bottom + 30}" font-size="10" text-anchor="middle" '
+        f'fill="#444444" {font}>% of the points available</text>'
+    )
+    for index, (label, share, colour) in enumerate(bars):
+        y = top + row * index
+        length = plot * max(0.0, min(share, 100.0)) / 100
+        parts.append(
+            f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" font-size="10.5" text-anchor="end" '
+            f'fill="#111111" {font}>{escape(label)}</text>'
+            f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" '
+            f'fill="{colour}"/>'
+            f'<text x="{left + length + 4:.1f}" y="{y + row / 2 + 4:.1f}" font-size="10" '
+            f'fill="#111111" {font}>{share:.0f}%</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts).encode()

@@ -348,6 +348,18 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE meetings ADD COLUMN join_url TEXT;
     ALTER TABLE meetings ADD COLUMN minutes INTEGER NOT NULL DEFAULT 60;
     """,
+    # 12: the board paper's cover, remembered per network: the meeting it goes to, that meeting's
+    # date, and the NHS EDI improvement plan's high impact actions the lead says it supports.
+    # No person's name is kept (the chair and sponsor are lines to fill on paper).
+    12: """
+    CREATE TABLE board_covers (
+        network_id INTEGER PRIMARY KEY REFERENCES networks(id) ON DELETE CASCADE,
+        meeting TEXT NOT NULL DEFAULT '',       -- e.g. 'Trust Board (public)'; '' when not set
+        meeting_on TEXT,                        -- ISO date of that meeting, if given
+        actions TEXT NOT NULL DEFAULT '',       -- the picked high impact actions, e.g. '1,2,6'
+        updated_at TEXT NOT NULL
+    );
+    """,
 }
 
 # The newest schema version this code knows.

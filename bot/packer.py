@@ -1,8 +1,8 @@
 """Board packs built in a worker process that is recycled, so the memory a pack takes is given
 back.
 
-Drawing a pack (matplotlib for the chart, WeasyPrint with pango and fontconfig for the PDF)
-grows a process by several megabytes each time, and that memory is not returned: twenty /report
+Drawing a pack (WeasyPrint with pango and fontconfig; its charts come as SVG in the text) grows
+a process by several megabytes each time, and that memory is not returned: twenty /report
 took the bot from 56 MB to about 200 MB for good. Here each pack is drawn in a worker process
 (a fresh interpreter, the spawn start method, so it inherits nothing of the bot's threads or
 sockets) that is replaced after PACKS_PER_WORKER packs; the replacement warms up (fonts,
@@ -18,10 +18,7 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot import charts
 from bot.pack import PackText, board_pack, warm_up
-from scoring.engine import Result
-from scoring.model import Model
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +28,19 @@ PACKS_PER_WORKER = 10
 WORKERS = 1
 
 
-def draw(text: PackText, model: Model, result: Result) -> bytes:
-    """In the worker: the chart, then the PDF with the chart in it."""
-    png = charts.result_chart(model, result)
-    return board_pack(text, png)
+def draw(text: PackText) -> bytes:
+    """In the worker: the PDF (its charts are SVG, already in `text`)."""
+    return board_pack(text, None)
 
 
 def _start_worker() -> None:
-    """Load and exercise everything a pack uses (matplotlib, WeasyPrint, fonts) before the
-    first pack arrives: a first chart and a first PDF each cost a second or more."""
+    """Load and exercise everything a pack uses (WeasyPrint, fonts) before the first pack
+    arrives: a first PDF costs a second or more."""
     from bot import logs
 
     logs.quiet_libraries()
     warm_up()
-    png = charts.blank_chart()
-    board_pack(PackText(title="-", subtitle="-", headline="-", sections=()), png)
+    board_pack(PackText(title="-", subtitle="-", headline="-", sections=()), None)
 
 
 def _ready() -> None:
@@ -99,20 +94,20 @@ class PackBuilder:
             self._pool, _ = self._new_pool()
         return self._pool
 
-    def _submit(self, text: PackText, model: Model, result: Result) -> asyncio.Future[bytes]:
+    def _submit(self, text: PackText) -> asyncio.Future[bytes]:
         pool = self._current()
-        future = asyncio.get_running_loop().run_in_executor(pool, draw, text, model, result)
+        future = asyncio.get_running_loop().run_in_executor(pool, draw, text)
         self._served += 1
         if self._served >= self.packs_per_worker and self._next is None:
             self._next = self._new_pool()  # warms up meanwhile
         return future
 
-    async def build(self, text: PackText, model: Model, result: Result) -> bytes:
+    async def build(self, text: PackText) -> bytes:
         """The pack's PDF, drawn in a worker; a pool broken by a worker that died (out of
         memory, say) is replaced once."""
         for attempt in (1, 2):
             try:
-                return await self._submit(text, model, result)
+                return await self._submit(text)
             except BrokenProcessPool:
                 log.warning("the board pack worker stopped unexpectedly (attempt %d)", attempt)
                 broken, self._pool, self._served = self._pool, None, 0

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.rows import AssessmentChange, CompletedAssessment, Network, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
+from content.wres import WresIndicator
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
@@ -18,6 +19,8 @@ from scoring import pulse as pulse_rules
 from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
+from scoring.quarters import label_of
+from scoring.wres import SMALL_GROUP, Figures, estimate
 
 
 def band_name(content: Content, band: Band | str) -> Safe:
@@ -476,3 +479,57 @@ def verify_card(content: Content, network: Network) -> Safe:
     if network.separate_reason:
         lines.append(strings("gov.verify_separate", reason=network.separate_reason))
     return Safe("\n\n".join(lines))
+
+
+# -- WRES figures in words (issue 22): shared by /wres and the board pack ----------------------
+
+
+def wres_reading(
+    content: Content,
+    indicator: WresIndicator,
+    figures: Figures,
+    quarter: str,
+    label: str = "",
+    *,
+    brief: bool = False,
+) -> list[Safe]:
+    """One recorded quarter in words: the sentence with its direction (which group was more
+    likely), then what 1.00 means, the 95% interval and the "too few to tell" flag.
+
+    `quarter` is the stored calendar code ("2026Q3"); it is named by the financial year.
+    `brief` gives the flags in a few words (the board pack explains them once).
+    """
+    strings = content.strings
+    found = estimate(figures, indicator.first)
+    names = {"white": strings("wres.group_white"), "bme": strings("wres.group_bme")}
+    values: dict[str, object] = {
+        "quarter": label_of(quarter),
+        "label": strings("wres.label_sentence", label=label) if label else "",
+        "first": names[indicator.first],
+        "second": names[indicator.second],
+    }
+    key = f"wres.i{indicator.number}"
+    if found.ratio is None:
+        return [strings(f"{key}.undefined", **values)]
+    ratio = f"{found.ratio:.2f}"
+    if ratio == "1.00":
+        sentence = strings(f"{key}.equal", **values)
+    elif found.ratio > 1:
+        sentence = strings(f"{key}.meaning", ratio=ratio, **values)
+    elif found.ratio == 0:  # none of the first group counted: "times as likely" has no inverse
+        sentence = strings("wres.zero", **values)
+    else:
+        inverse = f"{1 / found.ratio:.2f}"
+        sentence = strings(f"{key}.less", ratio=ratio, inverse=inverse, **values)
+    lines = [
+        sentence,
+        strings("wres.parity"),
+        strings("wres.interval", lower=f"{found.lower:.2f}", upper=f"{found.upper:.2f}"),
+    ]
+    if found.too_few_to_tell:
+        lines.append(strings("wres.too_few_brief" if brief else "wres.too_few"))
+    elif found.small_groups:
+        lines.append(
+            strings("wres.small_groups_brief" if brief else "wres.small_groups", small=SMALL_GROUP)
+        )
+    return lines

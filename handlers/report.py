@@ -5,22 +5,37 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 
+from bot import charts
 from bot.context import BotContext
 from bot.feature import Command, Feature
-from bot.pack import PackText, Section, Table
-from bot.rows import CompletedAssessment, Network, PlanStep
+from bot.pack import Cover, Figure, PackText, Section, Table
+from bot.rows import CompletedAssessment, Network, PlanStep, WresRow
+from content.strings import Safe
 from handlers import render
 from handlers.common import private_sender
 from scoring import Result, timing
+from scoring.board import (
+    CLEAR,
+    HIGH_IMPACT_ACTIONS,
+    MEETING_LIMIT,
+    CoverChoices,
+    parse_actions,
+    parse_meeting,
+)
+from scoring.dates import parse_date
+from scoring.engine import band_position
 from scoring.plan import Status, organisation_asks
-from scoring.wres import Figures, estimate
+from scoring.quarters import Quarter, read_quarter
+from scoring.wres import Figures
 
 TAG = re.compile(r"<[^>]+>")
-HISTORY_ROWS = 8
+HISTORY_ROWS = 5  # the latest five; the trend chart and its caption give every total
 NOTES = 12  # evidence notes shown in full; the rest are in /export
 NOTE_LIMIT = 300
 WRES_QUARTERS = 4  # a year of quarters per indicator
@@ -45,16 +60,70 @@ async def report_command(update: Update, context: BotContext) -> None:
     if record is None or record.latest is None:
         await message.reply_text(context.strings("compare.no_result"))
         return
+    if context.args and not await _set_cover(context, message, record.network, context.args):
+        return
     latest = record.latest
     result = latest.result
     text = await pack_text(context, record.network, record.completed, result)
-    # Drawn in a worker process that is recycled (bot/packer.py), so its memory is returned.
-    pdf = await context.services.packer.build(text, context.content.model, result)
+    # Drawn in a worker process that is recycled (bot/packer.py), so its memory is returned;
+    # its charts are SVG, in `text`.
+    pdf = await context.services.packer.build(text)
     last = latest.completed_at.astimezone(context.settings.timezone)
     filename = f"staff-network-board-pack-{last.date().isoformat()}.pdf"
-    await message.reply_document(
-        InputFile(pdf, filename=filename), caption=context.strings("report.caption")
-    )
+    cover = await context.storage.board_cover(record.network.id)
+    caption = context.strings("report.caption")
+    if not cover.complete:
+        caption = Safe(f"{caption}\n\n{context.strings('report.cover_hint')}")
+    await message.reply_document(InputFile(pdf, filename=filename), caption=caption)
+
+
+async def _set_cover(
+    context: BotContext, message: Message, network: Network, args: Sequence[str]
+) -> bool:
+    """Remember one of the cover's choices (`/report meeting|date|actions <value>`) and say
+    so; on bad input, say what to type and change nothing (False: no pack follows)."""
+    strings, storage = context.strings, context.storage
+    cover = await storage.board_cover(network.id)
+    what, typed = args[0].lower(), " ".join(args[1:])
+    today = context.services.clock.now().astimezone(context.settings.timezone).date()
+    said: Safe
+    if what == "meeting" and (meeting := parse_meeting(typed)) is not None:
+        cover = replace(cover, meeting=meeting)
+        said = (
+            strings("report.cover_saved_meeting", meeting=meeting)
+            if meeting
+            else strings("report.cover_cleared_meeting")
+        )
+    elif what == "meeting":
+        await message.reply_text(strings("report.cover_meeting_bad", limit=MEETING_LIMIT))
+        return False
+    elif what == "date" and typed.strip().lower() in CLEAR:
+        cover = replace(cover, meeting_on=None)
+        said = strings("report.cover_cleared_date")
+    elif what == "date":
+        day = parse_date(typed, today)
+        if day is None or day < today:
+            key = "report.cover_date_bad" if day is None else "report.cover_date_past"
+            await message.reply_text(strings(key, typed=typed))
+            return False
+        cover = replace(cover, meeting_on=day)
+        said = strings("report.cover_saved_date", date=_day(day))
+    elif what == "actions" and (actions := parse_actions(typed)) is not None:
+        cover = replace(cover, actions=actions)
+        said = (
+            strings("report.cover_saved_actions", actions=", ".join(map(str, actions)))
+            if actions
+            else strings("report.cover_cleared_actions")
+        )
+    else:
+        key = "report.cover_actions_bad" if what == "actions" else "report.cover_usage"
+        listed = [strings(f"report.hia_{number}") for number in HIGH_IMPACT_ACTIONS]
+        lines = [strings(key), "", strings("report.cover_actions_list"), *listed]
+        await message.reply_text(Safe("\n".join(lines)))
+        return False
+    await storage.save_board_cover(network.id, cover)
+    await message.reply_text(said)
+    return True
 
 
 async def pack_text(
@@ -63,7 +132,10 @@ async def pack_text(
     completed: tuple[CompletedAssessment, ...],
     result: Result,
 ) -> PackText:
-    """Everything the pack says, from storage and content (the PDF itself is drawn elsewhere)."""
+    """Everything the pack says, from storage and content (the PDF itself is drawn elsewhere).
+
+    A cover sheet in the form NHS boards use comes first (what the Board is asked to do), then
+    the report, written about the network in the third person throughout."""
     strings, content = context.strings, context.content
     model, zone = content.model, context.settings.timezone
     latest = completed[-1]
@@ -72,7 +144,10 @@ async def pack_text(
     points = await context.storage.assessment_points(latest.id)
     notes = await context.storage.evidence_notes(latest.id)
     steps = await context.storage.plan_steps(network.id)
+    wres_rows = await context.storage.wres_rows(network.id)
     band = _plain(render.band_name(content, result.band))
+    review = max(last.date() + timing.REASSESS_AFTER, today)
+    asks = organisation_asks(model, points)
 
     def s(key: str, **values: object) -> str:
         return _plain(strings(key, **values))
@@ -85,14 +160,7 @@ async def pack_text(
             maximum=result.maximum,
             band=band,
         ),
-        _plain(
-            " ".join(
-                [
-                    render.band_summary(context.content, result),
-                    *render.position(context.content, result),
-                ]
-            )
-        ),
+        " ".join([_plain(render.band_summary(content, result)), *_position(context, result)]),
     ]
     held = Section(
         s("report.held_back_title" if result.holding_back else "report.next_title"),
@@ -141,13 +209,12 @@ async def pack_text(
             )
         ],
     )
+    open_steps = [x for x in steps if Status(x.status) in (Status.TODO, Status.DOING)]
     plan = Section(
         s("report.plan_title"),
         paragraphs=[s("report.plan_intro") if steps else s("report.plan_empty")],
         tables=[_plan_table(context, steps)] if steps else [],
-        new_page=True,
     )
-    asks = organisation_asks(model, points)
     ask_section = Section(
         s("report.asks_title"),
         paragraphs=[s("report.asks_intro") if asks else s("report.asks_none")],
@@ -177,7 +244,6 @@ async def pack_text(
         paragraphs=[] if notes else [s("report.notes_none")],
         bullets=shown_notes,
     )
-    review = max(last.date() + timing.REASSESS_AFTER, today)
     sections = [
         Section(s("report.summary_title"), paragraphs=summary),
         held,
@@ -186,17 +252,94 @@ async def pack_text(
         plan,
         ask_section,
         notes_section,
+        *_wres_sections(context, wres_rows),
     ]
-    wres = await _wres_table(context, network.id)
-    if wres is not None:
-        sections.append(
-            Section(s("report.wres_title"), paragraphs=[s("report.wres_intro")], tables=[wres])
-        )
     sections.append(await members_say(context, network))
     sections += [
         Section(s("report.review_title"), paragraphs=[s("report.review", date=_day(review))]),
         Section(s("report.bands_title"), paragraphs=_bands(context)),
     ]
+    chart_caption = _chart_caption(context, result)
+    figures = [
+        Figure(
+            charts.result_svg(model, result),
+            chart_caption,
+            chart_caption,
+            after=3,
+            kind="image/svg+xml",
+        )
+    ]
+    if len(completed) >= 2:
+        trend = charts.trend_svg(
+            [(render.completed_on(a, zone), a.total) for a in completed],
+            model.max_total,
+            content.baseline,
+        )
+        caption = s(
+            "report.trend_caption",
+            count=len(completed),
+            points="; ".join(
+                s("report.trend_point", date=render.completed_on(a, zone), total=a.total)
+                for a in completed
+            ),
+            year=content.baseline.year,
+            mean=content.baseline.mean_total,
+        )
+        figures.append(Figure(trend, caption, caption, after=4, kind="image/svg+xml"))
+    line = s("report.cover_line")
+    choices = await context.storage.board_cover(network.id)
+    meeting_on = choices.date_to_show(today)
+    asked = [
+        s(
+            "report.board_note_result",
+            network=network.name,
+            total=result.total,
+            maximum=result.maximum,
+            date=_day(last.date()),
+            band=band,
+        )
+    ]
+    if result.holding_back:
+        asked.append(s("report.board_note_held", band=band))
+    if open_steps:
+        asked.append(s("report.board_note_plan"))
+    asked += [
+        s("report.board_support", ask=_lower_first(model.item(key).organisation_ask).rstrip("."))
+        for key in asks
+    ]
+    if wres_rows:
+        asked.append(s("report.board_note_wres"))
+    asked.append(s("report.board_receive", date=_day(review)))
+    cover = Cover(
+        caption=s("report.cover_caption"),
+        rows=[
+            (s("report.cover_meeting"), choices.meeting or line),
+            (s("report.cover_date"), _day(meeting_on) if meeting_on else line),
+            (s("report.cover_item"), line),
+            (
+                s("report.cover_title"),
+                s(
+                    "report.cover_title_wres" if wres_rows else "report.cover_title_value",
+                    network=network.name,
+                ),
+            ),
+            (
+                s("report.cover_report_of"),
+                s("report.cover_report_of_value", line=line, network=network.name),
+            ),
+            (s("report.cover_exec"), s("report.cover_exec_value", line=line)),
+            (
+                s("report.cover_purpose"),
+                s("report.purpose_support") if asks else s("report.purpose_assurance"),
+            ),
+        ],
+        asks_heading=s("report.board_asked"),
+        asks=asked,
+        sections=[
+            _links(context, choices),
+            Section(s("report.equality_title"), paragraphs=[s("report.equality")]),
+        ],
+    )
     return PackText(
         title=s("report.title", network=network.name),
         subtitle=s(
@@ -213,11 +356,72 @@ async def pack_text(
             band=render.band_name(content, result.band),
         ),
         sections=sections,
-        chart_alt=_plain(render.chart_caption(content, result)),
-        chart_caption=_plain(render.chart_caption(content, result)),
-        chart_after=3,
         footer=(s("report.credit"), s("report.made_by")),
+        cover=cover,
+        figures=figures,
     )
+
+
+def _links(context: BotContext, choices: CoverChoices) -> Section:
+    """The board assurance framework line, and the EDI high impact actions: those the lead
+    picked, or all six with a box to tick by hand."""
+
+    def s(key: str, **values: object) -> str:
+        return _plain(context.strings(key, **values))
+
+    baf = s("report.baf_line", line=s("report.cover_line"))
+    every = [s(f"report.hia_{number}") for number in HIGH_IMPACT_ACTIONS]
+    if choices.actions:
+        return Section(
+            s("report.links_title"),
+            paragraphs=[baf, s("report.hia_picked")],
+            bullets=[s(f"report.hia_{number}") for number in choices.actions],
+        )
+    return Section(s("report.links_title"), paragraphs=[baf, s("report.hia_intro")], boxes=every)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _position(context: BotContext, result: Result) -> list[str]:
+    """Where the total sits within its band, said of the network; nothing when the gate holds
+    the band lower."""
+    rule = context.content.model.band_rule(result.band)
+    where = band_position(rule, result.total)
+    if where == "above":
+        return []
+    return [
+        _plain(
+            context.strings(
+                f"report.position_{where}",
+                total=result.total,
+                band=render.band_name(context.content, result.band),
+                minimum=rule.minimum,
+                maximum=rule.maximum,
+            )
+        )
+    ]
+
+
+def _chart_caption(context: BotContext, result: Result) -> str:
+    """The result chart's caption and alternative text: the figures it shows, in words."""
+    strings, model = context.strings, context.content.model
+    titles = {section.key: section.title for section in model.sections}
+    sections = ", ".join(
+        _plain(
+            strings("result.chart_section", name=titles[x.key], points=x.points, maximum=x.maximum)
+        )
+        for x in result.sections
+        if x.key in titles
+    )
+    enablers = ", ".join(
+        _plain(
+            strings("result.chart_figure", name=model.enabler(e.key).name, percent=round(e.percent))
+        )
+        for e in result.enablers
+    )
+    return _plain(strings("report.chart_caption", sections=sections, enablers=enablers))
 
 
 def _percent(points: int, maximum: int) -> int:
@@ -280,29 +484,60 @@ def _plan_table(context: BotContext, steps: list[PlanStep]) -> Table:
     )
 
 
-async def _wres_table(context: BotContext, network_id: int) -> Table | None:
-    """The last year of whole-organisation quarters of each WRES indicator the network records."""
-    rows = await context.storage.wres_rows(network_id)  # latest quarter first per indicator
-    strings = context.strings
-    body = []
-    for indicator in context.content.wres.indicators:
-        mine = [r for r in rows if r.indicator == indicator.number and not r.label]
-        for row in mine[:WRES_QUARTERS]:
-            figures = Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
-            ratio = estimate(figures, indicator.first).ratio
-            shown = f"{ratio:.2f}" if ratio is not None else _plain(strings("wres.undefined_ratio"))
-            body.append((f"{indicator.number}: {indicator.title}", row.quarter, shown))
-    if not body:
-        return None
-    return Table(
-        _plain(strings("report.wres_caption")),
-        (
-            _plain(strings("report.col_indicator")),
-            _plain(strings("report.col_quarter")),
-            _plain(strings("report.col_ratio")),
-        ),
-        body,
-    )
+def _wres_sections(context: BotContext, rows: Sequence[WresRow]) -> list[Section]:
+    """The WRES monitor in words: for each indicator, each of the last four quarters recorded
+    (latest first) as a sentence with its direction, interval and "too few to tell" flag, the
+    breakdowns after the whole-organisation figure, and a quarter with nothing recorded said so.
+    Nothing at all when the network records no WRES figures."""
+    strings, content = context.strings, context.content
+    recorded = [q for q in (read_quarter(r.quarter) for r in rows) if isinstance(q, Quarter)]
+    if not recorded:
+        return []
+    span = [max(recorded)]
+    while len(span) < WRES_QUARTERS:
+        span.append(span[-1].previous())
+    parts = [
+        Section(
+            _plain(strings("report.wres_title")),
+            paragraphs=[_plain(strings("report.wres_intro"))],
+        )
+    ]
+    for indicator in content.wres.indicators:
+        mine = [r for r in rows if r.indicator == indicator.number]
+        lines: list[str] = []
+        empty: list[str] = []  # quarters in a row with nothing recorded, said in one line
+        for quarter in span:
+            here = sorted(
+                (r for r in mine if r.quarter == str(quarter)),
+                key=lambda r: (bool(r.label), r.label),
+            )
+            if not here:
+                empty.append(quarter.label())
+                continue
+            if empty:
+                lines.append(_nothing_for(context, empty))
+                empty = []
+            if here[0].label:
+                lines.append(_plain(strings("report.wres_no_whole", quarter=quarter.label())))
+            for row in here:
+                figures = Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
+                reading = render.wres_reading(
+                    content, indicator, figures, row.quarter, row.label, brief=True
+                )
+                # the intro says once what 1.00 means; each figure keeps the rest
+                lines.append(" ".join(_plain(x) for i, x in enumerate(reading) if i != 1))
+        if empty:
+            lines.append(_nothing_for(context, empty))
+        if all(not any(r.quarter == str(q) for r in mine) for q in span):
+            lines = [_plain(strings("report.wres_nothing"))]
+        heading = strings("report.wres_indicator", number=indicator.number, title=indicator.title)
+        parts.append(Section(_plain(heading), bullets=lines, level=3))
+    return parts
+
+
+def _nothing_for(context: BotContext, quarters: list[str]) -> str:
+    joined = _plain(context.strings("report.wres_or")).join(quarters)
+    return _plain(context.strings("report.wres_none", quarters=joined))
 
 
 def _bands(context: BotContext) -> list[str]:
@@ -347,10 +582,9 @@ def _held_back(context: BotContext, result: Result) -> list[str]:
         lines.append(
             _plain(strings("report.points_to_next", points=result.points_to_next, band=band))
         )
-    lines += [
-        _plain(strings("report.missing_for_next", band=band, text=a.text))
-        for a in result.missing_for_next
-    ]
+    if result.missing_for_next:
+        lines.append(_plain(strings("report.next_intro", band=band)))
+        lines += [_plain(strings("report.missing", text=a.text)) for a in result.missing_for_next]
     return lines
 
 

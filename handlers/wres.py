@@ -24,7 +24,7 @@ from bot.rows import Network, User, WresRow
 from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from content.strings import Safe
 from content.wres import WresIndicator
-from handlers import callbacks
+from handlers import callbacks, render
 from handlers.common import (
     Button,
     answer_query,
@@ -35,9 +35,9 @@ from handlers.common import (
     show,
 )
 from scoring import timing
+from scoring.quarters import ended_quarters, label_of, short_label_of
 from scoring.wres import (
     LABEL_LIMIT,
-    SMALL_GROUP,
     Entry,
     Figures,
     Problem,
@@ -48,7 +48,6 @@ from scoring.wres import (
     parse_entry,
     parse_quarter,
     quarter_of,
-    recent_quarters,
 )
 
 # Scheduled and once-only messages this feature sends (job and ledger slot names).
@@ -174,7 +173,7 @@ async def _overview(context: BotContext, message: Message, network: Network) -> 
             lines.append(
                 strings(
                     "wres.history_line",
-                    quarter=row.quarter,
+                    quarter=label_of(row.quarter),
                     label=_label(context, row.label),
                     ratio=_ratio(found.ratio)
                     if found.ratio is not None
@@ -212,7 +211,8 @@ def _chart_panels(
                 else None
                 for q in quarters
             ]
-        panels.append((f"Indicator {indicator.number}: {indicator.title}", quarters, lines))
+        names = [short_label_of(q) for q in quarters]
+        panels.append((f"Indicator {indicator.number}: {indicator.title}", names, lines))
     return panels
 
 
@@ -238,27 +238,11 @@ def _indicator_buttons(context: BotContext) -> Any:
 
 
 def _result_lines(context: BotContext, indicator: WresIndicator, entry: Entry) -> list[str]:
-    strings = context.strings
-    found = estimate(entry.figures, indicator.first)
-    names = {"white": strings("wres.group_white"), "bme": strings("wres.group_bme")}
-    values = {
-        "quarter": str(entry.quarter),
-        "label": _label(context, entry.label),
-        "first": names[indicator.first],
-        "second": names[indicator.second],
-    }
-    if found.ratio is None:
-        return [strings(f"wres.i{indicator.number}.undefined", **values)]
-    lines: list[str] = [
-        strings(f"wres.i{indicator.number}.meaning", ratio=_ratio(found.ratio), **values),
-        strings("wres.parity"),
-        strings("wres.interval", lower=_ratio(found.lower), upper=_ratio(found.upper)),
-    ]
-    if found.too_few_to_tell:
-        lines.append(strings("wres.too_few"))
-    elif found.small_groups:
-        lines.append(strings("wres.small_groups", small=SMALL_GROUP))
-    return lines
+    return list(
+        render.wres_reading(
+            context.content, indicator, entry.figures, str(entry.quarter), entry.label
+        )
+    )
 
 
 def _row(network: Network, entry: Entry) -> WresRow:
@@ -337,7 +321,7 @@ async def _record(
         text = strings(
             "wres.replace_ask",
             number=entry.indicator,
-            quarter=str(entry.quarter),
+            quarter=entry.quarter.label(),
             label=_label(context, entry.label),
             old=_ratio(estimate(_figures(old), indicator.first).ratio) if old else "—",
             new=_ratio(estimate(entry.figures, indicator.first).ratio),
@@ -366,7 +350,7 @@ async def _say_recorded(
     done = context.strings(
         key,
         number=entry.indicator,
-        quarter=str(entry.quarter),
+        quarter=entry.quarter.label(),
         label=_label(context, entry.label),
     )
     lines = [done, "", *_result_lines(context, indicator, entry)]
@@ -382,7 +366,7 @@ def _ask_count(context: BotContext, draft: dict[str, Any]) -> Safe:
     names = {"white": context.strings("wres.group_white"), "bme": context.strings("wres.group_bme")}
     return context.strings(
         f"wres.i{draft['indicator']}.ask_{kind}",
-        quarter=str(draft["quarter"]),
+        quarter=label_of(str(draft["quarter"])),
         group=names[group],
         size=counts[-1] if counts else "",
     )
@@ -415,12 +399,12 @@ async def button_pressed(update: Update, context: BotContext) -> None:
         await storage.set_state(
             user.id, QUARTER, {"indicator": indicator.number, "since": iso(now)}
         )
-        quarters = recent_quarters(_today(context))
+        # only quarters that have ended: a quarter's figures are not complete before then
+        quarters = ended_quarters(_today(context))
         rows: list[list[Button]] = [
-            [(str(q), callbacks.encode("wq", q.code())) for q in quarters[:2]],
-            [(str(q), callbacks.encode("wq", q.code())) for q in quarters[2:]],
-            [(strings("wres.cancel"), callbacks.encode("wx"))],
+            [(q.label(), callbacks.encode("wq", q.code()))] for q in quarters
         ]
+        rows.append([(strings("wres.cancel"), callbacks.encode("wx"))])
         text = strings("wres.ask_quarter", number=indicator.number, title=indicator.title)
         await show(context, chat_id, text, keyboard(rows), replace=message)
     elif press.kind == "wq":
@@ -536,7 +520,7 @@ async def wres_reminders_job(context: BotContext) -> None:
         if network is None:
             return None
         text = context.strings(
-            "wres.reminder", quarter=str(quarter.previous()), network=network.name
+            "wres.reminder", quarter=quarter.previous().label(), network=network.name
         )
         return user_id, message_sender(context, text)
 

@@ -23,6 +23,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from scoring.quarters import Quarter as Quarter  # re-exported: callers name it from here
+from scoring.quarters import Reading, read_quarter
+from scoring.quarters import quarter_of as quarter_of
+
 INDICATORS: tuple[int, ...] = (2, 3, 4)
 GROUPS: tuple[str, ...] = ("white", "bme")
 Z_95 = 1.959963984540054
@@ -33,7 +37,6 @@ SMALL_GROUP = 30
 # Groups smaller than this are too few to tell anything, whatever the interval says.
 TINY_GROUP = 5
 FIRST_YEAR = 2015  # the WRES began in April 2015
-QUARTER_PATTERN = re.compile(r"(\d{4})\s*-?\s*[qQ]([1-4])")
 
 
 class Problem(StrEnum):
@@ -44,6 +47,7 @@ class Problem(StrEnum):
     ZERO_GROUP = "zero_group"
     MORE_THAN_GROUP = "more_than_group"
     BAD_QUARTER = "bad_quarter"
+    AMBIGUOUS_QUARTER = "ambiguous_quarter"
     FUTURE_QUARTER = "future_quarter"
     EARLY_QUARTER = "early_quarter"
     BAD_INDICATOR = "bad_indicator"
@@ -51,45 +55,14 @@ class Problem(StrEnum):
     LABEL_TOO_LONG = "label_too_long"
 
 
-@dataclass(frozen=True, order=True)
-class Quarter:
-    """A calendar quarter: 2026Q3 is July to September 2026."""
-
-    year: int
-    number: int
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    def previous(self) -> Quarter:
-        return (
-            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
-        )
-
-    def code(self) -> int:
-        """A small integer for callback data: 20263 for 2026Q3."""
-        return self.year * 10 + self.number
-
-    @classmethod
-    def from_code(cls, code: int) -> Quarter | None:
-        year, number = divmod(code, 10)
-        return cls(year, number) if 1 <= number <= 4 and FIRST_YEAR <= year <= 9999 else None
-
-
-def quarter_of(day: date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
-
-
 def parse_quarter(text: str, today: date) -> Quarter | Problem:
-    """The quarter written as 2026Q3 (or 2026 q3, 2026-Q3), if it has begun by `today`."""
-    match = QUARTER_PATTERN.fullmatch(text.strip())
-    if match is None:
+    """The quarter written in calendar (2026Q3) or financial-year form (2026/27 Q2, Q2 2026/27),
+    if it has begun by `today`."""
+    quarter = read_quarter(text)
+    if quarter is Reading.AMBIGUOUS:
+        return Problem.AMBIGUOUS_QUARTER
+    if not isinstance(quarter, Quarter):
         return Problem.BAD_QUARTER
-    quarter = Quarter(int(match[1]), int(match[2]))
     if quarter.year < FIRST_YEAR:
         return Problem.EARLY_QUARTER
     if quarter.first_day > today:
@@ -274,12 +247,18 @@ def parse_entry(words: Sequence[str], today: date) -> Entry | Problem:
     if isinstance(indicator, Problem):
         return indicator
     quarter = parse_quarter(words[1], today)
+    rest = words[2:]
+    if quarter is Problem.BAD_QUARTER and len(words) >= 9:
+        # "2026/27 Q2" and "Q2 2026/27" arrive as two words
+        joined = parse_quarter(" ".join(words[1:3]), today)
+        if joined is not Problem.BAD_QUARTER:
+            quarter, rest = joined, words[3:]
     if isinstance(quarter, Problem):
         return quarter
-    figures = parse_counts(words[2:8])
+    figures = parse_counts(rest[:6])
     if isinstance(figures, Problem):
         return figures
-    label = " ".join(words[8:]).strip()
+    label = " ".join(rest[6:]).strip()
     if len(label) > LABEL_LIMIT:
         return Problem.LABEL_TOO_LONG
     return Entry(indicator, quarter, figures, label)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.db.agreement import AgreementStore
 from bot.db.assessments import AssessmentStore
+from bot.db.board import BoardStore
 from bot.db.buddies import BuddyStore
 from bot.db.core import DatabaseTooNew, DatabaseUnavailable
 from bot.db.hubs import DEFAULT_NUDGE_TIME, DEFAULT_NUDGE_WEEKDAY, HubStore
@@ -41,6 +42,7 @@ class Storage(
     PlanStore,
     WresStore,
     BuddyStore,
+    BoardStore,
     PulseStore,
     LedgerStore,
     SnapshotStore,

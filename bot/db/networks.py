@@ -370,11 +370,17 @@ async def _export(store: Core, user_id: int) -> dict[str, Any]:
         "SELECT id AS network_id, verified_at FROM networks WHERE verified_by = ? ORDER BY id",
         (user_id,),
     )
+    cover = await store._one(
+        "SELECT c.meeting, c.meeting_on, c.actions, c.updated_at FROM board_covers c "
+        "JOIN leads l ON l.network_id = c.network_id WHERE l.user_id = ?",
+        (user_id,),
+    )
     return {
         "user": dict(user) if user else None,
         "network": dict(lead) if lead else None,
         "join_requests": [dict(row) for row in join_requests],
         "networks_verified": [dict(row) for row in verified],
+        "board_cover": dict(cover) if cover else None,
     }
 
 

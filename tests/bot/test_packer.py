@@ -11,7 +11,6 @@ import pytest
 from bot.pack import PackText, Section, _data_only
 from bot.packer import PackBuilder
 from content import Content
-from scoring.engine import score
 
 TEXT = PackText(
     title="Board pack", subtitle="Test", headline="Cultivator", sections=(Section("One"),)
@@ -21,15 +20,14 @@ TEXT = PackText(
 async def test_packs_are_drawn_in_a_worker_that_is_replaced(content: Content) -> None:
     """Two packs per worker: the third pack comes from a new process, the old one has gone,
     and none of it runs in the bot's own process."""
-    result = score(content.model, {item.key: 2 for item in content.model.items})
     builder = PackBuilder(packs_per_worker=2)
     try:
-        first = await builder.build(TEXT, content.model, result)
+        first = await builder.build(TEXT)
         [worker] = builder.pids()
         assert worker != os.getpid()
-        await builder.build(TEXT, content.model, result)
+        await builder.build(TEXT)
         await builder.ready()
-        third = await builder.build(TEXT, content.model, result)
+        third = await builder.build(TEXT)
         assert first.startswith(b"%PDF")
         assert third.startswith(b"%PDF")
         assert worker not in builder.pids()

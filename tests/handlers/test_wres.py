@@ -95,7 +95,8 @@ async def test_a_label_records_a_breakdown(bot: Harness) -> None:
     network = await _network(bot)
     await bot.send(LEAD, EXAMPLE)
     calls = await bot.send(LEAD, "/wres 4 2026Q3 white 200 100 bme 100 40 band 5")
-    assert "2026Q3</b> · band 5" in calls[-1].text
+    assert "Q2 2026/27 (July–September 2026)</b> · band 5" in calls[-1].text
+    assert "In Q2 2026/27 (July–September 2026), for band 5, white staff" in calls[-1].text
     assert [row.label for row in await _rows(bot, network)] == ["", "band 5"]
 
 
@@ -178,7 +179,7 @@ async def test_guided_entry_asks_each_count_in_turn(bot: Harness) -> None:
     await bot.send(LEAD, "/wres")
     await bot.tap(LEAD, "4 ·")
     assert "Which quarter" in bot.fake.shown(LEAD)[-1].text
-    await bot.tap(LEAD, "2026Q3")
+    await bot.tap(LEAD, "Q2 2026/27")
     assert "How many white staff" in bot.fake.shown(LEAD)[-1].text
     questions = []
     for typed in ("1,000", "490", "500"):
@@ -212,7 +213,7 @@ async def test_guided_bad_count_is_refused_and_asked_again(
     network = await _network(bot)
     await bot.send(LEAD, "/wres")
     await bot.tap(LEAD, "2 ·")
-    await bot.tap(LEAD, "2026Q3")
+    await bot.tap(LEAD, "Q2 2026/27")
     before = await bot.storage.user(LEAD)
     assert before is not None
     for text in typed[:-1]:
@@ -232,7 +233,7 @@ async def test_guided_entry_can_be_cancelled(bot: Harness) -> None:
     network = await _network(bot)
     await bot.send(LEAD, "/wres")
     await bot.tap(LEAD, "3 ·")
-    await bot.tap(LEAD, "2026Q3")
+    await bot.tap(LEAD, "Q2 2026/27")
     await bot.tap(LEAD, "Cancel")
     calls = await bot.send(LEAD, "120")
     assert "not sure what to do" in calls[-1].text
@@ -244,7 +245,7 @@ async def test_an_abandoned_guided_entry_stops_claiming_text(bot: Harness) -> No
     network = await _network(bot)
     await bot.send(LEAD, "/wres")
     await bot.tap(LEAD, "4 ·")
-    await bot.tap(LEAD, "2026Q3")
+    await bot.tap(LEAD, "Q2 2026/27")
     bot.clock.advance(timedelta(hours=2))
     calls = await bot.send(LEAD, "1000")
     assert "not sure what to do" in calls[-1].text
@@ -264,7 +265,7 @@ async def test_entering_a_quarter_again_asks_before_replacing(bot: Harness) -> N
     assert (await _rows(bot, network))[0].white_count == 490
     await bot.tap(LEAD, "Replace")
     assert "Replaced" in bot.fake.shown(LEAD)[-1].text
-    assert "1.00 times as likely" in bot.fake.shown(LEAD)[-1].text
+    assert "white and BME staff were equally likely" in bot.fake.shown(LEAD)[-1].text
     assert (await _rows(bot, network))[0].white_count == 500
 
 
@@ -291,8 +292,10 @@ async def test_overview_lists_quarters_latest_first_with_a_chart_from_two(bot: H
     await bot.send(LEAD, "/wres 4 2026Q3 white 100 50 bme 50 20 nursing")
     calls = await bot.send(LEAD, "/wres")
     text = calls[0].text
-    assert text.index("2026Q3: 1.29") < text.index("2026Q2: 1.00")
-    assert "2026Q3 · nursing: 1.25" in text
+    assert text.index("Q2 2026/27 (July–September 2026): 1.29") < text.index(
+        "Q1 2026/27 (April–June 2026): 1.00"
+    )
+    assert "Q2 2026/27 (July–September 2026) · nursing: 1.25" in text
     assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
     assert "parity" in calls[1].text
     assert bot.fake.calls_to("sendPhoto", LEAD)[-1].files["photo"].startswith(b"\x89PNG")
@@ -309,7 +312,7 @@ async def test_only_a_networks_lead_in_private_can_use_it(bot: Harness) -> None:
 async def test_report_pdf_carries_the_last_year_of_each_indicator(
     bot: Harness, content: Content
 ) -> None:
-    """/report's board pack has a WRES monitor table of the whole-organisation quarters."""
+    """/report's board pack writes out each whole-organisation quarter of the last year."""
     await seed_result(bot.storage, content.model, LEAD)
     await bot.send(LEAD, "/wres 4 2026Q2 white 1000 400 bme 500 200")
     await bot.send(LEAD, EXAMPLE)
@@ -317,8 +320,13 @@ async def test_report_pdf_carries_the_last_year_of_each_indicator(
     reader = PdfReader(io.BytesIO(calls[-1].files["document"]))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "(WRES) monitor" in text
-    assert "4: Non-mandatory training and CPD 2026Q3 1.29" in text
-    assert "2026Q2 1.00" in text
+    assert "Indicator 4: Non-mandatory training and CPD" in text
+    assert (
+        "In Q2 2026/27 (July–September 2026), white staff were 1.29 times as likely as BME staff"
+        in text
+    )
+    assert "In Q1 2026/27 (April–June 2026), white and BME staff were equally likely" in text
+    assert "Nothing was recorded for this indicator in these four quarters." in text
 
 
 # -- the quarterly reminder --------------------------------------------------------------------
@@ -336,7 +344,7 @@ async def test_reminder_goes_once_in_the_first_week_of_a_quarter(bot: Harness) -
     await bot.run_callback(wres_reminders_job)
     await bot.run_callback(wres_reminders_job)
     assert len(_reminders(bot)) == 1
-    assert "2027Q1" in _reminders(bot)[0]
+    assert "Q4 2026/27 (January–March 2027)" in _reminders(bot)[0]
     assert await bot.storage.deliveries("wres") == [Delivery(f"wres:2027Q2:{LEAD}", LEAD, "sent")]
 
 
@@ -471,3 +479,64 @@ async def test_forget_by_a_co_lead_keeps_the_figures_without_their_id(bot: Harne
     data = await bot.storage.export_user(LEAD)
     assert data["wres_quarters"][0]["entered_by_you"] == 0
     assert str(CO_LEAD) not in json.dumps(data)
+
+
+# -- financial-year quarters and direction-aware wording (issue 22) -----------------------------
+
+
+@pytest.mark.parametrize("quarter", ["2026/27Q2", "2026/27 Q2", "Q2 2026/27", "2026Q3"])
+async def test_every_quarter_form_records_the_same_months(bot: Harness, quarter: str) -> None:
+    """Financial-year and calendar forms name July–September 2026, stored as 2026Q3."""
+    network = await _network(bot)
+    calls = await bot.send(LEAD, f"/wres 4 {quarter} white 1000 490 bme 500 190")
+    assert "Q2 2026/27 (July–September 2026)" in calls[-1].text
+    assert await _rows(bot, network) == [WresRow(network.id, 4, "2026Q3", "", 1000, 490, 500, 190)]
+
+
+async def test_a_lone_year_after_the_quarter_is_asked_about_not_guessed(bot: Harness) -> None:
+    network = await _network(bot)
+    calls = await bot.send(LEAD, "/wres 4 Q3 2026 white 1000 490 bme 500 190")
+    assert "Q3 2026/27" in calls[-1].text
+    assert "2026Q3" in calls[-1].text
+    assert NOTHING in calls[-1].text
+    assert await _rows(bot, network) == []
+
+
+async def test_guided_entry_offers_only_ended_quarters(bot: Harness) -> None:
+    """On 4 December 2026 Q3 2026/27 (October–December) has not ended and is not offered."""
+    await _network(bot)
+    bot.clock.set(datetime(2026, 12, 4, 11, 0, tzinfo=UTC))
+    await bot.send(LEAD, "/wres")
+    await bot.tap(LEAD, "4 ·")
+    buttons = bot.buttons(LEAD)
+    assert buttons[:4] == [
+        "Q2 2026/27 (July–September 2026)",
+        "Q1 2026/27 (April–June 2026)",
+        "Q4 2025/26 (January–March 2026)",
+        "Q3 2025/26 (October–December 2025)",
+    ]
+    assert not any("Q3 2026/27" in text for text in buttons)
+
+
+async def test_a_lower_likelihood_is_read_the_other_way_too(bot: Harness) -> None:
+    """Indicator 2 at 0.50: white applicants less likely, so BME applicants 2.00 times as likely;
+    small groups get "too few to tell"."""
+    await _network(bot)
+    calls = await bot.send(LEAD, "/wres 2 2026Q3 white 20 2 bme 20 4")
+    text = calls[-1].text
+    assert (
+        "white applicants were less likely than BME applicants to be appointed from "
+        "shortlisting: 0.50 times as likely, which means BME applicants were 2.00 times as "
+        "likely as white applicants" in text
+    )
+    assert "95% interval: 0.10 to 2.43" in text
+    assert "Too few to tell" in text
+
+
+async def test_none_counted_in_the_first_group_is_said_plainly(bot: Harness) -> None:
+    """Indicator 4 with no white staff trained: 0.00, without an impossible inverse."""
+    await _network(bot)
+    calls = await bot.send(LEAD, "/wres 4 2026Q3 white 100 0 bme 100 20")
+    text = calls[-1].text
+    assert "none of the white group was counted and some of the BME group were" in text
+    assert "∞" not in text
