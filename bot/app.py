@@ -179,6 +179,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
     )
+    app.add_handler(CallbackQueryHandler(plan.page_pressed, pattern=pattern("pn", "pw")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.

@@ -25,6 +25,7 @@ from bot.context import BotContext
 from bot.rows import Hub, Practice
 from content.strings import Safe
 from handlers import callbacks
+from scoring.paging import Page, clamp, paginate
 from scoring.rotation import Entry
 from scoring.text import refusal as text_refusal
 
@@ -257,3 +258,34 @@ def draft_expired(draft: dict[str, Any], now: datetime) -> bool:
         return not isinstance(since, str) or now - parse(since) > DRAFT_EXPIRES
     except ValueError:
         return True
+
+
+# -- listings in pages (issue 21) ----------------------------------------------------------------
+
+
+def paged(
+    context: BotContext,
+    items: Sequence[str],
+    *,
+    page: int,
+    kind: str,
+    args: Sequence[int] = (),
+    header: str = "",
+    footer: str = "",
+) -> tuple[Safe, list[Button], Page]:
+    """Page `page` of a listing (clamped to the pages there are), its "◀ Previous"/"Next ▶"
+    row (empty on a one-page listing; the buttons send `kind` with `args` and the page), and
+    the page, whose `start`/`stop` say which items it shows."""
+    strings = context.strings
+
+    def marker(number: int, pages: int) -> str:
+        return strings("paging.marker", page=number, pages=pages)
+
+    pages = paginate(items, header=header, footer=footer, marker=marker)
+    shown = pages[clamp(page, len(pages)) - 1]
+    nav: list[Button] = []
+    if shown.number > 1:
+        nav.append((strings("paging.previous"), callbacks.encode(kind, *args, shown.number - 1)))
+    if shown.number < shown.pages:
+        nav.append((strings("paging.next"), callbacks.encode(kind, *args, shown.number + 1)))
+    return Safe(shown.text), nav, shown
