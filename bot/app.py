@@ -173,8 +173,12 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(wres.button_pressed, pattern=pattern("wi", "wq", "wr", "wx"))
     )
+    app.add_handler(CallbackQueryHandler(wres.page_pressed, pattern=pattern("wp")))
     app.add_handler(CallbackQueryHandler(hubs.approval_pressed, pattern=pattern("ha")))
     app.add_handler(CallbackQueryHandler(leads.remove_pressed, pattern=pattern("lr")))
+    app.add_handler(CallbackQueryHandler(leads.page_pressed, pattern=pattern("lp")))
+    app.add_handler(CallbackQueryHandler(meetings.page_pressed, pattern=pattern("mp")))
+    app.add_handler(CallbackQueryHandler(stats.page_pressed, pattern=pattern("tp")))
     app.add_handler(CallbackQueryHandler(plan.add_pressed, pattern=pattern("pl", "pp")))
     app.add_handler(
         CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))

@@ -60,6 +60,10 @@ KINDS: dict[str, int] = {
     "pv": 1,  # plan step: show its buttons: step
     "pn": 1,  # /plan: show a page of the plan: page (from 1)
     "pw": 0,  # /plan: "Add a step" of the lead's own (asks for its text)
+    "wp": 1,  # /wres: show a page of the recorded quarters: page (from 1)
+    "lp": 1,  # /leads: show a page of the network's leads: page (from 1)
+    "mp": 1,  # /meetings: show a page of the hub's upcoming meetings: page (from 1)
+    "tp": 1,  # /stats: show a page of the counts by region: page (from 1)
 }
 
 

@@ -13,7 +13,15 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, keyboard, private_sender, read_press, show
+from handlers.common import (
+    Button,
+    answer_query,
+    keyboard,
+    paged,
+    private_sender,
+    read_press,
+    show,
+)
 from handlers.render import local_date
 
 log = logging.getLogger(__name__)
@@ -31,14 +39,16 @@ async def leads_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
-async def _listing(context: BotContext, user_id: int) -> tuple[Safe, InlineKeyboardMarkup | None]:
+async def _listing(
+    context: BotContext, user_id: int, page: int = 1
+) -> tuple[Safe, InlineKeyboardMarkup | None]:
     strings, storage = context.strings, context.storage
     network = await storage.network_of(user_id)
     if network is None:
         return strings("leads.not_a_lead"), None
     zone = context.settings.timezone
-    lines = [strings("leads.title", network=network.name)]
-    rows = []
+    lines = []
+    buttons: list[tuple[int, Button]] = []  # (line index, its Remove button)
     for number, lead in enumerate(await storage.leads(network.id), start=1):
         lead_id, date = lead.user_id, local_date(lead.joined_at, zone)
         if lead_id == user_id:
@@ -46,9 +56,30 @@ async def _listing(context: BotContext, user_id: int) -> tuple[Safe, InlineKeybo
             continue
         lines.append(strings("leads.line", number=number, date=date))
         label = strings("leads.remove_button", number=number, date=date)
-        rows.append([(label, callbacks.encode("lr", network.id, lead_id, ASK))])
-    lines.append(strings("leads.footer" if rows else "leads.footer_alone"))
-    return Safe("\n".join(lines)), keyboard(rows) if rows else None
+        buttons.append((number - 1, (label, callbacks.encode("lr", network.id, lead_id, ASK))))
+    text, nav, shown = paged(
+        context,
+        lines,
+        page=page,
+        kind="lp",
+        header=strings("leads.title", network=network.name),
+        footer=strings("leads.footer" if buttons else "leads.footer_alone"),
+    )
+    rows = [[button] for index, button in buttons if shown.start <= index < shown.stop]
+    if nav:
+        rows.append(nav)
+    return text, keyboard(rows) if rows else None
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show another page of the network's leads."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    await answer_query(query)
+    text, markup = await _listing(context, query.from_user.id, press.args[0])
+    await show(context, message.chat.id, text, markup, replace=message)
 
 
 async def remove_pressed(update: Update, context: BotContext) -> None:

@@ -103,7 +103,8 @@ async def test_finished_steps_leave_the_list_after_a_quarter(
     await _steps(bot, ["Recent finished step"], done=True)
     await _steps(bot, ["Still open step"])
     text = (await bot.send(LEAD, "/plan"))[-1].text
-    assert "Recent finished step" in text and "Still open step" in text
+    assert "Recent finished step" in text
+    assert "Still open step" in text
     assert "Old finished step" not in text
     assert len(await bot.storage.plan_steps(await _network_id(bot))) == 3
     exported = await bot.storage.export_user(LEAD)
@@ -134,7 +135,8 @@ async def test_add_a_step_button_takes_typed_text(bot: Harness, content: Content
     [step] = await bot.storage.plan_steps(await _network_id(bot))
     assert step.text == "Agree a budget with the sponsor"
     user = await bot.storage.user(LEAD)
-    assert user is not None and user.state is None
+    assert user is not None
+    assert user.state is None
 
 
 async def test_advice_added_twice_is_refused(bot: Harness, content: Content) -> None:
@@ -160,7 +162,8 @@ async def test_step_card_has_its_own_number_and_ticks_its_status(
     assert "3. Third" in calls[-1].text
     assert "✓ To do" in bot.buttons(LEAD)
     await bot.press(LEAD, encode("ps", third, 1))
-    assert "✓ Doing" in bot.buttons(LEAD) and "To do" in bot.buttons(LEAD)
+    assert "✓ Doing" in bot.buttons(LEAD)
+    assert "To do" in bot.buttons(LEAD)
     assert "✓ To do" not in bot.buttons(LEAD)
 
 
