@@ -252,30 +252,24 @@ def _has_section(content: Content, key: str) -> bool:
     return any(section.key == key for section in content.model.sections)
 
 
+FAILING_LINES = 8  # keeps the result within one message however many answers fail the gate
+
+
 def _progress(content: Content, result: Result) -> Safe:
     """What holds the band back, or what the next band needs."""
     strings = content.strings
     if result.holding_back:
-        bands = {a.band for a in result.holding_back}
-        count = len(result.holding_back)
-        if len(bands) > 1:
-            lines = (
-                strings("result.attribute_of_band", text=a.text, band=band_name(content, a.band))
-                for a in result.holding_back
-            )
-            return strings(
-                "result.held_back_mixed",
-                score_band=band_name(content, result.score_band),
-                attributes=Safe("\n".join(lines)),
-            )
-        return strings(
-            "result.held_back",
-            score_band=band_name(content, result.score_band),
-            count=count,
-            lower_band=band_name(content, bands.pop()),
-            foundations=strings("result.foundation" if count == 1 else "result.foundations"),
-            attributes=_attributes(content, result.holding_back),
-        )
+        held = _held_back(content, result)
+        failing = [content.model.item(k) for k in result.failing if content.model.has_item(k)]
+        if not failing:
+            return held
+        lines = [
+            strings("gate22.failing_line", label=item.label or item.text)
+            for item in failing[:FAILING_LINES]
+        ]
+        if len(failing) > FAILING_LINES:
+            lines.append(strings("gate22.failing_more", count=len(failing) - FAILING_LINES))
+        return Safe("\n".join([held, strings("gate22.failing_title"), *lines]))
     if result.next_band is None:
         return strings("result.top")
     band = band_name(content, result.next_band)
@@ -287,6 +281,31 @@ def _progress(content: Content, result: Result) -> Safe:
     if attributes:
         return strings("result.next_attributes", band=band, attributes=attributes)
     return strings("result.next_points", points=result.points_to_next, band=band)
+
+
+def _held_back(content: Content, result: Result) -> Safe:
+    """Which foundations of the bands below are missing (why the band shown is lower)."""
+    strings = content.strings
+    bands = {a.band for a in result.holding_back}
+    count = len(result.holding_back)
+    if len(bands) > 1:
+        lines = (
+            strings("result.attribute_of_band", text=a.text, band=band_name(content, a.band))
+            for a in result.holding_back
+        )
+        return strings(
+            "result.held_back_mixed",
+            score_band=band_name(content, result.score_band),
+            attributes=Safe("\n".join(lines)),
+        )
+    return strings(
+        "result.held_back",
+        score_band=band_name(content, result.score_band),
+        count=count,
+        lower_band=band_name(content, bands.pop()),
+        foundations=strings("result.foundation" if count == 1 else "result.foundations"),
+        attributes=_attributes(content, result.holding_back),
+    )
 
 
 HISTORY_LINES = 12  # the latest three years of quarterly rounds; keeps /score within one message
