@@ -289,3 +289,19 @@ def paged(
     if shown.number < shown.pages:
         nav.append((strings("paging.next"), callbacks.encode(kind, *args, shown.number + 1)))
     return Safe(shown.text), nav, shown
+
+
+async def drop_buttons(message: Message, *kinds: str) -> None:
+    """Take the buttons of the given callback kinds off a message, keeping the others (the
+    result's "Add to plan" after "Share my band"); none left, no keyboard."""
+    markup = message.reply_markup
+    rows = [
+        [b for b in row if not ((p := callbacks.decode(b.callback_data)) and p.kind in kinds)]
+        for row in (markup.inline_keyboard if markup else ())
+    ]
+    kept = [row for row in rows if row]
+    try:
+        await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise

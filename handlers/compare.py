@@ -20,7 +20,14 @@ from bot.scheduling import SHARE, deliver, message_sender
 from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
-from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
+from handlers.common import (
+    answer_query,
+    drop_buttons,
+    is_group,
+    is_private,
+    read_press,
+    remove_buttons,
+)
 from scoring import Band, Comparison, Result, compare
 from scoring.baseline import Figure, contrasts
 from scoring.engine import is_rise
@@ -314,4 +321,4 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
             send=message_sender(context, text),
         )
     await answer_query(query, strings("share_band.done", count=len(hubs)))
-    await remove_buttons(message)
+    await drop_buttons(message, "sh")  # "Add to plan" stays

@@ -9,7 +9,7 @@ from content import Content
 from handlers.callbacks import decode, encode
 from scoring.plan import OPEN_LIMIT, TEXT_LIMIT
 from tests.fakebot import Call
-from tests.harness import Harness
+from tests.harness import OPERATOR, Harness
 from tests.seed import seed_result
 
 LEAD = 1702
@@ -173,3 +173,28 @@ async def test_a_full_plan_offers_no_add_button(bot: Harness, content: Content) 
     await _steps(bot, [f"step {n}" for n in range(OPEN_LIMIT)])
     await bot.send(LEAD, "/plan")
     assert "➕ Add a step" not in bot.buttons(LEAD)
+
+
+async def test_score_offers_add_to_plan(bot: Harness, content: Content) -> None:
+    """/score carries "📋 Add to plan" for the latest result, and it opens the advice."""
+    assessment = await seed_result(bot.storage, content.model, LEAD)
+    await bot.send(LEAD, "/score")
+    assert "📋 Add to plan" in bot.buttons(LEAD)
+    calls = await bot.tap(LEAD, "📋 Add to plan")
+    assert "Which piece of advice" in calls[-1].text
+    assert encode("pp", assessment, 0) in [
+        b["callback_data"] for row in bot.keyboard(LEAD)[1] for b in row
+    ]
+
+
+async def test_add_to_plan_is_kept_after_sharing_the_band(bot: Harness) -> None:
+    """Pressing "Share my band" takes only that button off the result; "Add to plan" stays."""
+    admin, group = 1799, -1017001
+    bot.fake.set_admins(group, [admin])
+    await bot.send(OPERATOR, "/hub London", chat_id=group)
+    await bot.register(LEAD)
+    await bot.answer_all(LEAD, "lowest")
+    await bot.tap(LEAD, "Share my band with my hub")
+    assert bot.buttons(LEAD) == ["📋 Add to plan"]
+    calls = await bot.tap(LEAD, "📋 Add to plan")
+    assert "Which piece of advice" in calls[-1].text
