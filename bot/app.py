@@ -147,13 +147,15 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("wres", wres.wres_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
-    app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
+    app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a", "sm")))
     app.add_handler(CallbackQueryHandler(assessment.back_pressed, pattern=pattern("b")))
     app.add_handler(CallbackQueryHandler(assessment.pause_pressed, pattern=pattern("p")))
     app.add_handler(CallbackQueryHandler(assessment.skip_pressed, pattern=pattern("s", "sr")))
     app.add_handler(CallbackQueryHandler(assessment.continue_pressed, pattern=pattern("c", "go")))
     app.add_handler(CallbackQueryHandler(assessment.help_pressed, pattern=pattern("h")))
-    app.add_handler(CallbackQueryHandler(assessment.change_section_pressed, pattern=pattern("rc")))
+    app.add_handler(
+        CallbackQueryHandler(assessment.change_section_pressed, pattern=pattern("rc", "rq", "rv"))
+    )
     app.add_handler(CallbackQueryHandler(assessment.finish_pressed, pattern=pattern("f")))
     app.add_handler(CallbackQueryHandler(assessment.change_answers_pressed, pattern=pattern("ca")))
     app.add_handler(CallbackQueryHandler(assessment.settle_pressed, pattern=pattern("ag")))

@@ -60,6 +60,9 @@ KINDS: dict[str, int] = {
     "pv": 1,  # plan step: show its buttons: step
     "pn": 1,  # /plan: show a page of the plan: page (from 1)
     "pw": 0,  # /plan: "Add a step" of the lead's own (asks for its text)
+    "sm": 2,  # new round: "Same as last time" for the question: assessment, position
+    "rq": 2,  # review: change one question picked from a section's list: assessment, position
+    "rv": 1,  # review: back to the review from a section's list: assessment
     "wp": 1,  # /wres: show a page of the recorded quarters: page (from 1)
     "lp": 1,  # /leads: show a page of the network's leads: page (from 1)
     "mp": 1,  # /meetings: show a page of the hub's upcoming meetings: page (from 1)

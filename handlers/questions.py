@@ -27,6 +27,26 @@ def options(answers: dict[str, Answer]) -> dict[str, int]:
     return {key: answer.option for key, answer in answers.items()}
 
 
+async def last_time(context: BotContext, assessment: OpenAssessment) -> dict[str, Answer]:
+    """The network's answers in its last round (with their notes), as the current model numbers
+    options; empty for a first round or a change to a result."""
+    found = await context.storage.last_round(assessment.id)
+    if found is None:
+        return {}
+    version, answers = found
+    model = context.content.model
+    carried = carry_over(model, version, options(answers))
+    return {
+        key: Answer(
+            key,
+            option,
+            model.item(key).scale.options[option].points,
+            answers[key].evidence,
+        )
+        for key, option in carried.items()
+    }
+
+
 async def present(
     context: BotContext,
     chat_id: int,
@@ -59,8 +79,9 @@ async def present(
     else:
         position = assessment.position if assessment.position < len(model.items) else first
         current = answers.get(model.items[position].key)
+        last = (await last_time(context, assessment)).get(model.items[position].key)
         text, markup = render.question(
-            content, assessment, position, current.option if current else None
+            content, assessment, position, current.option if current else None, last=last
         )
     if intro:
         text = Safe(f"{intro}\n\n{text}")

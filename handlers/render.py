@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.rows import AssessmentChange, CompletedAssessment, OpenAssessment
+from bot.rows import Answer, AssessmentChange, CompletedAssessment, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
 from handlers import callbacks
@@ -31,9 +31,13 @@ def question(
     current: int | None,
     *,
     with_help: bool = False,
+    last: Answer | None = None,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     """The item at `position`: progress line, statement, answer buttons low to high ("Don't
     know" first), then the navigation row: Back, Help, Pause.
+
+    In a new round, `last` is the network's answer last time: said under the question, with
+    a "Same as last time" button on its own row just above the navigation row.
 
     `current` is the option already chosen (when the user came Back), marked on its button.
     The first item of a section opens with the section's one-line introduction; `with_help`
@@ -59,10 +63,20 @@ def question(
     if current is not None:
         answer = item.scale.options[current].label
         text = Safe(f"{text}\n\n{strings('assess.current_answer', answer=answer)}")
+    if last is not None:
+        said = item.scale.options[last.option].label
+        if last.evidence:
+            note = strings("reassess.last_note", answer=said, note=_short(last.evidence))
+        else:
+            note = strings("reassess.last_answer", answer=said)
+        text = Safe(f"{text}\n\n{note}")
     rows: list[list[Button]] = []
     for index, option in enumerate(item.scale.options):
         label = strings("assess.marked", label=option.label) if index == current else option.label
         rows.append([(label, callbacks.encode("a", assessment.id, position, index))])
+    if last is not None:
+        same = strings("reassess.same_button", answer=item.scale.options[last.option].label)
+        rows.append([(same, callbacks.encode("sm", assessment.id, position))])
     navigation: list[Button] = []
     if position > 0:
         navigation.append((strings("assess.back"), callbacks.encode("b", assessment.id, position)))
@@ -70,6 +84,14 @@ def question(
     navigation.append((strings("assess.pause"), callbacks.encode("p", assessment.id)))
     rows.append(navigation)
     return text, keyboard(rows)
+
+
+NOTE_SHOWN = 160  # characters of last round's evidence note shown under a question
+
+
+def _short(note: str) -> str:
+    note = " ".join(note.split())
+    return note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1].rstrip() + "…"
 
 
 def question_help(content: Content, position: int) -> Safe:
@@ -119,6 +141,30 @@ def review(
     if age is not None:
         lines += ["", strings("assess.review_optimism", age=strings(f"ages.{age}"))]
     rows.append([(strings("assess.finish"), callbacks.encode("f", assessment.id))])
+    return Safe("\n".join(lines)), keyboard(rows)
+
+
+def section_picker(
+    content: Content,
+    assessment: OpenAssessment,
+    title: str,
+    positions: Sequence[int],
+    answers: Mapping[str, int],
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """A section's questions with their answers, a button for each to change it, and "Back to
+    review" on the last row."""
+    strings, model = content.strings, content.model
+    lines: list[str] = [strings("reassess.pick_title", section=title)]
+    rows: list[list[Button]] = []
+    for position in positions:
+        item = model.items[position]
+        option = answers.get(item.key)
+        answer = item.scale.options[option].label if option is not None else "—"
+        label = item.label or item.key
+        lines.append(strings("reassess.pick_line", number=position + 1, label=label, answer=answer))
+        button = strings("reassess.pick_button", number=position + 1, label=label)
+        rows.append([(button, callbacks.encode("rq", assessment.id, position))])
+    rows.append([(strings("reassess.back_to_review"), callbacks.encode("rv", assessment.id))])
     return Safe("\n".join(lines)), keyboard(rows)
 
 
