@@ -15,6 +15,7 @@ from handlers import callbacks, render
 from handlers.common import keyboard, show
 from scoring import Result
 from scoring import agreement as agreement_rules
+from scoring.baseline import newer_network
 from scoring.plan import Levels, moved
 from scoring.progress import carry_over, first_unanswered, score_answers
 from scoring.records import result_from_dict, result_to_dict
@@ -106,9 +107,10 @@ async def complete(
         stored = await context.storage.apply_revision(
             assessment, total=total, band=band, result=stored_result
         )
+        was = before.total if before else result.total
         finished = content.strings(
-            "assess.rescored",
-            before=before.total if before else result.total,
+            "assess.rescored" if was != result.total else "reassess.rescored_same",
+            before=was,
             after=result.total,
             maximum=result.maximum,
         )
@@ -296,7 +298,7 @@ def _differences(
         lines.append(strings("agree.more", count=len(left) - len(shown)))
     first = model.item(left[0])
     position = model.items.index(first)
-    if age is not None:
+    if newer_network(age):
         lines += ["", strings("agree.optimism", age=strings(f"ages.{age}"))]
     lines += ["", strings("agree.settle", number=position + 1, label=first.label)]
     rows = [

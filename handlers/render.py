@@ -14,6 +14,7 @@ from content.strings import Safe, escape
 from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
+from scoring.baseline import newer_network
 from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
@@ -138,7 +139,7 @@ def review(
     )
     if unknown:
         lines += ["", strings("assess.review_dont_know", count=unknown)]
-    if age is not None:
+    if newer_network(age):
         lines += ["", strings("assess.review_optimism", age=strings(f"ages.{age}"))]
     rows.append([(strings("assess.finish"), callbacks.encode("f", assessment.id))])
     return Safe("\n".join(lines)), keyboard(rows)
