@@ -137,23 +137,31 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     query, press, message = pressed
-    assessment_id, position = press.args[0], press.args[1]
+    option = press.args[2] if press.kind == "a" else None
+    taken = await _take_answer(context, query.from_user.id, press.args[0], press.args[1], option)
+    if taken is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    updated, answers = taken
+    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
+
+
+async def _take_answer(
+    context: BotContext, user_id: int, assessment_id: int, position: int, option: int | None
+) -> tuple[OpenAssessment, dict[str, Answer]] | None:
+    """Record `option` (None: the same as last round) for the item at `position` and move on;
+    the assessment and answers as they now stand, or None for a press that does not count."""
     model = context.content.model
     found = await context.storage.in_progress_with_answers(assessment_id)
     assessment, answers = found or (None, {})
-    last = await questions.last_time(context, assessment) if assessment else {}
-    if press.kind == "sm":
-        same = progress.same_as_last(model, position, questions.options(last))
-        option = -1 if same is None else same
-    else:
-        option = press.args[2]
-    if (
-        assessment is None
-        or assessment.user_id != query.from_user.id
-        or not progress.press_counts(model, assessment.step, position, option)
-    ):
-        await answer_query(query, context.strings("assess.stale"))
-        return
+    if assessment is None or assessment.user_id != user_id:
+        return None
+    last = await questions.last_time(context, assessment)
+    if option is None:
+        option = progress.same_as_last(model, position, questions.options(last))
+    if option is None or not progress.press_counts(model, assessment.step, position, option):
+        return None
     item = model.items[position]
     previous = answers.get(item.key)
     before_last = last.get(item.key)
@@ -174,14 +182,12 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         note=note,
     )
     if not recorded:
-        await answer_query(query, context.strings("assess.stale"))
-        return
-    await answer_query(query)
+        return None
     # What the database now holds, without reading it back.
     kept = previous.evidence if previous and previous.option == option else None
     answers[item.key] = Answer(item.key, option, points, kept or note)
     updated = replace(assessment, position=step.position, awaiting_evidence=step.awaiting_evidence)
-    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
+    return updated, answers
 
 
 async def back_pressed(update: Update, context: BotContext) -> None:
@@ -521,6 +527,13 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
         if assessment.position < len(model.items)
         else progress.first_unanswered(model, answers)
     )
+    typed = progress.typed_option(model.items[position], message.text or "")
+    if typed is not None:  # "agree" typed for the Agree button
+        taken = await _take_answer(context, user.id, assessment.id, position, typed)
+        if taken is not None:
+            updated, answers = taken
+            await questions.present(context, message.chat_id, updated, answers=answers)
+            return True
     key = model.items[position].key
     current = answers.get(key)
     text, markup = render.question(

@@ -105,6 +105,21 @@ def same_as_last(model: Model, position: int, last: Mapping[str, int]) -> int | 
     return option
 
 
+def _plain_words(text: str) -> str:
+    kept = "".join(c if c.isalnum() or c.isspace() else "" for c in text.casefold())
+    return " ".join(kept.split())
+
+
+def typed_option(item: Item, text: str) -> int | None:
+    """The option whose label was typed instead of tapped ("agree", "Don't know", "yes."),
+    whatever the case, spacing, apostrophes or full stop; None for anything else."""
+    typed = _plain_words(text)
+    if not typed:
+        return None
+    matches = [i for i, o in enumerate(item.scale.options) if _plain_words(o.label) == typed]
+    return matches[0] if len(matches) == 1 else None
+
+
 def note_carries(option: int, last_option: int | None, answered_now: bool) -> bool:
     """Whether last round's evidence note comes with an answer: the first answer to the item in
     this round, and the same as last time."""

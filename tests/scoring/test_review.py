@@ -29,6 +29,7 @@ from scoring.progress import (
     review_position,
     same_as_last,
     section_positions,
+    typed_option,
 )
 
 MODEL = load_content().model
@@ -304,3 +305,22 @@ def test_answering_everything_then_changing_one_question_returns_to_the_review(
         step = after_evidence(MODEL, answers, picked)
     assert at_review(MODEL, step)
     assert finish_counts(MODEL, step, answers)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("agree", "Agree"),
+        ("  Strongly   AGREE. ", "Strongly agree"),
+        ("dont know", "Don't know"),
+        ("Don’t know!", "Don't know"),
+        ("agreed", None),
+        ("", None),
+        ("3", None),
+    ],
+)
+def test_a_typed_label_names_its_option(typed: str, label: str | None) -> None:
+    """Typing an option's label instead of tapping it gives that option (issue 22 point 7)."""
+    item = next(i for i in ITEMS if any(o.label == "Strongly agree" for o in i.scale.options))
+    found = typed_option(item, typed)
+    assert (item.scale.options[found].label if found is not None else None) == label
