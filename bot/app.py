@@ -181,7 +181,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(leads.page_pressed, pattern=pattern("lp")))
     app.add_handler(CallbackQueryHandler(meetings.page_pressed, pattern=pattern("mp")))
     app.add_handler(CallbackQueryHandler(stats.page_pressed, pattern=pattern("tp")))
-    app.add_handler(CallbackQueryHandler(plan.add_pressed, pattern=pattern("pl", "pp")))
+    app.add_handler(CallbackQueryHandler(plan.add_pressed, pattern=pattern("pl", "pk", "pp")))
     app.add_handler(
         CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
     )

@@ -58,6 +58,7 @@ KINDS: dict[str, int] = {
     "pr": 1,  # plan step: remove (asks first): step
     "py": 2,  # plan step: confirm removal: step, 1 remove / 0 keep
     "pv": 1,  # plan step: show its buttons: step
+    "pk": 2,  # a result's advice to pick from, another page: assessment, page (from 1)
     "pn": 1,  # /plan: show a page of the plan: page (from 1)
     "pw": 0,  # /plan: "Add a step" of the lead's own (asks for its text)
     "sm": 2,  # new round: "Same as last time" for the question: assessment, position

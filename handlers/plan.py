@@ -103,17 +103,33 @@ async def add_pressed(update: Update, context: BotContext) -> None:
     if tips is None or network is None:
         await answer_query(query, strings("errors.button_expired"))
         return
-    if press.kind == "pl":
+    if press.kind in ("pl", "pk"):
         await answer_query(query)
-        lines = [strings("plan.pick")]
-        buttons: list[Button] = []
-        for index, tip in enumerate(tips):
-            lines.append(strings("result.tip_line", number=index + 1, text=tip.text))
-            buttons.append((str(index + 1), callbacks.encode("pp", press.args[0], index)))
-        rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-        await context.bot.send_message(
-            message.chat_id, Safe("\n".join(lines)), reply_markup=keyboard(rows)
+        # Many "Don't know" answers make many things to find out: the list goes in pages.
+        lines = [
+            strings("result.tip_line", number=index + 1, text=tip.text)
+            for index, tip in enumerate(tips)
+        ]
+        page = press.args[1] if press.kind == "pk" else 1
+        text, nav, shown = paged(
+            context,
+            lines,
+            page=page,
+            kind="pk",
+            args=(press.args[0],),
+            header=strings("plan.pick"),
         )
+        buttons: list[Button] = [
+            (str(index + 1), callbacks.encode("pp", press.args[0], index))
+            for index in range(shown.start, shown.stop)
+        ]
+        rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+        if nav:
+            rows.append(nav)
+        if press.kind == "pk":
+            await show(context, message.chat_id, text, keyboard(rows), replace=message)
+        else:
+            await context.bot.send_message(message.chat_id, text, reply_markup=keyboard(rows))
         return
     index = press.args[1]
     if index >= len(tips):
@@ -247,6 +263,8 @@ async def _listing(context: BotContext, network: Network, page: int = 1) -> tupl
     if len(open_steps) >= OPEN_LIMIT:
         footer_lines += ["", strings("plan.full", limit=OPEN_LIMIT)]
     footer_lines += ["", strings("plan.list_hint")]
+    if len(steps) < len(await context.storage.plan_steps(network.id)):
+        footer_lines.append(strings("plan22.archived_note"))
     lines = [step_line(context, number, step) for number, step in enumerate(steps, start=1)]
     text, nav, shown = paged(
         context, lines, page=page, kind="pn", header=header, footer="\n".join(footer_lines)

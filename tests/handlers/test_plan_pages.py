@@ -198,3 +198,26 @@ async def test_add_to_plan_is_kept_after_sharing_the_band(bot: Harness) -> None:
     assert bot.buttons(LEAD) == ["📋 Add to plan"]
     calls = await bot.tap(LEAD, "📋 Add to plan")
     assert "Which piece of advice" in calls[-1].text
+
+
+async def test_advice_to_pick_from_lists_in_pages(bot: Harness, content: Content) -> None:
+    """Fifty "Don't know" answers make fifty things to find out: the list to pick from goes in
+    pages under the limit, and a piece on a later page can be added."""
+    assessment = await seed_result(
+        bot.storage, content.model, LEAD, choose=lambda position, item: 0
+    )  # all "Don't know"
+    await bot.send(LEAD, "/score")
+    calls = await bot.tap(LEAD, "📋 Add to plan")
+    texts = [calls[-1].text]
+    for _ in range(10):
+        if not any(label.startswith("Next") for label in bot.buttons(LEAD)):
+            break
+        texts.append((await bot.tap(LEAD, "Next"))[-1].text)
+    assert len(texts) > 1
+    assert all(len(text) < 4096 for text in texts)
+    _, rows = bot.keyboard(LEAD)
+    picks = [decode(b["callback_data"]) for row in rows for b in row]
+    last = max(p.args[1] for p in picks if p is not None and p.kind == "pp")
+    assert last > 10
+    await bot.press(LEAD, encode("pp", assessment, last))
+    assert len(await bot.storage.plan_steps(await _network_id(bot))) == 1
