@@ -143,15 +143,18 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query, context.strings("assess.stale"))
         return
     await answer_query(query)
-    updated, answers = taken
-    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
+    updated, answers, last = taken
+    await questions.present(
+        context, message.chat.id, updated, replace=message, answers=answers, last=last
+    )
 
 
 async def _take_answer(
     context: BotContext, user_id: int, assessment_id: int, position: int, option: int | None
-) -> tuple[OpenAssessment, dict[str, Answer]] | None:
+) -> tuple[OpenAssessment, dict[str, Answer], dict[str, Answer]] | None:
     """Record `option` (None: the same as last round) for the item at `position` and move on;
-    the assessment and answers as they now stand, or None for a press that does not count."""
+    the assessment and answers as they now stand (and last round's answers), or None for a
+    press that does not count."""
     model = context.content.model
     found = await context.storage.in_progress_with_answers(assessment_id)
     assessment, answers = found or (None, {})
@@ -187,7 +190,7 @@ async def _take_answer(
     kept = previous.evidence if previous and previous.option == option else None
     answers[item.key] = Answer(item.key, option, points, kept or note)
     updated = replace(assessment, position=step.position, awaiting_evidence=step.awaiting_evidence)
-    return updated, answers
+    return updated, answers, last
 
 
 async def back_pressed(update: Update, context: BotContext) -> None:
@@ -531,8 +534,8 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
     if typed is not None:  # "agree" typed for the Agree button
         taken = await _take_answer(context, user.id, assessment.id, position, typed)
         if taken is not None:
-            updated, answers = taken
-            await questions.present(context, message.chat_id, updated, answers=answers)
+            updated, answers, last = taken
+            await questions.present(context, message.chat_id, updated, answers=answers, last=last)
             return True
     key = model.items[position].key
     current = answers.get(key)

@@ -56,11 +56,12 @@ async def present(
     replace: Message | None = None,
     intro: str | None = None,
     answers: dict[str, Answer] | None = None,
+    last: dict[str, Answer] | None = None,
 ) -> None:
     """Show the evidence prompt, the item on screen, or — with every item answered and the
     assessment past its last item — the review, whose "Finish" works out the result.
 
-    `answers` may be passed when the caller has just read (and updated) them.
+    `answers` (and `last`, the last round's) may be passed when the caller has just read them.
     """
     model, content = context.content.model, context.content
     if answers is None:
@@ -80,9 +81,14 @@ async def present(
     else:
         position = assessment.position if assessment.position < len(model.items) else first
         current = answers.get(model.items[position].key)
-        last = (await last_time(context, assessment)).get(model.items[position].key)
+        if last is None:
+            last = await last_time(context, assessment)
         text, markup = render.question(
-            content, assessment, position, current.option if current else None, last=last
+            content,
+            assessment,
+            position,
+            current.option if current else None,
+            last=last.get(model.items[position].key),
         )
     if intro:
         text = Safe(f"{intro}\n\n{text}")
