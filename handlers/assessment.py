@@ -168,7 +168,9 @@ async def _take_answer(
     item = model.items[position]
     previous = answers.get(item.key)
     before_last = last.get(item.key)
-    before = previous.option if previous else (before_last.option if before_last else None)
+    # Last round's answer, for an item not yet answered this round: the same again is not
+    # asked for its note (it carries over). Within a round, the saved note is offered again.
+    before = before_last.option if before_last and previous is None else None
     step = progress.after_answer(model, answers, position, option, before=before)
     carries = progress.note_carries(
         option, before_last.option if before_last else None, previous is not None

@@ -86,8 +86,8 @@ def after_answer(
     """Where the assessment goes once the item at `position` is answered with `option`: its
     evidence prompt when a note is due, otherwise the first item still unanswered.
 
-    `before` is the option the item already had (in this assessment, or else last round): the
-    same answer again is not asked for its note a second time (a saved note stays)."""
+    `before` is the item's answer in the last round, when it has none yet in this one: the same
+    answer again is not asked for its note a second time (last round's note carries over)."""
     item = model.items[position]
     if evidence_due(item, option) and option != before:
         return Step(position, item.key)

@@ -151,8 +151,8 @@ def test_a_picked_question_answered_goes_back_to_the_review() -> None:
 
 
 def test_the_same_answer_again_is_not_asked_for_its_note() -> None:
-    """A note is asked for when the top option is newly chosen, not when it was the answer
-    already (this round or last)."""
+    """A note is asked for when the top option is newly chosen, not when it was last round's
+    answer too (its note carries over)."""
     position = next(i for i, item in enumerate(ITEMS) if item.evidence)
     item = ITEMS[position]
     assert after_answer(MODEL, set(), position, item.scale.top) == Step(position, item.key)
@@ -299,7 +299,7 @@ def test_answering_everything_then_changing_one_question_returns_to_the_review(
     target = jump_to(MODEL, step, picked)
     assert target == Step(picked)
     chosen = min(option, ITEMS[picked].scale.top)
-    step = after_answer(MODEL, answers, picked, chosen, before=answers[ITEMS[picked].key])
+    step = after_answer(MODEL, answers, picked, chosen)
     answers[ITEMS[picked].key] = chosen
     if step.awaiting_evidence is not None:
         step = after_evidence(MODEL, answers, picked)
