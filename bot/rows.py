@@ -310,6 +310,7 @@ class PlanStep:
     source: str
     created_at: datetime
     done_at: datetime | None
+    updated_at: datetime | None = None  # when its status, text, owner or date last changed
 
 
 # -- member pulses (issue 24) --------------------------------------------------------------------

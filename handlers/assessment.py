@@ -140,24 +140,51 @@ async def _own_open(context: BotContext, user_id: int, assessment_id: int) -> Op
 
 
 async def answer_pressed(update: Update, context: BotContext) -> None:
-    """Record the chosen option for the item on screen and show what comes next."""
+    """Record the chosen option (or, in a new round, "Same as last time") for the item on
+    screen and show what comes next."""
     pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
-    assessment_id, position, option = press.args
+    option = press.args[2] if press.kind == "a" else None
+    taken = await _take_answer(context, query.from_user.id, press.args[0], press.args[1], option)
+    if taken is None:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    await answer_query(query)
+    updated, answers, last = taken
+    await questions.present(
+        context, message.chat.id, updated, replace=message, answers=answers, last=last
+    )
+
+
+async def _take_answer(
+    context: BotContext, user_id: int, assessment_id: int, position: int, option: int | None
+) -> tuple[OpenAssessment, dict[str, Answer], dict[str, Answer]] | None:
+    """Record `option` (None: the same as last round) for the item at `position` and move on;
+    the assessment and answers as they now stand (and last round's answers), or None for a
+    press that does not count."""
     model = context.content.model
     found = await context.storage.in_progress_with_answers(assessment_id)
     assessment, answers = found or (None, {})
-    if (
-        assessment is None
-        or assessment.user_id != query.from_user.id
-        or not progress.press_counts(model, assessment.step, position, option)
-    ):
-        await answer_query(query, context.strings("assess.stale"))
-        return
+    if assessment is None or assessment.user_id != user_id:
+        return None
+    last = await questions.last_time(context, assessment)
+    if option is None:
+        option = progress.same_as_last(model, position, questions.options(last))
+    if option is None or not progress.press_counts(model, assessment.step, position, option):
+        return None
     item = model.items[position]
-    step = progress.after_answer(model, answers, position, option)
+    previous = answers.get(item.key)
+    before_last = last.get(item.key)
+    # Last round's answer, for an item not yet answered this round: the same again is not
+    # asked for its note (it carries over). Within a round, the saved note is offered again.
+    before = before_last.option if before_last and previous is None else None
+    step = progress.after_answer(model, answers, position, option, before=before)
+    carries = progress.note_carries(
+        option, before_last.option if before_last else None, previous is not None
+    )
+    note = before_last.evidence if carries and before_last else None
     points = item.scale.options[option].points
     recorded = await context.storage.record_answer(
         assessment_id,
@@ -166,17 +193,15 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
         item_key=item.key,
         option=option,
         points=points,
+        note=note,
     )
     if not recorded:
-        await answer_query(query, context.strings("assess.stale"))
-        return
-    await answer_query(query)
+        return None
     # What the database now holds, without reading it back.
-    previous = answers.get(item.key)
     kept = previous.evidence if previous and previous.option == option else None
-    answers[item.key] = Answer(item.key, option, points, kept)
+    answers[item.key] = Answer(item.key, option, points, kept or note)
     updated = replace(assessment, position=step.position, awaiting_evidence=step.awaiting_evidence)
-    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
+    return updated, answers, last
 
 
 async def back_pressed(update: Update, context: BotContext) -> None:
@@ -225,38 +250,61 @@ async def help_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query, context.strings("assess.stale"))
         return
     await answer_query(query)
-    current = answers.get(model.items[position].key)
+    key = model.items[position].key
+    current = answers.get(key)
     text, markup = render.question(
         context.content,
         assessment,
         position,
         current.option if current else None,
         with_help=True,
+        last=(await questions.last_time(context, assessment)).get(key),
     )
     await show(context, message.chat.id, text, markup, replace=message)
 
 
 async def change_section_pressed(update: Update, context: BotContext) -> None:
-    """From the review, go through one section's questions again."""
+    """From the review: list one section's questions to pick one to change ("rc"), ask the one
+    picked ("rq"), or go back to the review ("rv")."""
     pressed = await read_press(update, context, private=True)
     if pressed is None:
         return
     query, press, message = pressed
-    assessment_id, section = press.args
     model = context.content.model
-    assessment = await _own_open(context, query.from_user.id, assessment_id)
-    step = progress.change_section(model, assessment.step, section) if assessment else None
-    moved = (
-        assessment is not None
-        and step is not None
-        and await context.storage.move(assessment_id, expected=assessment.step, to=step)
+    found = await context.storage.in_progress_with_answers(press.args[0])
+    assessment, answers = found or (None, {})
+    if assessment is None or assessment.user_id != query.from_user.id:
+        await answer_query(query, context.strings("assess.stale"))
+        return
+    if press.kind == "rc":
+        positions = progress.section_positions(model, assessment.step, press.args[1])
+        if positions is None:
+            await answer_query(query, context.strings("assess.stale"))
+            return
+        await answer_query(query)
+        section = model.sections[press.args[1]]
+        text, markup = render.section_picker(
+            context.content, assessment, section.title, positions, questions.options(answers)
+        )
+        await show(context, message.chat.id, text, markup, replace=message)
+        return
+    if press.kind == "rv":
+        if not progress.at_review(model, assessment.step):
+            await answer_query(query, context.strings("assess.stale"))
+            return
+        await answer_query(query)
+        await questions.present(context, message.chat.id, assessment, replace=message)
+        return
+    step = progress.jump_to(model, assessment.step, press.args[1])
+    moved = step is not None and await context.storage.move(
+        assessment.id, expected=assessment.step, to=step
     )
-    if not moved or assessment is None or step is None:
+    if not moved or step is None:
         await answer_query(query, context.strings("assess.stale"))
         return
     await answer_query(query)
     updated = replace(assessment, position=step.position, awaiting_evidence=None)
-    await questions.present(context, message.chat.id, updated, replace=message)
+    await questions.present(context, message.chat.id, updated, replace=message, answers=answers)
 
 
 async def finish_pressed(update: Update, context: BotContext) -> None:
@@ -493,9 +541,22 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
         if assessment.position < len(model.items)
         else progress.first_unanswered(model, answers)
     )
-    current = answers.get(model.items[position].key)
+    typed = progress.typed_option(model.items[position], message.text or "")
+    if typed is not None:  # "agree" typed for the Agree button
+        taken = await _take_answer(context, user.id, assessment.id, position, typed)
+        if taken is not None:
+            updated, answers, last = taken
+            await questions.present(context, message.chat_id, updated, answers=answers, last=last)
+            return True
+    key = model.items[position].key
+    current = answers.get(key)
     text, markup = render.question(
-        context.content, assessment, position, current.option if current else None, with_help=True
+        context.content,
+        assessment,
+        position,
+        current.option if current else None,
+        with_help=True,
+        last=(await questions.last_time(context, assessment)).get(key),
     )
     text = Safe(f"{context.strings('assess.text_help')}\n\n{text}")
     await show(context, message.chat_id, text, markup)
@@ -526,7 +587,13 @@ FEATURE = Feature(
     name="assessment",
     commands=(Command("assess", assess_command, ("private",)),),
     buttons=(
-        Buttons(answer_pressed, {"a": 3}),  # answer: assessment, position, option
+        Buttons(
+            answer_pressed,
+            {
+                "a": 3,  # answer: assessment, position, option
+                "sm": 2,  # new round: "Same as last time" for the question: assessment, position
+            },
+        ),
         # back: assessment, position on screen (a question or its evidence prompt)
         Buttons(back_pressed, {"b": 2}),
         Buttons(pause_pressed, {"p": 1}),  # pause: assessment
@@ -535,7 +602,15 @@ FEATURE = Feature(
         # continue an assessment (from a reminder): assessment; start or resume (from /start)
         Buttons(continue_pressed, {"c": 1, "go": 0}),
         Buttons(help_pressed, {"h": 2}),  # help on the question: assessment, position on screen
-        Buttons(change_section_pressed, {"rc": 2}),  # review: change a section: assessment, section
+        Buttons(
+            change_section_pressed,
+            {
+                "rc": 2,  # review: change a section: assessment, section index
+                # review: change one question picked from a section's list: assessment, position
+                "rq": 2,
+                "rv": 1,  # review: back to the review from a section's list: assessment
+            },
+        ),
         Buttons(finish_pressed, {"f": 1}),  # review: finish and work out the result: assessment
         # after a result: change answers in that completed assessment
         Buttons(change_answers_pressed, {"ca": 1}),

@@ -25,6 +25,7 @@ from bot.context import BotContext
 from bot.rows import Hub, Practice
 from content.strings import Safe
 from handlers import callbacks
+from scoring.paging import Page, clamp, paginate
 from scoring.rotation import Entry
 from scoring.text import refusal as text_refusal
 
@@ -295,3 +296,50 @@ async def may_review_region(context: BotContext, region: str, user_id: int) -> b
         except TelegramError as error:
             log.info("could not check an admin of hub %s: %s", hub.id, error)
     return False
+
+
+# -- listings in pages (issue 21) ----------------------------------------------------------------
+
+
+def paged(
+    context: BotContext,
+    items: Sequence[str],
+    *,
+    page: int,
+    kind: str,
+    args: Sequence[int] = (),
+    header: str = "",
+    footer: str = "",
+) -> tuple[Safe, list[Button], Page]:
+    """Page `page` of a listing (clamped to the pages there are), its "◀ Previous"/"Next ▶"
+    row (empty on a one-page listing; the buttons send `kind` with `args` and the page), and
+    the page, whose `start`/`stop` say which items it shows."""
+    strings = context.strings
+
+    def marker(number: int, pages: int) -> str:
+        return strings("paging.marker", page=number, pages=pages)
+
+    pages = paginate(items, header=header, footer=footer, marker=marker)
+    shown = pages[clamp(page, len(pages)) - 1]
+    nav: list[Button] = []
+    if shown.number > 1:
+        nav.append((strings("paging.previous"), callbacks.encode(kind, *args, shown.number - 1)))
+    if shown.number < shown.pages:
+        nav.append((strings("paging.next"), callbacks.encode(kind, *args, shown.number + 1)))
+    return Safe(shown.text), nav, shown
+
+
+async def drop_buttons(message: Message, *kinds: str) -> None:
+    """Take the buttons of the given callback kinds off a message, keeping the others (the
+    result's "Add to plan" after "Share my band"); none left, no keyboard."""
+    markup = message.reply_markup
+    rows = [
+        [b for b in row if not ((p := callbacks.decode(b.callback_data)) and p.kind in kinds)]
+        for row in (markup.inline_keyboard if markup else ())
+    ]
+    kept = [row for row in rows if row]
+    try:
+        await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise

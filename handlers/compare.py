@@ -21,7 +21,14 @@ from bot.scheduling import Kind, deliver, message_sender
 from bot.snapshots import ALL
 from content.strings import Safe
 from handlers import render
-from handlers.common import answer_query, is_group, is_private, read_press, remove_buttons
+from handlers.common import (
+    answer_query,
+    drop_buttons,
+    is_group,
+    is_private,
+    read_press,
+    remove_buttons,
+)
 from scoring import Band, Comparison, Result, compare
 from scoring.baseline import Figure, contrasts
 from scoring.engine import is_rise
@@ -332,7 +339,7 @@ async def share_band_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query, strings("share_band.done_one"))
     else:
         await answer_query(query, strings("share_band.done", count=posted))
-    await remove_buttons(message)
+    await drop_buttons(message, "sh")  # "Add to plan" stays
 
 
 FEATURE = Feature(

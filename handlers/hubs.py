@@ -107,7 +107,8 @@ async def hub_command(update: Update, context: BotContext) -> None:
         )
         return
     await message.reply_text(strings("hub.pending", region=region.name))
-    await _ask_operators(context, hub, message.chat.title or str(message.chat_id))
+    anonymous = message.sender_chat is not None  # an anonymous admin posts as the group
+    await _ask_operators(context, hub, message.chat.title or str(message.chat_id), anonymous)
 
 
 async def _end_hub(context: BotContext, message: Message, hub: Hub | None, operator: bool) -> None:
@@ -149,11 +150,15 @@ def _region_index(context: BotContext, key: str) -> int:
     return [r.key for r in context.content.directory.regions].index(key)
 
 
-async def _ask_operators(context: BotContext, hub: Hub, title: str) -> None:
-    """Send each operator a private card with Approve and Reject for the hub request."""
+async def _ask_operators(
+    context: BotContext, hub: Hub, title: str, anonymous: bool = False
+) -> None:
+    """Send each operator a private card with Approve and Reject for the hub request, saying
+    who asked as far as the bot knows it (no names are stored: an admin of the group)."""
     strings = context.strings
     region = context.content.directory.region(hub.region).name
-    text = strings("hub.approval_card", group=clip(title), region=region)
+    who = strings("hub22.asker_anonymous" if anonymous else "hub22.asker", group=clip(title))
+    text = strings("hub22.approval_card", who=who, group=clip(title), region=region)
     index = _region_index(context, hub.region)
     buttons = keyboard(
         [

@@ -15,7 +15,15 @@ from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, keyboard, private_sender, read_press, show
+from handlers.common import (
+    Button,
+    answer_query,
+    keyboard,
+    paged,
+    private_sender,
+    read_press,
+    show,
+)
 from handlers.render import local_date
 from scoring.standing import may_remove
 
@@ -34,14 +42,16 @@ async def leads_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
-async def _listing(context: BotContext, user_id: int) -> tuple[Safe, InlineKeyboardMarkup | None]:
+async def _listing(
+    context: BotContext, user_id: int, page: int = 1
+) -> tuple[Safe, InlineKeyboardMarkup | None]:
     strings, storage = context.strings, context.storage
     network = await storage.network_of(user_id)
     if network is None:
         return strings("leads.not_a_lead"), None
     zone = context.settings.timezone
-    lines = [strings("leads.title", network=network.name)]
-    rows = []
+    lines = []
+    buttons: list[tuple[int, list[Button]]] = []  # (line index, that lead's buttons)
     owner = network.owner_id == user_id
     leads = await storage.leads(network.id)
     for number, lead in enumerate(leads, start=1):
@@ -56,19 +66,49 @@ async def _listing(context: BotContext, user_id: int) -> tuple[Safe, InlineKeybo
         if not may_remove(presser=user_id, target=lead_id, owner=network.owner_id, leads=ids):
             continue
         label = strings("leads.remove_button", number=number, date=date)
-        rows.append([(label, callbacks.encode("lr", network.id, lead_id, ASK))])
         handover = strings("gov.offer_button", number=number)
-        rows.append([(handover, callbacks.encode("lo", network.id, lead_id))])
+        buttons.append(
+            (
+                number - 1,
+                [
+                    (label, callbacks.encode("lr", network.id, lead_id, ASK)),
+                    (handover, callbacks.encode("lo", network.id, lead_id)),
+                ],
+            )
+        )
     if len(leads) == 1:
-        lines.append(strings("leads.footer_alone"))
+        footer = strings("leads.footer_alone")
     elif owner:
-        lines.append(strings("leads.footer"))
+        footer = strings("leads.footer")
     else:
-        lines.append(strings("gov.footer_co_lead"))
+        footer = strings("gov.footer_co_lead")
+    if network.owner_offer == user_id:
+        footer = Safe(f"{footer}\n{strings('gov.offer_waiting')}")
+    text, nav, shown = paged(
+        context,
+        lines,
+        page=page,
+        kind="lp",
+        header=strings("leads.title", network=network.name),
+        footer=footer,
+    )
+    rows = [[b] for index, pair in buttons if shown.start <= index < shown.stop for b in pair]
     if network.owner_offer == user_id:
         rows.append([(strings("gov.accept_button"), callbacks.encode("la", network.id))])
-        lines.append(strings("gov.offer_waiting"))
-    return Safe("\n".join(lines)), keyboard(rows) if rows else None
+    if nav:
+        rows.append(nav)
+    return text, keyboard(rows) if rows else None
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show another page of the network's leads."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    await answer_query(query)
+    text, markup = await _listing(context, query.from_user.id, press.args[0])
+    await show(context, message.chat.id, text, markup, replace=message)
 
 
 async def remove_pressed(update: Update, context: BotContext) -> None:
@@ -184,5 +224,6 @@ FEATURE = Feature(
         # the owner offers ownership to a co-lead: network, lead
         Buttons(offer_pressed, {"lo": 2}),
         Buttons(accept_pressed, {"la": 1}),  # the co-lead accepts ownership: network
+        Buttons(page_pressed, {"lp": 1}),  # a page of the network's leads: page (from 1)
     ),
 )

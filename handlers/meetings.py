@@ -8,6 +8,7 @@ import html
 import logging
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -28,12 +29,14 @@ from bot.scheduling import Kind, Rebuild, deliver, message_sender
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import (
+    Button,
     admin_hub,
     answer_query,
     clip,
     is_admin,
     is_group,
     keyboard,
+    paged,
     plain,
     read_press,
     refused,
@@ -272,14 +275,20 @@ async def meetings_command(update: Update, context: BotContext) -> None:
             strings("hub.not_a_hub") if is_group(message.chat) else strings("hub.group_only")
         )
         return
+    admin = await sender_is_admin(context, message)
+    text, markup = await _meetings_page(context, hub, admin, 1)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _meetings_page(context: BotContext, hub: Hub, admin: bool, page: int) -> tuple[Safe, Any]:
+    """A page of the hub's upcoming meetings, each with its buttons (admins' too for an admin),
+    and Previous/Next."""
+    strings = context.strings
     upcoming = await context.storage.upcoming_meetings(context.services.clock.now(), hub.id)
     if not upcoming:
-        await message.reply_text(strings("meeting.none"))
-        return
-    admin = await sender_is_admin(context, message)
-    lines = [strings("meeting.list_title")]
-    rows = []
-    for meeting in upcoming[:10]:
+        return strings("meeting.none"), None
+    lines: list[str] = []
+    for meeting in upcoming:
         replies = await context.storage.rsvps(meeting.id)
         lines.append(
             strings(
@@ -290,15 +299,40 @@ async def meetings_command(update: Update, context: BotContext) -> None:
                 not_going=len(replies.not_going),
             )
         )
+    text, nav, shown = paged(
+        context, lines, page=page, kind="mp", header=strings("meeting.list_title")
+    )
+    rows: list[list[Button]] = []
+    for meeting in upcoming[shown.start : shown.stop]:
         short = _local(context, meeting.starts_at).strftime("%-d %b %H:%M")
-        row = [(strings("meeting.file_button", when=short), callbacks.encode("mf", meeting.id))]
+        row: list[Button] = [
+            (strings("meeting.file_button", when=short), callbacks.encode("mf", meeting.id))
+        ]
         if admin:
             row.append((strings("meeting.who_button"), callbacks.encode("mw", meeting.id)))
             row.append(
                 (strings("meeting.cancel_button", when=short), callbacks.encode("mc", meeting.id))
             )
         rows.append(row)
-    await message.reply_text(Safe("\n".join(lines)), reply_markup=keyboard(rows))
+    if nav:
+        rows.append(nav)
+    return text, keyboard(rows)
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show another page of the hub's upcoming meetings (with admins' buttons for an admin)."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    hub = await context.storage.hub_by_chat(message.chat.id) if is_group(message.chat) else None
+    if hub is None or not hub.live:
+        await answer_query(query, context.strings("errors.button_expired"))
+        return
+    await answer_query(query)
+    admin = await is_admin(context, message.chat.id, query.from_user.id)
+    text, markup = await _meetings_page(context, hub, admin, press.args[0])
+    await show(context, message.chat.id, text, markup, replace=message)
 
 
 async def _pressed_meeting(
@@ -531,6 +565,7 @@ FEATURE = Feature(
         Buttons(rsvp_pressed, {"mr": 2}),  # answer a meeting: meeting, 1 going / 0 can't make it
         Buttons(file_pressed, {"mf": 1}),  # send a meeting's calendar file: meeting
         Buttons(who_pressed, {"mw": 1}),  # tell an admin who answered: meeting
+        Buttons(page_pressed, {"mp": 1}),  # a page of the hub's upcoming meetings: page (from 1)
     ),
     kinds=(MEETING, MEETING_GOING),
     rebuilds=(Rebuild("upcoming meetings", upcoming, rebuild_meeting),),

@@ -25,6 +25,7 @@ from handlers.common import (
     answer_query,
     draft_expired,
     keyboard,
+    paged,
     private_sender,
     read_press,
     show,
@@ -37,7 +38,10 @@ from scoring.plan import (
     TEXT_LIMIT,
     DateProblem,
     Status,
+    archived,
+    clean_text,
     default_due,
+    duplicate,
     parse_due,
     source_of,
 )
@@ -50,6 +54,7 @@ PLAN_REMINDERS = Kind("plan-reminders")  # the quarter-hourly check behind PLAN_
 
 EDIT = "plan:edit"
 FIELDS = ("text", "owner", "due")
+NEW = "new"  # the field of a draft waiting for a step of the lead's own ("Add a step")
 STATUSES = (Status.TODO, Status.DOING, Status.DONE, Status.DROPPED)
 CHECK_EVERY = timedelta(minutes=15)
 
@@ -102,23 +107,45 @@ async def add_pressed(update: Update, context: BotContext) -> None:
     if tips is None or network is None:
         await answer_query(query, strings("errors.button_expired"))
         return
-    if press.kind == "pl":
+    if press.kind in ("pl", "pk"):
         await answer_query(query)
-        lines = [strings("plan.pick")]
-        buttons: list[Button] = []
-        for index, tip in enumerate(tips):
-            lines.append(strings("result.tip_line", number=index + 1, text=tip.text))
-            buttons.append((str(index + 1), callbacks.encode("pp", press.args[0], index)))
-        rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-        await context.bot.send_message(
-            message.chat_id, Safe("\n".join(lines)), reply_markup=keyboard(rows)
+        # Many "Don't know" answers make many things to find out: the list goes in pages.
+        lines = [
+            strings("result.tip_line", number=index + 1, text=tip.text)
+            for index, tip in enumerate(tips)
+        ]
+        page = press.args[1] if press.kind == "pk" else 1
+        text, nav, shown = paged(
+            context,
+            lines,
+            page=page,
+            kind="pk",
+            args=(press.args[0],),
+            header=strings("plan.pick"),
         )
+        buttons: list[Button] = [
+            (str(index + 1), callbacks.encode("pp", press.args[0], index))
+            for index in range(shown.start, shown.stop)
+        ]
+        rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+        if nav:
+            rows.append(nav)
+        if press.kind == "pk":
+            await show(context, message.chat_id, text, keyboard(rows), replace=message)
+        else:
+            await context.bot.send_message(message.chat_id, text, reply_markup=keyboard(rows))
         return
     index = press.args[1]
     if index >= len(tips):
         await answer_query(query, strings("errors.button_expired"))
         return
     tip = tips[index]
+    if await _already_open(context, network, tip.text[:TEXT_LIMIT]):
+        await answer_query(query, strings("plan22.duplicate_short"))
+        await context.bot.send_message(
+            message.chat_id, strings("plan22.duplicate", text=tip.text[:TEXT_LIMIT])
+        )
+        return
     due = default_due(_today(context))
     added = await context.storage.add_plan_step(
         network.id,
@@ -134,10 +161,11 @@ async def add_pressed(update: Update, context: BotContext) -> None:
         await context.bot.send_message(message.chat_id, strings("plan.full", limit=OPEN_LIMIT))
         return
     await answer_query(query, strings("plan.added_short"))
+    number = await _number_of(context, network, added)
     await context.bot.send_message(
         message.chat_id,
-        strings("plan.added", text=tip.text, due=_date(due)),
-        reply_markup=_step_keyboard(context, added),
+        strings("plan22.added", number=number, text=tip.text, due=_date(due)),
+        reply_markup=await _step_keyboard(context, network.id, added),
     )
 
 
@@ -145,7 +173,8 @@ async def add_pressed(update: Update, context: BotContext) -> None:
 
 
 async def plan_command(update: Update, context: BotContext) -> None:
-    """List the network's plan, each step with a button to manage it."""
+    """List the network's plan in pages, each step with a button to manage it; `/plan add
+    <text>` adds a step of the lead's own."""
     sender = await private_sender(update, context)
     if sender is None:
         return
@@ -156,8 +185,51 @@ async def plan_command(update: Update, context: BotContext) -> None:
         return
     if await _editing(context, user.id):
         await context.storage.set_state(user.id, None, {})
+    args = list(context.args or [])
+    if args and args[0].lower() == "add":
+        await _add_own(context, message.chat_id, user.id, network, " ".join(args[1:]))
+        return
+    if args:
+        await message.reply_text(context.strings("plan22.how_to_add"))
     text, markup = await _listing(context, network)
     await message.reply_text(text, reply_markup=markup)
+
+
+async def _add_own(
+    context: BotContext, chat_id: int, user_id: int, network: Network, typed: str
+) -> bool:
+    """Add a step the lead typed; say why not (empty, too long, already there, plan full).
+    True if it was added."""
+    strings = context.strings
+    text = clean_text(typed)
+    if not text:
+        await context.bot.send_message(chat_id, strings("plan22.add_usage"))
+        return False
+    if len(text) > TEXT_LIMIT:
+        await context.bot.send_message(chat_id, strings("plan.too_long", limit=TEXT_LIMIT))
+        return False
+    if await _already_open(context, network, text):
+        await context.bot.send_message(chat_id, strings("plan22.duplicate", text=text))
+        return False
+    due = default_due(_today(context))
+    added = await context.storage.add_plan_step(
+        network.id, user_id, text=text, owner="", due=due, source="", open_limit=OPEN_LIMIT
+    )
+    if added is None:
+        await context.bot.send_message(chat_id, strings("plan.full", limit=OPEN_LIMIT))
+        return False
+    number = await _number_of(context, network, added)
+    await context.bot.send_message(
+        chat_id,
+        strings("plan22.added_own", number=number, text=text, due=_date(due)),
+        reply_markup=await _step_keyboard(context, network.id, added),
+    )
+    return True
+
+
+async def _already_open(context: BotContext, network: Network, text: str) -> bool:
+    steps = await context.storage.plan_steps(network.id)
+    return duplicate(text, [s.text for s in steps if Status(s.status).open])
 
 
 async def _editing(context: BotContext, user_id: int) -> bool:
@@ -165,31 +237,81 @@ async def _editing(context: BotContext, user_id: int) -> bool:
     return user is not None and user.state == EDIT
 
 
-async def _listing(context: BotContext, network: Network) -> tuple[Safe, Any]:
-    strings = context.strings
-    steps = await context.storage.plan_steps(network.id)
-    if not steps:
-        return strings("plan.empty"), None
-    open_steps = [s for s in steps if Status(s.status).open]
-    lines: list[str] = [
-        strings("plan.title", network=network.name, open=len(open_steps), limit=OPEN_LIMIT)
+async def _working(context: BotContext, network: Network) -> list[PlanStep]:
+    """The steps /plan shows, in its order: archived ones (finished over a quarter ago) left out."""
+    now = context.services.clock.now()
+    return [
+        step
+        for step in await context.storage.plan_steps(network.id)
+        if not archived(Status(step.status), step.updated_at, now)
     ]
-    buttons: list[Button] = []
-    for number, step in enumerate(steps, start=1):
-        lines.append(step_line(context, number, step))
-        buttons.append((str(number), callbacks.encode("pv", step.id)))
+
+
+async def _number_of(context: BotContext, network: Network, step_id: int) -> int:
+    """A step's number in /plan (0 once it has been archived)."""
+    for number, step in enumerate(await _working(context, network), start=1):
+        if step.id == step_id:
+            return number
+    return 0
+
+
+async def _listing(context: BotContext, network: Network, page: int = 1) -> tuple[Safe, Any]:
+    strings = context.strings
+    steps = await _working(context, network)
+    add_row: list[Button] = [(strings("plan22.add_button"), callbacks.encode("pw"))]
+    if not steps:
+        return strings("plan22.empty"), keyboard([add_row])
+    open_steps = [s for s in steps if Status(s.status).open]
+    header = strings("plan.title", network=network.name, open=len(open_steps), limit=OPEN_LIMIT)
+    footer_lines: list[str] = []
     if len(open_steps) >= OPEN_LIMIT:
-        lines += ["", strings("plan.full", limit=OPEN_LIMIT)]
-    lines += ["", strings("plan.list_hint")]
+        footer_lines += ["", strings("plan.full", limit=OPEN_LIMIT)]
+    footer_lines += ["", strings("plan.list_hint")]
+    if len(steps) < len(await context.storage.plan_steps(network.id)):
+        footer_lines.append(strings("plan22.archived_note"))
+    lines = [step_line(context, number, step) for number, step in enumerate(steps, start=1)]
+    text, nav, shown = paged(
+        context, lines, page=page, kind="pn", header=header, footer="\n".join(footer_lines)
+    )
+    buttons: list[Button] = [
+        (str(number), callbacks.encode("pv", step.id))
+        for number, step in enumerate(steps, start=1)
+        if shown.start < number <= shown.stop
+    ]
     rows = [buttons[i : i + 6] for i in range(0, len(buttons), 6)]
-    return Safe("\n".join(lines)), keyboard(rows)
+    if len(open_steps) < OPEN_LIMIT:
+        rows.append(add_row)
+    if nav:
+        rows.append(nav)
+    return text, keyboard(rows)
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show another page of the plan, or ask for a step of the lead's own ("Add a step")."""
+    read = await read_press(update, context, private=True)
+    if read is None:
+        return
+    query, press, message = read
+    strings = context.strings
+    network = await context.storage.network_of(query.from_user.id)
+    if network is None:
+        await answer_query(query, strings("plan.no_network"))
+        return
+    await answer_query(query)
+    if press.kind == "pw":
+        draft = {"field": NEW, "since": iso(context.services.clock.now())}
+        await context.storage.set_state(query.from_user.id, EDIT, draft)
+        await context.bot.send_message(message.chat_id, strings("plan22.ask_new"))
+        return
+    text, markup = await _listing(context, network, press.args[0])
+    await show(context, message.chat_id, text, markup, replace=message)
 
 
 def step_line(context: BotContext, number: int, step: PlanStep) -> Safe:
     strings = context.strings
     return strings(
         "plan.step_line",
-        number=number,
+        number=number if number else "•",
         text=step.text,
         status=strings(f"plan.status_{step.status}"),
         owner=step.owner or strings("plan.no_owner"),
@@ -197,11 +319,23 @@ def step_line(context: BotContext, number: int, step: PlanStep) -> Safe:
     )
 
 
-def _step_keyboard(context: BotContext, step_id: int) -> Any:
+async def _card(context: BotContext, network: Network, step: PlanStep, title: str) -> Safe:
+    number = await _number_of(context, network, step.id)
+    return Safe(f"{title}\n{step_line(context, number, step)}")
+
+
+async def _step_keyboard(context: BotContext, network_id: int, step_id: int) -> Any:
+    """A step's buttons: its statuses (the current one ticked), its edits, and Remove."""
     strings = context.strings
+    step = await context.storage.plan_step(step_id, network_id)
+    current = step.status if step else None
+
+    def label(status: Status) -> str:
+        name = strings(f"plan.status_{status.value}")
+        return strings("plan22.status_current", status=name) if status.value == current else name
+
     statuses = [
-        (strings(f"plan.status_{status.value}"), callbacks.encode("ps", step_id, n))
-        for n, status in enumerate(STATUSES)
+        (label(status), callbacks.encode("ps", step_id, n)) for n, status in enumerate(STATUSES)
     ]
     edits = [
         (strings(f"plan.edit_{field}"), callbacks.encode("pe", step_id, n))
@@ -224,12 +358,11 @@ async def step_pressed(update: Update, context: BotContext) -> None:
         return
     if press.kind == "pv":
         await answer_query(query)
-        text = step_line(context, 1, step)
         await show(
             context,
             message.chat_id,
-            Safe(f"{strings('plan.step_title')}\n{text}"),
-            _step_keyboard(context, step.id),
+            await _card(context, network, step, strings("plan.step_title")),
+            await _step_keyboard(context, network.id, step.id),
         )
         return
     if press.kind == "ps":
@@ -248,10 +381,9 @@ async def step_pressed(update: Update, context: BotContext) -> None:
         )
         updated = await storage.plan_step(step.id, network.id)
         if updated is not None:
-            text = Safe(f"{strings('plan.step_title')}\n{step_line(context, 1, updated)}")
-            await show(
-                context, message.chat_id, text, _step_keyboard(context, step.id), replace=message
-            )
+            text = await _card(context, network, updated, strings("plan.step_title"))
+            markup = await _step_keyboard(context, network.id, step.id)
+            await show(context, message.chat_id, text, markup, replace=message)
         return
     if press.kind == "pe":
         if press.args[1] >= len(FIELDS):
@@ -307,6 +439,16 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
     step_id, field = draft.get("step"), draft.get("field")
     network = await storage.network_of(user.id)
     if (
+        field == NEW
+        and network is not None
+        and not draft_expired(draft, context.services.clock.now())
+    ):
+        typed = clean_text(message.text)
+        if typed and len(typed) <= TEXT_LIMIT:  # else it is asked for again
+            await storage.set_state(user.id, None, {})
+        await _add_own(context, message.chat_id, user.id, network, typed)
+        return True
+    if (
         draft_expired(draft, context.services.clock.now())
         or not isinstance(step_id, int)
         or field not in FIELDS
@@ -338,8 +480,10 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
     await storage.set_state(user.id, None, {})
     updated = await storage.plan_step(step.id, network.id)
     if updated is not None:
-        text = Safe(f"{strings('plan.saved')}\n{step_line(context, 1, updated)}")
-        await message.reply_text(text, reply_markup=_step_keyboard(context, step.id))
+        text = await _card(context, network, updated, strings("plan.saved"))
+        await message.reply_text(
+            text, reply_markup=await _step_keyboard(context, network.id, step.id)
+        )
     return True
 
 
@@ -367,7 +511,8 @@ async def plan_reminders_job(context: BotContext) -> None:
             due=_date(step.due),
             owner=step.owner or context.strings("plan.no_owner"),
         )
-        return lead, message_sender(context, text, _step_keyboard(context, step.id))
+        markup = await _step_keyboard(context, step.network_id, step.id)
+        return lead, message_sender(context, text, markup)
 
     await deliver_due(context, PLAN_DUE, subjects, reminder)
 
@@ -391,8 +536,11 @@ FEATURE = Feature(
     name="plan",
     commands=(Command("plan", plan_command, ("private",)),),
     buttons=(
-        # a result's "Add to plan": list its advice (assessment); add one piece: assessment, tip
-        Buttons(add_pressed, {"pl": 1, "pp": 2}),
+        # a result's "Add to plan": list its advice (assessment), another page of it (assessment,
+        # page from 1); add one piece: assessment, tip
+        Buttons(add_pressed, {"pl": 1, "pk": 2, "pp": 2}),
+        # /plan: show a page of the plan (page from 1); "Add a step" of the lead's own
+        Buttons(page_pressed, {"pn": 1, "pw": 0}),
         Buttons(
             step_pressed,
             {

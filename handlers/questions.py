@@ -16,6 +16,7 @@ from handlers import callbacks, render
 from handlers.common import keyboard, show
 from scoring import Result
 from scoring import agreement as agreement_rules
+from scoring.baseline import newer_network
 from scoring.plan import Levels, moved
 from scoring.progress import carry_over, first_unanswered, score_answers
 from scoring.standing import View, view_on_completion
@@ -28,6 +29,26 @@ def options(answers: dict[str, Answer]) -> dict[str, int]:
     return {key: answer.option for key, answer in answers.items()}
 
 
+async def last_time(context: BotContext, assessment: OpenAssessment) -> dict[str, Answer]:
+    """The network's answers in its last round (with their notes), as the current model numbers
+    options; empty for a first round or a change to a result."""
+    found = await context.storage.last_round(assessment.id)
+    if found is None:
+        return {}
+    version, answers = found
+    model = context.content.model
+    carried = carry_over(model, version, options(answers))
+    return {
+        key: Answer(
+            key,
+            option,
+            model.item(key).scale.options[option].points,
+            answers[key].evidence,
+        )
+        for key, option in carried.items()
+    }
+
+
 async def present(
     context: BotContext,
     chat_id: int,
@@ -36,11 +57,12 @@ async def present(
     replace: Message | None = None,
     intro: str | None = None,
     answers: dict[str, Answer] | None = None,
+    last: dict[str, Answer] | None = None,
 ) -> None:
     """Show the evidence prompt, the item on screen, or — with every item answered and the
     assessment past its last item — the review, whose "Finish" works out the result.
 
-    `answers` may be passed when the caller has just read (and updated) them.
+    `answers` (and `last`, the last round's) may be passed when the caller has just read them.
     """
     model, content = context.content.model, context.content
     if answers is None:
@@ -60,8 +82,14 @@ async def present(
     else:
         position = assessment.position if assessment.position < len(model.items) else first
         current = answers.get(model.items[position].key)
+        if last is None:
+            last = await last_time(context, assessment)
         text, markup = render.question(
-            content, assessment, position, current.option if current else None
+            content,
+            assessment,
+            position,
+            current.option if current else None,
+            last=last.get(model.items[position].key),
         )
     if intro:
         text = Safe(f"{intro}\n\n{text}")
@@ -86,9 +114,10 @@ async def complete(
         stored = await context.storage.apply_revision(
             assessment, total=total, band=band, result=result
         )
+        was = before.total if before else result.total
         finished = content.strings(
-            "assess.rescored",
-            before=before.total if before else result.total,
+            "assess.rescored" if was != result.total else "reassess.rescored_same",
+            before=was,
             after=result.total,
             maximum=result.maximum,
         )
@@ -304,7 +333,7 @@ def _differences(
         lines.append(strings("agree.more", count=len(left) - len(shown)))
     first = model.item(left[0])
     position = model.items.index(first)
-    if age is not None:
+    if newer_network(age):
         lines += ["", strings("agree.optimism", age=strings(f"ages.{age}"))]
     lines += ["", strings("agree.settle", number=position + 1, label=first.label)]
     rows = [

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.rows import AssessmentChange, CompletedAssessment, Network, OpenAssessment
+from bot.rows import Answer, AssessmentChange, CompletedAssessment, Network, OpenAssessment
 from content import Content
 from content.strings import Safe, escape
 from content.wres import WresIndicator
@@ -16,6 +16,7 @@ from handlers import callbacks
 from handlers.common import Button, keyboard
 from scoring import Band, Result
 from scoring import pulse as pulse_rules
+from scoring.baseline import newer_network
 from scoring.engine import band_position
 from scoring.model import Attribute
 from scoring.plan import Move
@@ -34,9 +35,13 @@ def question(
     current: int | None,
     *,
     with_help: bool = False,
+    last: Answer | None = None,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     """The item at `position`: progress line, statement, answer buttons low to high ("Don't
     know" first), then the navigation row: Back, Help, Pause.
+
+    In a new round, `last` is the network's answer last time: said under the question, with
+    a "Same as last time" button on its own row just above the navigation row.
 
     `current` is the option already chosen (when the user came Back), marked on its button.
     The first item of a section opens with the section's one-line introduction; `with_help`
@@ -62,10 +67,20 @@ def question(
     if current is not None:
         answer = item.scale.options[current].label
         text = Safe(f"{text}\n\n{strings('assess.current_answer', answer=answer)}")
+    if last is not None:
+        said = item.scale.options[last.option].label
+        if last.evidence:
+            note = strings("reassess.last_note", answer=said, note=_short(last.evidence))
+        else:
+            note = strings("reassess.last_answer", answer=said)
+        text = Safe(f"{text}\n\n{note}")
     rows: list[list[Button]] = []
     for index, option in enumerate(item.scale.options):
         label = strings("assess.marked", label=option.label) if index == current else option.label
         rows.append([(label, callbacks.encode("a", assessment.id, position, index))])
+    if last is not None:
+        same = strings("reassess.same_button", answer=item.scale.options[last.option].label)
+        rows.append([(same, callbacks.encode("sm", assessment.id, position))])
     navigation: list[Button] = []
     if position > 0:
         navigation.append((strings("assess.back"), callbacks.encode("b", assessment.id, position)))
@@ -73,6 +88,14 @@ def question(
     navigation.append((strings("assess.pause"), callbacks.encode("p", assessment.id)))
     rows.append(navigation)
     return text, keyboard(rows)
+
+
+NOTE_SHOWN = 160  # characters of last round's evidence note shown under a question
+
+
+def _short(note: str) -> str:
+    note = " ".join(note.split())
+    return note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1].rstrip() + "…"
 
 
 def question_help(content: Content, position: int) -> Safe:
@@ -119,9 +142,33 @@ def review(
     )
     if unknown:
         lines += ["", strings("assess.review_dont_know", count=unknown)]
-    if age is not None:
+    if newer_network(age):
         lines += ["", strings("assess.review_optimism", age=strings(f"ages.{age}"))]
     rows.append([(strings("assess.finish"), callbacks.encode("f", assessment.id))])
+    return Safe("\n".join(lines)), keyboard(rows)
+
+
+def section_picker(
+    content: Content,
+    assessment: OpenAssessment,
+    title: str,
+    positions: Sequence[int],
+    answers: Mapping[str, int],
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """A section's questions with their answers, a button for each to change it, and "Back to
+    review" on the last row."""
+    strings, model = content.strings, content.model
+    lines: list[str] = [strings("reassess.pick_title", section=title)]
+    rows: list[list[Button]] = []
+    for position in positions:
+        item = model.items[position]
+        option = answers.get(item.key)
+        answer = item.scale.options[option].label if option is not None else "—"
+        label = item.label or item.key
+        lines.append(strings("reassess.pick_line", number=position + 1, label=label, answer=answer))
+        button = strings("reassess.pick_button", number=position + 1, label=label)
+        rows.append([(button, callbacks.encode("rq", assessment.id, position))])
+    rows.append([(strings("reassess.back_to_review"), callbacks.encode("rv", assessment.id))])
     return Safe("\n".join(lines)), keyboard(rows)
 
 
@@ -255,30 +302,24 @@ def _has_section(content: Content, key: str) -> bool:
     return any(section.key == key for section in content.model.sections)
 
 
+FAILING_LINES = 8  # keeps the result within one message however many answers fail the gate
+
+
 def _progress(content: Content, result: Result) -> Safe:
     """What holds the band back, or what the next band needs."""
     strings = content.strings
     if result.holding_back:
-        bands = {a.band for a in result.holding_back}
-        count = len(result.holding_back)
-        if len(bands) > 1:
-            lines = (
-                strings("result.attribute_of_band", text=a.text, band=band_name(content, a.band))
-                for a in result.holding_back
-            )
-            return strings(
-                "result.held_back_mixed",
-                score_band=band_name(content, result.score_band),
-                attributes=Safe("\n".join(lines)),
-            )
-        return strings(
-            "result.held_back",
-            score_band=band_name(content, result.score_band),
-            count=count,
-            lower_band=band_name(content, bands.pop()),
-            foundations=strings("result.foundation" if count == 1 else "result.foundations"),
-            attributes=_attributes(content, result.holding_back),
-        )
+        held = _held_back(content, result)
+        failing = [content.model.item(k) for k in result.failing if content.model.has_item(k)]
+        if not failing:
+            return held
+        lines = [
+            strings("gate22.failing_line", label=item.label or item.text)
+            for item in failing[:FAILING_LINES]
+        ]
+        if len(failing) > FAILING_LINES:
+            lines.append(strings("gate22.failing_more", count=len(failing) - FAILING_LINES))
+        return Safe("\n".join([held, strings("gate22.failing_title"), *lines]))
     if result.next_band is None:
         return strings("result.top")
     band = band_name(content, result.next_band)
@@ -290,6 +331,31 @@ def _progress(content: Content, result: Result) -> Safe:
     if attributes:
         return strings("result.next_attributes", band=band, attributes=attributes)
     return strings("result.next_points", points=result.points_to_next, band=band)
+
+
+def _held_back(content: Content, result: Result) -> Safe:
+    """Which foundations of the bands below are missing (why the band shown is lower)."""
+    strings = content.strings
+    bands = {a.band for a in result.holding_back}
+    count = len(result.holding_back)
+    if len(bands) > 1:
+        lines = (
+            strings("result.attribute_of_band", text=a.text, band=band_name(content, a.band))
+            for a in result.holding_back
+        )
+        return strings(
+            "result.held_back_mixed",
+            score_band=band_name(content, result.score_band),
+            attributes=Safe("\n".join(lines)),
+        )
+    return strings(
+        "result.held_back",
+        score_band=band_name(content, result.score_band),
+        count=count,
+        lower_band=band_name(content, bands.pop()),
+        foundations=strings("result.foundation" if count == 1 else "result.foundations"),
+        attributes=_attributes(content, result.holding_back),
+    )
 
 
 HISTORY_LINES = 12  # the latest three years of quarterly rounds; keeps /score within one message

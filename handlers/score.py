@@ -76,7 +76,11 @@ async def show_score(context: BotContext, chat_id: int, user_id: int) -> None:
             ]
         )
     )
-    await context.bot.send_message(chat_id, text, reply_markup=renew)
+    rows = [
+        [(strings("result.add_to_plan"), callbacks.encode("pl", record.latest.id))],
+        [(strings("score.new_invite"), callbacks.encode("ni", network.id))],
+    ]
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard(rows))
     if len(completed) >= 2:
         points = [(a.completed_at, a.total) for a in completed]
         png = await asyncio.to_thread(

@@ -12,6 +12,7 @@ from bot.feature import Buttons, Command, Feature
 from content.strings import Safe
 from handlers import callbacks
 from handlers.common import answer_query, is_private, keyboard, read_press, show
+from scoring.progress import first_unanswered
 from scoring.standing import invite_open
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,18 @@ async def start_command(update: Update, context: BotContext) -> None:
         await routes.start_prefixed[prefixed](context, message.chat_id, user.id, rest)
     else:
         await context.storage.ensure_user(user.id)
+        assessment = await context.storage.open_assessment(user.id)
+        if assessment is not None:
+            # Partway through: no welcome again, just where they are and a way back in.
+            answers = await context.storage.answers(assessment.id)
+            count = len(context.content.model.items)
+            number = min(first_unanswered(context.content.model, answers), count - 1) + 1
+            button = keyboard(
+                [[(strings("start22.carry_on"), callbacks.encode("c", assessment.id))]]
+            )
+            text = strings("start22.mid_assessment", number=number, count=count)
+            await message.reply_text(text, reply_markup=button)
+            return
         button = keyboard([[(strings("start.private_button"), callbacks.encode("go"))]])
         await message.reply_text(strings("start.private"), reply_markup=button)
 

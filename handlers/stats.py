@@ -9,10 +9,10 @@ from typing import Any
 from telegram import InputFile, Update
 
 from bot.context import BotContext
-from bot.feature import Command, Feature
+from bot.feature import Buttons, Command, Feature
 from bot.rows import RegionStatistics
 from content.strings import Safe
-from handlers.common import private_sender
+from handlers.common import answer_query, keyboard, paged, private_sender, read_press, show
 from scoring import Band
 from scoring.publication import RESULTS_WINDOW
 from scoring.suppression import rate, suppress_table
@@ -97,7 +97,15 @@ async def stats_command(update: Update, context: BotContext) -> None:
             caption=strings("stats.csv_caption", minimum=minimum),
         )
         return
-    lines = [strings("stats.title", minimum=minimum)]
+    text, markup = _stats_page(context, rows, minimum, 1)
+    await message.reply_text(text, reply_markup=markup)
+
+
+def _stats_page(
+    context: BotContext, rows: list[list[Any]], minimum: int, page: int
+) -> tuple[Safe, Any]:
+    strings = context.strings
+    lines = []
     for row in rows:
         lines.append(
             strings(
@@ -112,10 +120,33 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 activator=row[7],
             )
         )
-    await message.reply_text(Safe("\n".join(lines)))
+    text, nav, _ = paged(
+        context, lines, page=page, kind="tp", header=strings("stats.title", minimum=minimum)
+    )
+    return text, keyboard([nav]) if nav else None
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show another page of the counts (operators only, as the command)."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    if query.from_user.id not in context.settings.admin_ids:
+        await answer_query(query, context.strings("stats.operators_only"))
+        return
+    await answer_query(query)
+    since = context.services.clock.now() - RESULTS_WINDOW
+    stats = await context.storage.region_statistics(since)
+    names = {region.key: region.name for region in context.content.directory.regions}
+    minimum = context.settings.min_group_size
+    rows = suppressed_rows(stats, names, minimum)
+    text, markup = _stats_page(context, rows, minimum, press.args[0])
+    await show(context, message.chat.id, text, markup, replace=message)
 
 
 FEATURE = Feature(
     name="stats",
     commands=(Command("stats", stats_command, ("operator",)),),
+    buttons=(Buttons(page_pressed, {"tp": 1}),),  # a page of the counts by region: page (from 1)
 )

@@ -30,6 +30,7 @@ from handlers.common import (
     answer_query,
     draft_expired,
     keyboard,
+    paged,
     private_sender,
     read_press,
     show,
@@ -155,10 +156,40 @@ async def wres_command(update: Update, context: BotContext) -> None:
 
 
 async def _overview(context: BotContext, message: Message, network: Network) -> None:
-    strings, guide = context.strings, context.content.wres
     await context.storage.set_state(message.chat.id, None, {})
     rows = await context.storage.wres_rows(network.id)
-    lines: list[str] = [strings("wres.title", network=network.name), ""]
+    text, markup = _overview_page(context, network, rows, 1)
+    await message.reply_text(text, reply_markup=markup)
+    panels = _chart_panels(context, rows)
+    if panels:
+        png = await asyncio.to_thread(charts.wres_chart, panels)
+        await message.reply_photo(
+            InputFile(png, filename="wres.png"), caption=context.strings("wres.chart_caption")
+        )
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show another page of the recorded quarters (with the guided entry's buttons)."""
+    pressed = await read_press(update, context, private=True)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    network = await context.storage.network_of(query.from_user.id)
+    if network is None:
+        await answer_query(query, context.strings("wres.no_network"))
+        return
+    await answer_query(query)
+    rows = await context.storage.wres_rows(network.id)
+    text, markup = _overview_page(context, network, rows, press.args[0])
+    await show(context, message.chat.id, text, markup, replace=message)
+
+
+def _overview_page(
+    context: BotContext, network: Network, rows: Sequence[WresRow], page: int
+) -> tuple[Safe, Any]:
+    """One page of the recorded quarters, with the indicator buttons and Previous/Next."""
+    strings, guide = context.strings, context.content.wres
+    lines: list[str] = []
     if not rows:
         lines.append(strings("wres.empty"))
     for indicator in guide.indicators:
@@ -182,14 +213,16 @@ async def _overview(context: BotContext, message: Message, network: Network) -> 
                 )
             )
         lines.append("")
-    lines.append(strings("wres.pick", group_word=_group_word(context)))
-    await message.reply_text(Safe("\n".join(lines)), reply_markup=_indicator_buttons(context))
-    panels = _chart_panels(context, rows)
-    if panels:
-        png = await asyncio.to_thread(charts.wres_chart, panels)
-        await message.reply_photo(
-            InputFile(png, filename="wres.png"), caption=strings("wres.chart_caption")
-        )
+    text, nav, _ = paged(
+        context,
+        lines,
+        page=page,
+        kind="wp",
+        header=f"{strings('wres.title', network=network.name)}\n",
+        footer=strings("wres.pick", group_word=_group_word(context)),
+    )
+    buttons = _indicator_buttons(context)
+    return text, keyboard([*buttons, nav] if nav else buttons)
 
 
 def _chart_panels(
@@ -220,7 +253,7 @@ def _label(context: BotContext, label: str) -> str:
     return context.strings("wres.label", label=label) if label else ""
 
 
-def _indicator_buttons(context: BotContext) -> Any:
+def _indicator_buttons(context: BotContext) -> list[list[Button]]:
     strings = context.strings
     rows: list[list[Button]] = [
         [
@@ -231,7 +264,7 @@ def _indicator_buttons(context: BotContext) -> Any:
         ]
         for i in context.content.wres.indicators
     ]
-    return keyboard(rows)
+    return rows
 
 
 # -- recording ---------------------------------------------------------------------------------
@@ -541,6 +574,7 @@ FEATURE = Feature(
                 "wx": 0,  # guided entry: cancel
             },
         ),
+        Buttons(page_pressed, {"wp": 1}),  # a page of the recorded quarters: page (from 1)
     ),
     text_routes=(TextRoute(text_received, waiting),),
     kinds=(WRES, WRES_REMINDERS),

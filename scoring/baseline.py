@@ -71,3 +71,13 @@ def contrasts(model: Model, baseline: Baseline, answers: Answers) -> tuple[Contr
         if positive != majority_positive:
             found.append(Contrast(figure, positive))
     return tuple(found)
+
+
+# Network ages (registration's buckets) the 2017 review's note on newer networks' optimism
+# applies to: under three years.
+NEWER_AGES = frozenset({"lt1", "y1-3"})
+
+
+def newer_network(age: str | None) -> bool:
+    """Whether a network of this age bucket is "newer" for the review's note on optimism."""
+    return age in NEWER_AGES

@@ -77,6 +77,9 @@ class Result:
     tips: tuple[Tip, ...]
     find_out: tuple[FindOut, ...] = ()
     """Items answered "Don't know", in model order: things to find out."""
+    failing: tuple[str, ...] = ()
+    """Keys of the items, in model order, answered below "agree"/"yes" that keep the attributes
+    in `holding_back` from being shown: the answers that hold the band back."""
 
     @property
     def complete(self) -> bool:
@@ -152,6 +155,26 @@ def missing_attributes(model: Model, answers: Answers) -> tuple[Attribute, ...]:
     )
 
 
+def failing_answers(
+    model: Model, answers: Answers, attributes: Sequence[Attribute]
+) -> tuple[str, ...]:
+    """The items evidencing `attributes` that are not answered at "agree"/"yes" or above."""
+    keys = {attribute.key for attribute in attributes}
+    return tuple(
+        item.key
+        for item in model.items
+        if item.attribute is not None
+        and item.attribute.key in keys
+        and not _demonstrates(item, answers)
+    )
+
+
+def settled_themes(model: Model, answers: Answers) -> frozenset[str]:
+    """Themes of advice the network has no need of: some item of that theme is answered at
+    "agree"/"yes" or above (a tip on getting a sponsor, after Yes to having one)."""
+    return frozenset(item.advice.theme for item in model.items if _demonstrates(item, answers))
+
+
 def gate_band(missing: Sequence[Attribute]) -> Band:
     """The highest band whose lower bands' attributes are all demonstrated."""
     missing_bands = {attribute.band for attribute in missing}
@@ -213,6 +236,7 @@ def score(model: Model, answers: Answers) -> Result:
         missing_for_next=missing_for_next,
         tips=(),
         find_out=things_to_find_out(model, answers),
+        failing=failing_answers(model, answers, holding_back),
     )
     tips = choose_tips(model, answers, result)
     return replace(result, tips=tips)
@@ -224,19 +248,22 @@ def _tip_level(percent: float, count: int) -> int:
 
 
 def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ...]:
-    """Three to five tips: the two weakest enablers' tips, then the lowest items' next steps.
+    """Up to five tips: the next steps of the answers that hold the band back, the two weakest
+    enablers' tips, then the lowest items' next steps.
 
-    Next steps for items that hold the band back (or block the next band) come first, then the
-    items with the smallest share of their points, in the model's order. At most one tip per
+    Among the other items, those blocking the next band come first, then the items with the
+    smallest share of their points, in the model's order. Nothing is advised on a theme the
+    network answered at "agree"/"yes" or above (item or enabler tip). At most one tip per
     theme, and never advice that needs something the network has just said it lacks (a tip that
     `requires` an item not answered positively, such as talking to a sponsor it does not have).
     """
     percent = result.enabler_percent()
     weakest = result.weakest_enablers(2)
+    settled = settled_themes(model, answers)
     tips: list[Tip] = []
 
     def fits(advice: Advice) -> bool:
-        if any(tip.theme == advice.theme for tip in tips):
+        if advice.theme in settled or any(tip.theme == advice.theme for tip in tips):
             return False
         needed = advice.requires
         return (
@@ -244,6 +271,17 @@ def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ..
             or not model.has_item(needed)
             or _demonstrates(model.item(needed), answers)
         )
+
+    def item_tip(item: Item) -> Tip:
+        return Tip("item", item.key, item.next_step, item.advice.theme)
+
+    # The answers that hold the band back come first: they are what moves the band.
+    failing = [model.item(key) for key in result.failing]
+    for item in failing:
+        if len(tips) == ITEM_TIPS:
+            break
+        if fits(item.advice):
+            tips.append(item_tip(item))
 
     for key in weakest:
         enabler = model.enabler(key)
@@ -255,7 +293,11 @@ def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ..
             tips.append(Tip("enabler", key, chosen.text, chosen.theme))
 
     blocking = {a.key for a in result.holding_back + result.missing_for_next}
-    low_items = [item for item in model.items if _points(item, answers) < item.maximum]
+    low_items = [
+        item
+        for item in model.items
+        if not _demonstrates(item, answers) and item.key not in result.failing
+    ]
     low_items.sort(
         key=lambda item: (
             0 if item.attribute and item.attribute.key in blocking else 1,
@@ -263,15 +305,16 @@ def choose_tips(model: Model, answers: Answers, result: Result) -> tuple[Tip, ..
             model.items.index(item),
         )
     )
-    added = 0
+    added = sum(1 for tip in tips if tip.kind == "item")
     for item in low_items:
-        if added == ITEM_TIPS:
+        if added >= ITEM_TIPS:
             break
         if fits(item.advice):
-            tips.append(Tip("item", item.key, item.next_step, item.advice.theme))
+            tips.append(item_tip(item))
             added += 1
 
-    # Too few tips (a near-perfect result): add further tips, weakest enablers first.
+    # Too few tips (a strong result): add further tips, weakest enablers first, never one on a
+    # theme the answers have settled (so a near-perfect result may have fewer, or none).
     by_weakness = weakest + tuple(k for k in result.weakest_enablers(len(model.enablers)))
     for key in dict.fromkeys(by_weakness):
         for advice in reversed(model.enabler(key).tips):

@@ -7,7 +7,7 @@ import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from scoring.dates import plan_date_allowed, years_on
@@ -19,6 +19,8 @@ OWNER_LIMIT = 60
 FURTHEST_YEARS = 5  # a due date further ahead than this is a typing slip
 REMIND_BEFORE = timedelta(days=7)
 ASKS = 3  # how many asks of the board and sponsor the pack names
+# A step done or dropped this long ago leaves /plan (it stays in the pack's history and /export).
+ARCHIVE_AFTER = timedelta(days=92)
 
 
 class Status(StrEnum):
@@ -196,3 +198,27 @@ def _met(model: Model, key: str, points: int) -> bool:
 
 def open_count(statuses: Iterable[Status]) -> int:
     return sum(1 for status in statuses if status.open)
+
+
+def archived(status: Status, changed: datetime | None, now: datetime) -> bool:
+    """Whether a step has left the working plan: finished (done or dropped) over a quarter ago."""
+    return not status.open and changed is not None and now - changed > ARCHIVE_AFTER
+
+
+def clean_text(typed: str) -> str:
+    """A typed step: control characters dropped, runs of spaces and line breaks made one space."""
+    return " ".join("".join(c if c.isprintable() else " " for c in typed).split())
+
+
+def same_step(text: str, other: str) -> bool:
+    """Whether two steps say the same thing, whatever their case, spacing or closing full stop."""
+
+    def key(value: str) -> str:
+        return clean_text(value).casefold().rstrip(" .!")
+
+    return key(text) == key(other)
+
+
+def duplicate(text: str, open_steps: Iterable[str]) -> bool:
+    """Whether `text` is already an open step of the plan (so adding it again is refused)."""
+    return any(same_step(text, step) for step in open_steps)

@@ -7,7 +7,10 @@ assessment goes next. Storage applies the outcome only if the state it was decid
 
 Once every item has an answer the assessment stands at the review (position == number of items):
 a summary with a "Change" button per section and a "Finish" button. Only Finish scores it.
-Changing a section from the review walks through that section's items and comes back.
+"Change" lists the section's questions; the one picked is asked, and then the review comes back.
+
+A new round starts from the network's last result: each question offers "Same as last time",
+and an answer the same as last time keeps last time's evidence note without asking again.
 """
 
 from __future__ import annotations
@@ -54,14 +57,10 @@ def evidence_due(item: Item, option: int) -> bool:
 
 def following(model: Model, answered: Collection[str], position: int) -> Step:
     """Where the assessment goes after the item at `position` is settled: the first item still
-    unanswered; with every item answered, the next item of the same section (a section being
-    changed from the review), or else the review."""
+    unanswered; with every item answered (one picked from the review), the review."""
     first = first_unanswered(model, answered)
     if first < len(model.items):
         return Step(first)
-    after = position + 1
-    if after < len(model.items) and model.items[after].section == model.items[position].section:
-        return Step(after)
     return Step(review_position(model))
 
 
@@ -76,13 +75,55 @@ def press_counts(model: Model, step: Step, position: int, option: int) -> bool:
     )
 
 
-def after_answer(model: Model, answered: Collection[str], position: int, option: int) -> Step:
+def after_answer(
+    model: Model,
+    answered: Collection[str],
+    position: int,
+    option: int,
+    *,
+    before: int | None = None,
+) -> Step:
     """Where the assessment goes once the item at `position` is answered with `option`: its
-    evidence prompt when a note is due, otherwise the first item still unanswered."""
+    evidence prompt when a note is due, otherwise the first item still unanswered.
+
+    `before` is the item's answer in the last round, when it has none yet in this one: the same
+    answer again is not asked for its note a second time (last round's note carries over)."""
     item = model.items[position]
-    if evidence_due(item, option):
+    if evidence_due(item, option) and option != before:
         return Step(position, item.key)
     return following(model, {*answered, item.key}, position)
+
+
+def same_as_last(model: Model, position: int, last: Mapping[str, int]) -> int | None:
+    """The option "Same as last time" gives the item at `position`: its answer in the last
+    round (as the current model numbers options), or None when it had none."""
+    if not 0 <= position < len(model.items):
+        return None
+    option = last.get(model.items[position].key)
+    if option is None or not 0 <= option < len(model.items[position].scale.options):
+        return None
+    return option
+
+
+def _plain_words(text: str) -> str:
+    kept = "".join(c if c.isalnum() or c.isspace() else "" for c in text.casefold())
+    return " ".join(kept.split())
+
+
+def typed_option(item: Item, text: str) -> int | None:
+    """The option whose label was typed instead of tapped ("agree", "Don't know", "yes."),
+    whatever the case, spacing, apostrophes or full stop; None for anything else."""
+    typed = _plain_words(text)
+    if not typed:
+        return None
+    matches = [i for i, o in enumerate(item.scale.options) if _plain_words(o.label) == typed]
+    return matches[0] if len(matches) == 1 else None
+
+
+def note_carries(option: int, last_option: int | None, answered_now: bool) -> bool:
+    """Whether last round's evidence note comes with an answer: the first answer to the item in
+    this round, and the same as last time."""
+    return not answered_now and last_option is not None and option == last_option
 
 
 def after_evidence(model: Model, answered: Collection[str], position: int) -> Step:
@@ -103,13 +144,21 @@ def after_back(step: Step, position: int) -> Step | None:
     return Step(position - 1)
 
 
-def change_section(model: Model, step: Step, section: int) -> Step | None:
-    """ "Change" on the review for the section at index `section`: its first item; None unless
-    the review is on screen and the section exists."""
+def section_positions(model: Model, step: Step, section: int) -> tuple[int, ...] | None:
+    """ "Change" on the review for the section at index `section`: the positions of its
+    questions, to pick one from; None unless the review is on screen and the section exists."""
     if not at_review(model, step) or not 0 <= section < len(model.sections):
         return None
     key = model.sections[section].key
-    return Step(next(i for i, item in enumerate(model.items) if item.section == key))
+    return tuple(i for i, item in enumerate(model.items) if item.section == key)
+
+
+def jump_to(model: Model, step: Step, position: int) -> Step | None:
+    """A question picked from the review's list: that question; None unless the review is on
+    screen and the question exists."""
+    if not at_review(model, step) or not 0 <= position < len(model.items):
+        return None
+    return Step(position)
 
 
 def finish_counts(model: Model, step: Step, answered: Collection[str]) -> bool:

@@ -36,6 +36,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "missing_for_next": [_attribute(a) for a in result.missing_for_next],
         "tips": [[t.kind, t.source, t.text] for t in result.tips],
         "find_out": [[f.key, f.text, f.who] for f in result.find_out],
+        "failing": list(result.failing),
     }
 
 
@@ -57,6 +58,7 @@ def result_from_dict(data: dict[str, Any]) -> Result:
         missing_for_next=tuple(_from_attribute(a) for a in data["missing_for_next"]),
         tips=tuple(Tip(kind, source, text) for kind, source, text in data["tips"]),
         find_out=tuple(FindOut(k, t, w) for k, t, w in data.get("find_out", [])),
+        failing=tuple(data.get("failing", [])),
     )
 
 

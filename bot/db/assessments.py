@@ -99,9 +99,11 @@ class AssessmentStore(Core):
         item_key: str,
         option: int,
         points: int,
+        note: str | None = None,
     ) -> bool:
         """Store an answer and move the assessment from `expected` to `to`, if it still stands
-        at `expected` (scoring.progress decided both).
+        at `expected` (scoring.progress decided both). `note` is an evidence note carried over
+        from the last round with the same answer.
 
         Returns False (and changes nothing) for a stale or repeated press.
         """
@@ -111,14 +113,15 @@ class AssessmentStore(Core):
             if not _move_step(db, assessment_id, expected, to, now):
                 return False
             db.execute(
-                "INSERT INTO answers (assessment_id, item_key, option, points, answered_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_key) DO UPDATE SET "
+                "INSERT INTO answers (assessment_id, item_key, option, points, evidence, "
+                "answered_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id, item_key) DO UPDATE SET "
                 "option = excluded.option, points = excluded.points, "
                 # The same answer again keeps its note; a different one drops it.
-                "evidence = CASE WHEN answers.option = excluded.option THEN answers.evidence "
-                "ELSE NULL END, "
+                "evidence = CASE WHEN answers.option = excluded.option "
+                "THEN COALESCE(answers.evidence, excluded.evidence) ELSE excluded.evidence END, "
                 "answered_at = excluded.answered_at",
-                (assessment_id, item_key, option, points, now),
+                (assessment_id, item_key, option, points, note, now),
             )
             return True
 
@@ -388,6 +391,22 @@ class AssessmentStore(Core):
         return [
             DueReassessment(row["network_id"], row["assessment_id"], row["user_id"]) for row in rows
         ]
+
+    async def last_round(self, assessment_id: int) -> tuple[str, dict[str, Answer]] | None:
+        """For a new round (not a change to a result): the network's latest result completed
+        before it began, as (its content version, its answers with their notes); None for a
+        first round or a change."""
+        row = await self._one(
+            "SELECT p.id, p.content_version FROM assessments a "
+            "JOIN assessments p ON p.network_id = a.network_id AND p.status = 'completed' "
+            "AND p.id != a.id AND p.completed_at <= a.started_at "
+            "WHERE a.id = ? AND a.revises IS NULL "
+            "ORDER BY p.completed_at DESC, p.id DESC LIMIT 1",
+            (assessment_id,),
+        )
+        if row is None:
+            return None
+        return row["content_version"], await self.answers(row["id"])
 
 
 def _move_step(

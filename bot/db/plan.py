@@ -172,6 +172,7 @@ def _plan_step(row: aiosqlite.Row) -> PlanStep:
         source=row["source"],
         created_at=parse(row["created_at"]),
         done_at=parse(row["done_at"]) if row["done_at"] else None,
+        updated_at=parse(row["updated_at"]) if row["updated_at"] else None,
     )
 
 

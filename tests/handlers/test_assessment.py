@@ -239,11 +239,24 @@ async def test_forged_callbacks_change_nothing(bot: Harness) -> None:
 
 
 async def test_text_where_a_button_is_due_gets_a_hint(bot: Harness) -> None:
-    """Typing during a question gets a hint and leaves the question unanswered."""
+    """Typing something other than an option during a question gets a hint and leaves the
+    question unanswered."""
     await bot.register(LEAD)
-    calls = await bot.send(LEAD, "Strongly agree")
+    calls = await bot.send(LEAD, "Mostly, I think")
     assert "buttons" in calls[-1].text
     assert await _answers(bot, LEAD) == {}
+
+
+async def test_a_typed_option_label_answers_the_question(bot: Harness) -> None:
+    """Typing an option's label ("agree", "no.") answers as its button would
+    (issue 22 point 7)."""
+    await bot.register(LEAD)
+    await bot.send(LEAD, "agree")
+    answers = await _answers(bot, LEAD)
+    assert len(answers) == 1
+    assert "Question 2 of 50" in bot.fake.sent(LEAD)[-1].text
+    await bot.send(LEAD, "  No. ")  # question 2 is Yes/No
+    assert len(await _answers(bot, LEAD)) == 2
 
 
 async def test_sticker_and_photo_get_a_hint(bot: Harness) -> None:

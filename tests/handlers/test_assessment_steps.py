@@ -202,18 +202,25 @@ async def test_review_lists_every_answer_and_only_finish_gives_the_result(
     assert any("178/178 · Activator" in c.text for c in bot.fake.sent(LEAD))
 
 
-async def test_change_walks_through_one_section_and_returns_to_the_review(
+async def test_change_lists_a_sections_questions_and_one_answer_returns_to_the_review(
     bot: Harness, content: Content
 ) -> None:
-    """ "Change" shows that section's questions with answers ticked; after its last one the
-    review comes back with the new answers."""
+    """ "Change" lists that section's questions with their answers and "Back to review"; the
+    one picked is asked, and its answer brings the review straight back (issue 22 point 6)."""
     await bot.register(LEAD)
     await _to_review(bot, LEAD)
     await bot.tap(LEAD, "Change: Influence and impact")
     first = next(i for i, item in enumerate(content.model.items) if item.section == "impact")
+    picker = _latest(bot, LEAD)
+    assert f"{first + 1}. {content.model.items[first].label}: " in picker
+    assert bot.buttons(LEAD)[-1] == "◀ Back to review"
+    await bot.tap(LEAD, "◀ Back to review")
+    assert "Finish" in bot.buttons(LEAD)
+    await bot.tap(LEAD, "Change: Influence and impact")
+    await bot.tap(LEAD, f"{first + 1}. ")
     assert f"Question {first + 1} of 50" in _latest(bot, LEAD)
     await bot.tap(LEAD, "Don't know")
-    await _to_review(bot, LEAD)
+    assert "Finish" in bot.buttons(LEAD)  # one tap: back at the review
     review = _latest(bot, LEAD)
     assert f"{first + 1}. {content.model.items[first].label}: Don't know" in review
     await bot.tap(LEAD, "Finish")
@@ -221,12 +228,13 @@ async def test_change_walks_through_one_section_and_returns_to_the_review(
 
 
 async def test_a_stale_finish_changes_nothing(bot: Harness) -> None:
-    """Finish pressed on an old review (another section is being changed) is refused."""
+    """Finish pressed on an old review (a question is being changed) is refused."""
     await bot.register(LEAD)
     await _to_review(bot, LEAD)
     message_id, rows = bot.keyboard(LEAD)
     finish = rows[-1][0]["callback_data"]
     await bot.tap(LEAD, "Change: Operating environment")
+    await bot.tap(LEAD, "1. ")
     calls = await bot.press(LEAD, finish, message_id=message_id)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert await bot.storage.open_assessment(LEAD) is not None
@@ -250,8 +258,8 @@ async def test_changing_a_recent_result_rescores_it_and_score_shows_the_change(
     await bot.tap(LEAD, "Change an answer in it")
     assert "Finish" in bot.buttons(LEAD)
     await bot.tap(LEAD, "Change: Operating environment")
+    await bot.tap(LEAD, "1. ")
     await bot.tap(LEAD, "Don't know")
-    await _to_review(bot, LEAD)
     calls = await bot.tap(LEAD, "Finish")
     assert any("Changed: 178/178 → 174/178" in c.text for c in calls)
     assert any("174/178 ·" in c.text for c in bot.fake.sent(LEAD))

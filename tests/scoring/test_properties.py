@@ -91,3 +91,41 @@ def test_aggregates_below_minimum_return_nothing(items: list[Summary], minimum: 
         assert distribution.count == len(items)
         assert distribution.lower_quartile <= distribution.median <= distribution.upper_quartile
         assert abs(sum(distribution.band_shares.values()) - 1.0) < 1e-9
+
+
+def _at_agree_or_above(answers: Answers) -> set[str]:
+    return {
+        key for key, option in answers.items() if MODEL.item(key).scale.options[option].demonstrates
+    }
+
+
+@given(st.one_of(complete_answers, partial_answers))
+def test_no_tip_for_what_was_answered_at_agree_or_yes(answers: Answers) -> None:
+    """Issue 22 point 5: no next step for an item answered at "agree"/"yes" or above, and no tip
+    (item or enabler) on the theme of such an item (no "get a sponsor" after Yes to one)."""
+    result = score(MODEL, answers)
+    met = _at_agree_or_above(answers)
+    settled = {MODEL.item(key).advice.theme for key in met}
+    for tip in result.tips:
+        assert not (tip.kind == "item" and tip.source in met)
+        assert tip.theme not in settled
+
+
+@given(complete_answers)
+def test_what_holds_the_band_back_is_named_and_advised_first(answers: Answers) -> None:
+    """The failing answers are exactly the gate items below "agree"/"yes"; when one can be
+    advised on, the first tip is one of them."""
+    result = score(MODEL, answers)
+    held = {attribute.key for attribute in result.holding_back}
+    expected = [
+        item.key
+        for item in MODEL.items
+        if item.attribute is not None
+        and item.attribute.key in held
+        and item.key not in _at_agree_or_above(answers)
+    ]
+    assert list(result.failing) == expected
+    assert bool(result.failing) == bool(result.holding_back)
+    item_tips = [tip.source for tip in result.tips if tip.kind == "item"]
+    if any(key in item_tips for key in result.failing):
+        assert result.tips[0].source in result.failing

@@ -21,11 +21,15 @@ from scoring.progress import (
     at_review,
     can_change,
     carry_over,
-    change_section,
     finish_counts,
     first_unanswered,
+    jump_to,
+    note_carries,
     press_counts,
     review_position,
+    same_as_last,
+    section_positions,
+    typed_option,
 )
 
 MODEL = load_content().model
@@ -105,9 +109,13 @@ def test_finish_counts_only_at_the_review_with_every_answer(
 
 
 @pytest.mark.parametrize("section", range(3))
-def test_change_goes_to_the_first_item_of_the_section(section: int) -> None:
-    """ "Change" on the review opens that section's first question."""
-    assert change_section(MODEL, Step(REVIEW), section) == Step(SECTION_STARTS[section])
+def test_change_lists_the_sections_questions(section: int) -> None:
+    """ "Change" on the review lists exactly that section's questions, to pick one."""
+    positions = section_positions(MODEL, Step(REVIEW), section)
+    assert positions is not None
+    assert positions[0] == SECTION_STARTS[section]
+    assert {ITEMS[p].section for p in positions} == {MODEL.sections[section].key}
+    assert len(positions) == sum(1 for i in ITEMS if i.section == MODEL.sections[section].key)
 
 
 @pytest.mark.parametrize(
@@ -115,17 +123,64 @@ def test_change_goes_to_the_first_item_of_the_section(section: int) -> None:
 )
 def test_change_counts_only_from_the_review(step: Step, section: int) -> None:
     """ "Change" from an old screen or for a section that does not exist does nothing."""
-    assert change_section(MODEL, step, section) is None
+    assert section_positions(MODEL, step, section) is None
 
 
-def test_changing_a_section_walks_through_it_and_returns_to_the_review() -> None:
-    """With every item answered, each answer moves to the next item of the same section; the
-    section's last item (or its note) goes back to the review."""
-    start, end = SECTION_STARTS[1], SECTION_STARTS[2] - 1
-    for position in range(start, end):
-        assert after_answer(MODEL, ALL, position, 1) == Step(position + 1)
-    assert after_answer(MODEL, ALL, end, 1) == Step(REVIEW)
-    assert after_evidence(MODEL, ALL, end) == Step(REVIEW)
+@pytest.mark.parametrize(
+    ("step", "position", "expected"),
+    [
+        (Step(REVIEW), 7, Step(7)),
+        (Step(REVIEW), REVIEW, None),
+        (Step(3), 7, None),  # the review is no longer on screen: an old list's button
+        (Step(REVIEW, "x"), 7, None),
+    ],
+)
+def test_a_question_picked_from_the_list_is_asked(
+    step: Step, position: int, expected: Step | None
+) -> None:
+    """A question picked from a section's list is asked, only while the review stands."""
+    assert jump_to(MODEL, step, position) == expected
+
+
+def test_a_picked_question_answered_goes_back_to_the_review() -> None:
+    """With every item answered, an answer (or its note) returns to the review at once: no
+    walk through the rest of the section."""
+    for position in (SECTION_STARTS[1], SECTION_STARTS[1] + 1, SECTION_STARTS[2] - 1):
+        assert after_answer(MODEL, ALL, position, 1) == Step(REVIEW)
+        assert after_evidence(MODEL, ALL, position) == Step(REVIEW)
+
+
+def test_the_same_answer_again_is_not_asked_for_its_note() -> None:
+    """A note is asked for when the top option is newly chosen, not when it was last round's
+    answer too (its note carries over)."""
+    position = next(i for i, item in enumerate(ITEMS) if item.evidence)
+    item = ITEMS[position]
+    assert after_answer(MODEL, set(), position, item.scale.top) == Step(position, item.key)
+    assert after_answer(MODEL, set(), position, item.scale.top, before=item.scale.top) == Step(
+        position + 1
+    )
+    assert after_answer(MODEL, set(), position, item.scale.top, before=0) == Step(
+        position, item.key
+    )
+
+
+def test_same_as_last_time_gives_last_rounds_option() -> None:
+    """ "Same as last time" is last round's option for the item, or nothing without one."""
+    last = {ITEMS[0].key: 2, ITEMS[1].key: 99}
+    assert same_as_last(MODEL, 0, last) == 2
+    assert same_as_last(MODEL, 1, last) is None  # out of the item's scale
+    assert same_as_last(MODEL, 2, last) is None
+    assert same_as_last(MODEL, REVIEW, last) is None
+
+
+@pytest.mark.parametrize(
+    ("option", "last", "answered_now", "carries"),
+    [(2, 2, False, True), (2, 1, False, False), (2, None, False, False), (2, 2, True, False)],
+)
+def test_last_rounds_note_carries_with_the_same_first_answer(
+    option: int, last: int | None, answered_now: bool, carries: bool
+) -> None:
+    assert note_carries(option, last, answered_now) is carries
 
 
 def test_no_answer_press_counts_at_the_review() -> None:
@@ -221,32 +276,54 @@ def test_the_review_comes_only_once_every_item_is_answered(
 
 @given(
     st.lists(st.integers(0, 5), min_size=len(ITEMS), max_size=len(ITEMS)),
-    st.integers(0, len(MODEL.sections) - 1),
-    st.lists(st.integers(0, 5), min_size=len(ITEMS), max_size=len(ITEMS)),
+    st.integers(0, len(ITEMS) - 1),
+    st.integers(0, 5),
 )
-def test_answering_everything_then_changing_a_section_returns_to_the_review(
-    first: list[int], section: int, second: list[int]
+def test_answering_everything_then_changing_one_question_returns_to_the_review(
+    first: list[int], picked: int, option: int
 ) -> None:
-    """Any answers to every item reach the review; "Change" on any section walks through
-    exactly that section's items and returns to the review, where Finish counts."""
+    """Any answers to every item reach the review; a question picked from its section's list
+    is asked alone (with its note, if due) and the review comes back, where Finish counts."""
     step, answers = Step(0), dict[str, int]()
-    for options in (first, None, second):
-        if options is None:
-            target = change_section(MODEL, step, section)
-            assert target is not None
-            step = target
+    while not at_review(MODEL, step):
+        if step.awaiting_evidence is not None:
+            step = after_evidence(MODEL, answers, step.position)
             continue
-        visited = []
-        while not at_review(MODEL, step):
-            if step.awaiting_evidence is not None:
-                step = after_evidence(MODEL, answers, step.position)
-                continue
-            position = step.position
-            visited.append(position)
-            chosen = min(options[position], ITEMS[position].scale.top)
-            step = after_answer(MODEL, answers, position, chosen)
-            answers[ITEMS[position].key] = chosen
-        if options is second:
-            assert {ITEMS[p].section for p in visited} == {MODEL.sections[section].key}
-            assert len(visited) == sum(1 for i in ITEMS if i.section == MODEL.sections[section].key)
-        assert finish_counts(MODEL, step, answers)
+        position = step.position
+        chosen = min(first[position], ITEMS[position].scale.top)
+        step = after_answer(
+            MODEL, answers, position, chosen, before=answers.get(ITEMS[position].key)
+        )
+        answers[ITEMS[position].key] = chosen
+    section = MODEL.sections.index(MODEL.section(ITEMS[picked].section))
+    positions = section_positions(MODEL, step, section)
+    assert positions is not None
+    assert picked in positions
+    target = jump_to(MODEL, step, picked)
+    assert target == Step(picked)
+    chosen = min(option, ITEMS[picked].scale.top)
+    step = after_answer(MODEL, answers, picked, chosen)
+    answers[ITEMS[picked].key] = chosen
+    if step.awaiting_evidence is not None:
+        step = after_evidence(MODEL, answers, picked)
+    assert at_review(MODEL, step)
+    assert finish_counts(MODEL, step, answers)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("agree", "Agree"),
+        ("  Strongly   AGREE. ", "Strongly agree"),
+        ("dont know", "Don't know"),
+        ("Don’t know!", "Don't know"),
+        ("agreed", None),
+        ("", None),
+        ("3", None),
+    ],
+)
+def test_a_typed_label_names_its_option(typed: str, label: str | None) -> None:
+    """Typing an option's label instead of tapping it gives that option (issue 22 point 7)."""
+    item = next(i for i in ITEMS if any(o.label == "Strongly agree" for o in i.scale.options))
+    found = typed_option(item, typed)
+    assert (item.scale.options[found].label if found is not None else None) == label
