@@ -16,6 +16,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -31,6 +32,7 @@ from bot.scheduling import (
     LEAD_REMINDERS,
     OPERATOR_DIGESTS,
     PLAN_REMINDERS,
+    RETENTION_CHECKS,
     SNAPSHOT,
     STARTUP_JOB,
     WRES_REMINDERS,
@@ -42,6 +44,7 @@ from bot.updates import PerChatUpdateProcessor
 from content import Content
 from handlers import (
     assessment,
+    audit_trail,
     buddy,
     compare,
     digest,
@@ -56,6 +59,7 @@ from handlers import (
     registration,
     reminders,
     report,
+    retention,
     score,
     share,
     start,
@@ -120,6 +124,9 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in the order they are tried (first match wins within group 0)."""
     private = filters.ChatType.PRIVATE
 
+    # Lead activity (for the retention schedule), before anything else handles the update.
+    app.add_handler(TypeHandler(Update, retention.record_activity), group=-1)
+
     # Commands.
     app.add_handler(CommandHandler("start", start.start_command))
     app.add_handler(CommandHandler("help", start.help_command))
@@ -145,6 +152,7 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("digest", digest.digest_command))
     app.add_handler(CommandHandler("buddy", buddy.buddy_command))
     app.add_handler(CommandHandler("wres", wres.wres_command))
+    app.add_handler(CommandHandler("audit", audit_trail.audit_command))
 
     # Buttons: each kind of callback data to its handler; anything else is an expired button.
     app.add_handler(CallbackQueryHandler(assessment.answer_pressed, pattern=pattern("a")))
@@ -179,6 +187,8 @@ def _register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(plan.step_pressed, pattern=pattern("pv", "ps", "pe", "pr", "py"))
     )
+    app.add_handler(CallbackQueryHandler(privacy.notice_pressed, pattern=pattern("pn")))
+    app.add_handler(CallbackQueryHandler(audit_trail.next_pressed, pattern=pattern("au")))
     app.add_handler(CallbackQueryHandler(fallback.expired_button))
 
     # Group housekeeping: migration to a supergroup, the bot being removed.
@@ -220,6 +230,7 @@ def _register_schedules(schedules: Schedules) -> None:
     schedules.every(DIGESTS, digest.CHECK_EVERY, digest.digest_check_job)
     schedules.every(BUDDY_PAIRING, buddy.CHECK_EVERY, buddy.buddy_pairing_job)
     schedules.daily(SNAPSHOT, snapshots.SNAPSHOT_TIME, snapshots.snapshot_job)
+    schedules.every(RETENTION_CHECKS, retention.CHECK_EVERY, retention.retention_job)
 
 
 async def _post_init(application: BotApplication) -> None:

@@ -4,7 +4,8 @@ It takes the database's instance lock (bot/instance.py) for the whole restore, s
 while a bot runs on the database and no bot can start half-way through. The backup is copied
 beside the database under a temporary name and checked there (an SQLite file that passes
 `PRAGMA integrity_check`, with this bot's tables and a schema version it knows); only then are
-the old `-wal` and `-shm` files removed (SQLite would otherwise replay the old database's log
+its schema brought up to date and the restore written into its audit trail, the old `-wal`
+and `-shm` files removed (SQLite would otherwise replay the old database's log
 into the restored one) and the copy renamed over the database in one step. The backup file
 itself is only read.
 """
@@ -18,9 +19,12 @@ import sqlite3
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import audit
 from bot.backup import SIDE_FILES, db_path_from_env
+from bot.clock import iso
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.migrations import MIGRATIONS
 
@@ -60,12 +64,13 @@ def restore(source: Path, db_path: Path) -> Restored:
         try:
             shutil.copyfile(source, partial)
             version = _check(partial, source)
+            _record(partial, datetime.now(UTC))
             with open(partial, "rb") as written:
                 os.fsync(written.fileno())
             for suffix in SIDE_FILES:
                 db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
             os.replace(partial, db_path)
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             raise RestoreError(f"the restore failed: {error}") from error
         finally:
             for leftover in (partial, *(partial.with_name(partial.name + s) for s in SIDE_FILES)):
@@ -97,6 +102,24 @@ def _check(path: Path, source: Path) -> int:
     return version
 
 
+def _record(path: Path, when: datetime) -> None:
+    """Bring the restored copy's schema up to date (as the bot would when it starts) and write
+    the restore into its audit trail, so the trail of the database in use shows it."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as copy:
+        current: int = copy.execute("PRAGMA user_version").fetchone()[0]
+        for version, script in enumerate(MIGRATIONS, start=1):
+            if version > current:
+                # PRAGMA cannot take parameters; the version is our own integer.
+                copy.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {int(version)};\nCOMMIT;"
+                )
+        copy.execute(
+            "INSERT INTO audit (at, actor, action, subject) VALUES (?, NULL, ?, NULL)",
+            (iso(when), audit.BACKUP_RESTORED),
+        )
+        copy.execute("PRAGMA journal_mode = DELETE")
+
+
 def main(args: list[str], env: Mapping[str, str]) -> int:
     """Run `restore FILE`; print one line, and return the process's exit status."""
     if len(args) != 1:
@@ -107,9 +130,10 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
     except RestoreError as error:
         print(f"bot: restore failed: {error}", file=sys.stderr)
         return 1
-    later = " (migrations bring it up to date when the bot starts)"
+    later = f", brought up to date to {len(MIGRATIONS)}"
     print(
         f"bot: restored {args[0]} as {done.path} ({done.size} bytes, schema "
-        f"{done.schema_version}){later if done.schema_version < len(MIGRATIONS) else ''}"
+        f"{done.schema_version}{later if done.schema_version < len(MIGRATIONS) else ''}); "
+        "the restore is recorded in its audit trail"
     )
     return 0

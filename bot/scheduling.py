@@ -96,6 +96,11 @@ DIGEST_NOW = Kind("digest-now", "digest")  # an admin's /digest: slot per comman
 DIGESTS = Kind("hub-digests")  # the quarter-hourly check behind DIGEST
 BUDDY_INTRO = Kind("buddy")  # a buddy introduction (or "you wait"): slot per month and lead
 BUDDY_PAIRING = Kind("buddy-pairing")  # the quarter-hourly check that pairs once a month
+RETENTION = Kind("retention")  # the daily retention run: slot per local date (chat 0)
+RETENTION_WARN = Kind(
+    "retwarn"
+)  # "your network will be deleted": slot per network, lead, quiet spell
+RETENTION_CHECKS = Kind("retention-check")  # the quarter-hourly check behind RETENTION
 
 
 # -- the ledger --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from bot.rows import (
     Agreement,
     Answer,
     AssessmentChange,
+    AuditEntry,
     BuddyCandidate,
     BuddyChoice,
     CompletedAssessment,
@@ -39,12 +40,14 @@ from bot.rows import (
     Lead,
     Meeting,
     Network,
+    NetworkActivity,
     NetworkHistory,
     NudgeState,
     OpenAssessment,
     PendingPractice,
     PlanStep,
     Practice,
+    Pruned,
     RegionStatistics,
     ReviewCard,
     Rsvps,
@@ -53,6 +56,7 @@ from bot.rows import (
     WresRow,
 )
 from scoring.progress import Step
+from scoring.retention import Cutoffs
 
 log = logging.getLogger(__name__)
 
@@ -1820,6 +1824,122 @@ class Storage:
             (region, iso(start), iso(end)),
         )
         return int(row[0]) if row else 0
+
+    # -- information governance (issue 26) ---------------------------------------------------
+
+    async def audit(self, actor: int | None, action: str, subject: int | None) -> None:
+        """Record a sensitive action: who (a Telegram id; None for the bot or the server), what
+        (an action name from handlers/audit.ACTIONS), on what (an id), and when. Never content."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO audit (at, actor, action, subject) VALUES (?, ?, ?, ?)",
+                (self._now(), actor, action, subject),
+            )
+
+    async def audit_entries(self, limit: int = -1, offset: int = 0) -> list[AuditEntry]:
+        """The audit trail, newest first (`limit` -1: all of it)."""
+        rows = await self._all(
+            "SELECT id, at, actor, action, subject FROM audit ORDER BY at DESC, id DESC "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [
+            AuditEntry(row["id"], parse(row["at"]), row["actor"], row["action"], row["subject"])
+            for row in rows
+        ]
+
+    async def audit_count(self) -> int:
+        row = await self._one("SELECT COUNT(*) FROM audit")
+        return int(row[0]) if row else 0
+
+    async def touch_user(self, user_id: int) -> None:
+        """Record that the user pressed or sent something now (lead activity, for retention)."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE users SET last_seen = ? WHERE id = ?", (self._now(), user_id))
+
+    async def network_activity(self) -> list[NetworkActivity]:
+        """Every network with its latest lead activity: registration, a lead joining, a lead's
+        last command or press, a change to one of its assessments (whichever is latest)."""
+        rows = await self._all(
+            "SELECT n.id, n.retention_warned_at, ("
+            "  SELECT MAX(t) FROM ("
+            "    SELECT n.created_at AS t"
+            "    UNION ALL SELECT l.joined_at FROM leads l WHERE l.network_id = n.id"
+            "    UNION ALL SELECT u.last_seen FROM leads l JOIN users u ON u.id = l.user_id"
+            "      WHERE l.network_id = n.id"
+            "    UNION ALL SELECT a.updated_at FROM assessments a WHERE a.network_id = n.id"
+            "  )"
+            ") AS last_activity, ("
+            "  SELECT group_concat(l.user_id) FROM leads l WHERE l.network_id = n.id"
+            ") AS lead_ids FROM networks n ORDER BY n.id"
+        )
+        return [
+            NetworkActivity(
+                network_id=row["id"],
+                last_activity=parse(row["last_activity"]),
+                warned_at=parse(row["retention_warned_at"]) if row["retention_warned_at"] else None,
+                lead_ids=tuple(int(i) for i in (row["lead_ids"] or "").split(",") if i),
+            )
+            for row in rows
+        ]
+
+    async def mark_retention_warned(self, network_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE networks SET retention_warned_at = ? WHERE id = ?",
+                (self._now(), network_id),
+            )
+
+    async def erase_network(self, network_id: int) -> list[int]:
+        """Erase a network as /forget erases: each lead forgotten in turn, then the network
+        (with everything that hangs off it). The leads it had."""
+        leads = await self.lead_ids(network_id)
+        for user_id in leads:
+            await self.forget_user(user_id)
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM networks WHERE id = ?", (network_id,))
+        await self.checkpoint()
+        return leads
+
+    async def prune(self, cutoffs: Cutoffs, keep_kinds: Sequence[str]) -> Pruned:
+        """Delete what the retention schedule no longer keeps: ledger rows (except of
+        `keep_kinds`, which still stop a reminder repeating), finished buddy months, replies to
+        past meetings, old audit entries. Counts of what went."""
+        async with self._transaction() as db:
+            deliveries = await db.execute(
+                "DELETE FROM deliveries WHERE created_at < ? "
+                "AND kind NOT IN (SELECT value FROM json_each(?))",
+                (iso(cutoffs.deliveries_before), json.dumps(list(keep_kinds))),
+            )
+            rounds = await db.execute(
+                "SELECT COUNT(*) FROM buddy_groups WHERE month < ?", (cutoffs.pairings_before,)
+            )
+            pairings = (await rounds.fetchone() or (0,))[0]
+            await db.execute("DELETE FROM buddy_rounds WHERE month < ?", (cutoffs.pairings_before,))
+            await db.execute("DELETE FROM buddy_groups WHERE month < ?", (cutoffs.pairings_before,))
+            rsvps = await db.execute(
+                "DELETE FROM rsvps WHERE meeting_id IN "
+                "(SELECT id FROM meetings WHERE starts_at < ?)",
+                (iso(cutoffs.meetings_before),),
+            )
+            audit = await db.execute("DELETE FROM audit WHERE at < ?", (iso(cutoffs.audit_before),))
+            pruned = Pruned(
+                deliveries=deliveries.rowcount,
+                pairings=int(pairings),
+                rsvps=rsvps.rowcount,
+                audit=audit.rowcount,
+            )
+        await self.checkpoint()
+        return pruned
+
+    async def retention_reports(self, since: datetime) -> list[str]:
+        """What each retention run since `since` recorded in its ledger row (JSON counts)."""
+        rows = await self._all(
+            "SELECT detail FROM deliveries WHERE kind = 'retention' AND status = 'sent' "
+            "AND created_at >= ? AND detail IS NOT NULL ORDER BY created_at",
+            (iso(since),),
+        )
+        return [row["detail"] for row in rows]
 
 
 _SAVE_WRES = (

@@ -58,6 +58,8 @@ KINDS: dict[str, int] = {
     "pr": 1,  # plan step: remove (asks first): step
     "py": 2,  # plan step: confirm removal: step, 1 remove / 0 keep
     "pv": 1,  # plan step: show its buttons: step
+    "pn": 1,  # /privacy: show a page of the privacy notice (0 the first)
+    "au": 1,  # /audit: the page of the record of sensitive actions to show (0 the newest)
 }
 
 

@@ -10,6 +10,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from bot import audit
 from bot.context import BotContext
 from content.strings import Safe
 from handlers import callbacks
@@ -87,6 +88,7 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
     if not await storage.remove_lead(network.id, target):
         await answer_query(query, strings("leads.already_gone"))
         return
+    await storage.audit(presser, audit.LEAD_REMOVED, target)
     await answer_query(query)
     log.info("a lead of network %s was removed by another lead", network.id)
     await show(context, message.chat.id, strings("leads.removed", date=date), None, replace=message)

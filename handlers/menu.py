@@ -50,7 +50,7 @@ def menus() -> list[tuple[BotCommandScope, tuple[str, ...]]]:
     ]
 
 
-OPERATOR = (*PRIVATE, "stats")
+OPERATOR = (*PRIVATE, "stats", "audit")
 
 
 async def set_commands(bot: Bot, strings: Strings, operators: frozenset[int]) -> None:

@@ -3,6 +3,7 @@ weekly digest."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from bot import backup, timing
 from bot.context import BotContext
 from bot.scheduling import OPERATOR_DIGEST, Send, deliver_due, message_sender
 from bot.storage import Storage
+from content.strings import Safe
 from handlers.common import private_sender
 
 log = logging.getLogger(__name__)
@@ -131,6 +133,7 @@ async def digest_text(context: BotContext, week: str, now: datetime) -> str:
                     status=problem.status,
                 )
             )
+    lines.append(await retention_line(context, now))
     lines.append(strings("operators.digest_size", size=human_size(await storage.database_bytes())))
     last = backup.last_backup(context.settings.db_path)
     if last is None:
@@ -139,6 +142,26 @@ async def digest_text(context: BotContext, week: str, now: datetime) -> str:
         when = last.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
         lines.append(strings("operators.digest_backup", when=f"{when} ({timezone.key})"))
     return "\n".join(lines)
+
+
+RETENTION_COUNTS = ("networks", "warned", "deliveries", "pairings", "rsvps", "audit", "backups")
+
+
+async def retention_line(context: BotContext, now: datetime) -> Safe:
+    """What the daily retention runs of the last week deleted, in counts only."""
+    total = dict.fromkeys(RETENTION_COUNTS, 0)
+    for report in await context.storage.retention_reports(now - PROBLEMS_SINCE):
+        try:
+            counts = json.loads(report)
+        except ValueError:
+            continue
+        for key in RETENTION_COUNTS:
+            value = counts.get(key) if isinstance(counts, dict) else None
+            if isinstance(value, int):
+                total[key] += value
+    if not any(total.values()):
+        return context.strings("retention.digest_none")
+    return context.strings("retention.digest", **total)
 
 
 def human_size(size: int) -> str:
