@@ -270,7 +270,7 @@ def privacy_fields(context: BotContext) -> dict[str, object]:
     unset = strings("notice.unset")
     policy = settings.retention
     return {
-        "controller": settings.controller_name or unset,
+        "controller": settings.controller_name or strings("notice.unset_controller"),
         "controller_contact": settings.controller_contact or unset,
         "dpo": settings.dpo_contact or unset,
         "basis": settings.lawful_basis or unset,
