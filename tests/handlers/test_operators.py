@@ -143,9 +143,10 @@ async def test_digest_content(
     assert lines[4].startswith("• #2 for North West, waiting 3 days")
     assert lines[5] == "<b>Deliveries skipped or failed in the last 7 days</b>:"
     assert lines[6:8] == ["• meeting: 1 skipped", "• nudge: 2 failed"]
-    assert lines[8].startswith("<b>Database size</b>: ")
-    assert lines[8].endswith(" KB")
-    assert lines[9] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
+    assert lines[8] == "<b>Deleted under the retention schedule in the last 7 days</b>: nothing"
+    assert lines[9].startswith("<b>Database size</b>: ")
+    assert lines[9].endswith(" KB")
+    assert lines[10] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
     assert digests(bot, OTHER_OPERATOR) == [text]
 
 
