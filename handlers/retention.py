@@ -45,8 +45,12 @@ async def record_activity(update: Update, context: BotContext) -> None:
     seen: dict[int, Any] = context.bot_data.setdefault(SEEN_KEY, {})
     if seen.get(user.id) == today:
         return
+    try:
+        await context.storage.touch_user(user.id)
+    except Exception as error:  # never let this record stop the update being handled
+        log.warning("could not record activity of user %s: %s", user.id, error)
+        return
     seen[user.id] = today
-    await context.storage.touch_user(user.id)
 
 
 def run_day(now: datetime, context: BotContext) -> str | None:

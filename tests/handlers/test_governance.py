@@ -254,6 +254,32 @@ async def test_a_quiet_network_is_warned_then_erased_once_a_day(bot: Harness) ->
     assert "Barts" not in digest
 
 
+async def test_retention_erasure_leaves_no_trace(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """After a quiet network is erased, neither the database file nor its WAL holds its lead's
+    evidence note (as after /forget)."""
+    marker = b"QUIET-NETWORK-7Z"
+    db = tmp_path / "bot.sqlite3"
+
+    def scan() -> bool:
+        files = [db, db.with_name(db.name + "-wal")]
+        return any(marker in path.read_bytes() for path in files if path.exists())
+
+    async with running(fake, content, db, clock) as bot:
+        await bot.register(LEAD)
+        await bot.answer_all(LEAD, "top", evidence=marker.decode())
+        assert scan()
+        bot.clock.set(WARN_DAY)
+        await bot.run_callback(retention_job)
+        bot.clock.set(ERASE_DAY)
+        await bot.run_callback(retention_job)
+        assert await bot.storage.network_of(LEAD) is None
+        assert not scan()
+        assert bot.errors == []
+    assert not scan()
+
+
 async def test_lead_activity_after_the_warning_keeps_the_network(bot: Harness) -> None:
     """Any command from a lead after the warning keeps the network past the erasure date."""
     await bot.register(LEAD)
