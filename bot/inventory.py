@@ -38,7 +38,7 @@ INVENTORY: dict[str, Table] = {
             "state": "which typed answer the bot is waiting for, if any",
             "draft": "a half-finished registration or edit (network name, organisation typed)",
             "active": "0 once they blocked the bot, so it stops messaging them",
-            "last_seen": "day of their latest command or press: the lead activity retention counts from",
+            "last_seen": "their latest command or press (the lead activity retention counts from)",
         },
     ),
     "networks": Table(

@@ -12,6 +12,7 @@ itself is only read.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -19,14 +20,14 @@ import sqlite3
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import audit
 from bot.backup import SIDE_FILES, db_path_from_env
-from bot.clock import iso
+from bot.clock import SystemClock
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.migrations import MIGRATIONS
+from bot.storage import DatabaseTooNew, DatabaseUnavailable, Storage
 
 # Tables every version of the schema has had since the first migration.
 REQUIRED_TABLES = frozenset({"users", "networks", "leads", "assessments", "answers"})
@@ -64,7 +65,7 @@ def restore(source: Path, db_path: Path) -> Restored:
         try:
             shutil.copyfile(source, partial)
             version = _check(partial, source)
-            _record(partial, datetime.now(UTC))
+            _record(partial)
             with open(partial, "rb") as written:
                 os.fsync(written.fileno())
             for suffix in SIDE_FILES:
@@ -102,22 +103,21 @@ def _check(path: Path, source: Path) -> int:
     return version
 
 
-def _record(path: Path, when: datetime) -> None:
-    """Bring the restored copy's schema up to date (as the bot would when it starts) and write
+def _record(path: Path) -> None:
+    """Open the restored copy as the bot would (which brings its schema up to date) and write
     the restore into its audit trail, so the trail of the database in use shows it."""
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as copy:
-        current: int = copy.execute("PRAGMA user_version").fetchone()[0]
-        for version, script in enumerate(MIGRATIONS, start=1):
-            if version > current:
-                # PRAGMA cannot take parameters; the version is our own integer.
-                copy.executescript(
-                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {int(version)};\nCOMMIT;"
-                )
-        copy.execute(
-            "INSERT INTO audit (at, actor, action, subject) VALUES (?, NULL, ?, NULL)",
-            (iso(when), audit.BACKUP_RESTORED),
-        )
-        copy.execute("PRAGMA journal_mode = DELETE")
+
+    async def write() -> None:
+        storage = await Storage.open(path, SystemClock())
+        try:
+            await storage.audit(None, audit.BACKUP_RESTORED, None)
+        finally:
+            await storage.close()
+
+    try:
+        asyncio.run(write())
+    except (DatabaseUnavailable, DatabaseTooNew) as error:
+        raise RestoreError(f"the restored copy could not be opened: {error}") from None
 
 
 def main(args: list[str], env: Mapping[str, str]) -> int:

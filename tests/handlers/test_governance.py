@@ -28,7 +28,7 @@ CO_LEAD = 2602
 ADMIN = 2603
 STRANGER = 2604
 GROUP = -1026001
-PRIVACY = {
+PRIVACY: dict[str, Any] = {
     "controller_name": "North Region BME Leads Network",
     "controller_contact": "leads@example.nhs.uk",
     "dpo_contact": "dpo@example.nhs.uk",
