@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
+from bot.backup import remember_backup
 from bot.context import BotContext
 from bot.scheduling import RETENTION
 from content import Content
@@ -333,14 +334,22 @@ async def test_old_records_are_pruned_on_schedule(bot: Harness) -> None:
     assert (await storage.rsvps(meeting.id)).going == ()
     assert await storage.delivery_status("nudge:old") == "sent"
 
+    db_path = bot.app.bot_data["services"].settings.db_path
+    made = [db_path.with_name(f"backup-{n}.sqlite3") for n in range(9)]
+    for path in made:
+        path.write_bytes(b"a backup")
+        remember_backup(db_path, path)
+
     bot.clock.set(datetime(2028, 4, 3, 10, 5, tzinfo=UTC))  # 13 months on
     await bot.run_callback(retention_job)
+    assert [path.exists() for path in made] == [False] * 2 + [True] * 7  # the newest 7 kept
     assert await storage.delivery_status("nudge:old") is None
     assert await storage.delivery_status("idle:guard") == "sent"
     assert await storage.buddy_groups("2027-03") == []
     report = json.loads(_ledger(bot, "retention")[-1][2] or "{}")
     assert report["pairings"] == 2
     assert report["deliveries"] >= 1
+    assert report["backups"] == 2
     assert len(await storage.audit_entries()) == 2  # the test's and the hub's approval
 
     bot.clock.set(datetime(2029, 3, 5, 10, 5, tzinfo=UTC))  # 24 months on
