@@ -602,7 +602,8 @@ class Storage:
         """Everything stored about the user: their record, their network, the assessments
         they answered (with every answer and note) and the practices they shared."""
         user = await self._one(
-            "SELECT id, created_at, active, state, draft FROM users WHERE id = ?", (user_id,)
+            "SELECT id, created_at, active, state, draft, last_seen FROM users WHERE id = ?",
+            (user_id,),
         )
         lead = await self._one(
             "SELECT l.role, l.joined_at, n.id, n.organisation, n.name, n.region, n.age, "
@@ -710,6 +711,10 @@ class Storage:
             "reminders_sent": [dict(row) for row in reminders],
             "wres_quarters": [dict(row) for row in wres],
             "plan_steps": [dict(row) for row in plan],
+            "audit_actions": [
+                {"at": iso(entry.at), "action": entry.action, "subject": entry.subject}
+                for entry in await self.audit_by(user_id)
+            ],
         }
 
     async def forget_user(self, user_id: int) -> bool:
@@ -1848,14 +1853,29 @@ class Storage:
             for row in rows
         ]
 
+    async def audit_by(self, actor: int) -> list[AuditEntry]:
+        """What this person did that the trail records, oldest first (for their /export)."""
+        rows = await self._all(
+            "SELECT id, at, actor, action, subject FROM audit WHERE actor = ? ORDER BY at, id",
+            (actor,),
+        )
+        return [
+            AuditEntry(row["id"], parse(row["at"]), row["actor"], row["action"], row["subject"])
+            for row in rows
+        ]
+
     async def audit_count(self) -> int:
         row = await self._one("SELECT COUNT(*) FROM audit")
         return int(row[0]) if row else 0
 
-    async def touch_user(self, user_id: int) -> None:
-        """Record that the user pressed or sent something now (lead activity, for retention)."""
+    async def touch_user(self, user_id: int) -> bool:
+        """Record that the user pressed or sent something now (lead activity, for retention);
+        False if the bot does not know them (yet)."""
         async with self._transaction() as db:
-            await db.execute("UPDATE users SET last_seen = ? WHERE id = ?", (self._now(), user_id))
+            cursor = await db.execute(
+                "UPDATE users SET last_seen = ? WHERE id = ?", (self._now(), user_id)
+            )
+            return cursor.rowcount == 1
 
     async def network_activity(self) -> list[NetworkActivity]:
         """Every network with its latest lead activity: registration, a lead joining, a lead's

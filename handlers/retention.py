@@ -37,7 +37,8 @@ SEEN_KEY = "retention.seen"
 async def record_activity(update: Update, context: BotContext) -> None:
     """Any command, message or press: the sender was active today (their users.last_seen),
     written at most once a day per user. Runs before every other handler and changes nothing
-    else; a user the bot does not know is not created."""
+    else; a user the bot does not know is not created. (Registration itself counts as
+    activity too: the network's and the lead's own dates.)"""
     user = update.effective_user
     if user is None or user.is_bot:
         return
@@ -46,11 +47,12 @@ async def record_activity(update: Update, context: BotContext) -> None:
     if seen.get(user.id) == today:
         return
     try:
-        await context.storage.touch_user(user.id)
+        known = await context.storage.touch_user(user.id)
     except Exception as error:  # never let this record stop the update being handled
         log.warning("could not record activity of user %s: %s", user.id, error)
         return
-    seen[user.id] = today
+    if known:  # someone new is tried again on their next update (after /start made them)
+        seen[user.id] = today
 
 
 def run_day(now: datetime, context: BotContext) -> str | None:

@@ -156,6 +156,24 @@ async def test_sensitive_actions_are_recorded_and_operators_read_them(bot: Harne
     assert "Barts" not in text  # names and content never appear
 
 
+async def test_export_holds_last_seen_and_the_lead_s_own_audited_actions(bot: Harness) -> None:
+    """/export includes when the lead last used the bot and the sensitive actions they took."""
+    await bot.register(LEAD)
+    network = await bot.storage.network_of(LEAD)
+    assert network is not None
+    await bot.send(CO_LEAD, f"/start join_{network.invite_code}")
+    await bot.send(LEAD, "/leads")
+    await bot.tap(LEAD, "Remove lead 2")
+    await bot.tap(LEAD, "Yes, remove them")
+    calls = await bot.send(LEAD, "/export")
+    document = next(c for c in calls if c.method == "sendDocument")
+    data = json.loads(document.files["document"])
+    assert data["user"]["last_seen"] == "2027-03-01T10:00:00+00:00"
+    assert data["audit_actions"] == [
+        {"at": "2027-03-01T10:00:00+00:00", "action": "lead_removed", "subject": CO_LEAD}
+    ]
+
+
 async def test_audit_is_for_operators_in_private(bot: Harness) -> None:
     """Anyone else is refused; an operator in a group is pointed to the private chat."""
     await bot.storage.audit(OPERATOR, "hub_approved", 1)
