@@ -269,7 +269,7 @@ async def test_a_quiet_network_is_warned_then_erased_once_a_day(bot: Harness) ->
     bot.clock.set(datetime(2029, 3, 5, 8, 0, tzinfo=UTC))
     await bot.run_callback(operator_digest_job)
     digest = bot.fake.sent(OPERATOR)[-1].text
-    assert "retention schedule in the last 7 days</b>: 1 quiet networks (and 0 warned)" in digest
+    assert "in the last 7 days</b>: networks with no lead activity 1 (leads of 0 more" in digest
     assert "Barts" not in digest
 
 
