@@ -66,6 +66,8 @@ async def test_privacy_notice_names_controller_rights_ico_telegram_and_retention
         assert len(first) < 1200  # a phone screen or so
         for value in PRIVACY.values():
             assert value in first
+        for words in ("24 months", "Information Commissioner's Office", "Telegram"):
+            assert words in first  # the interface contract: named on the first screen
         assert bot.buttons(LEAD) == ["« Back to the start"]
         for words in (
             "24 months",  # a quiet network
