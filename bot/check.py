@@ -1,7 +1,8 @@
 """`python -m bot check`: check a configuration without starting the bot.
 
-One line per check (settings, content, database, the Bot API and, in webhook mode, the webhook),
-`ok` or `FAIL` and what was found; the exit status is 0 only if every check passed. The token and
+One line per check (settings, the privacy notice's settings, content, database, the Bot API
+and, in webhook mode, the webhook), `ok`, `warn` (passed, but something to do) or `FAIL` and
+what was found; the exit status is 0 only if every check passed. The token and
 the webhook secret never appear in the output. It may run beside a running bot: it only reads,
 apart from a write probe that it rolls back.
 """
