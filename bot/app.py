@@ -30,6 +30,7 @@ from bot.updates import PerChatUpdateProcessor
 from content import Content
 from handlers import (
     assessment,
+    audit_trail,
     buddy,
     compare,
     digest,
@@ -44,6 +45,7 @@ from handlers import (
     pulse,
     reminders,
     report,
+    retention,
     score,
     share,
     start,
@@ -75,6 +77,8 @@ FEATURES: tuple[Feature, ...] = (
     meetings.FEATURE,
     digest.FEATURE,
     reminders.FEATURE,
+    retention.FEATURE,
+    audit_trail.FEATURE,
     start.FEATURE,
     fallback.FEATURE,  # last: what no other feature took
 )
@@ -85,6 +89,9 @@ callback_data.install(feature.callback_kinds(FEATURES))
 INFRASTRUCTURE = (
     Repeating(snapshots.SNAPSHOT, snapshots.snapshot_job, daily_at=snapshots.SNAPSHOT_TIME),
 )
+
+# The handler groups that run before the usual group 0, for every update.
+BEFORE_GROUP = -50
 
 # How often the rate limiter retries a request Telegram answered with RetryAfter (waiting, and
 # holding only that request's chat: bot/ratelimit.py).
@@ -139,7 +146,11 @@ def install(application: BotApplication, services: Services, features: tuple[Fea
     callback data to its handler), then any other handlers in feature order; the free-text
     routes, /start payloads, start-up rebuilds and repeating jobs."""
     # The input boundary: control characters leave typed text before any handler reads it.
-    application.add_handler(TypeHandler(Update, inbound.clean_update), group=-1)
+    application.add_handler(TypeHandler(Update, inbound.clean_update), group=BEFORE_GROUP - 1)
+    # Then each feature's handlers that see every update, a group each (one runs per group).
+    before = [handler for each in features for handler in each.before]
+    for offset, handler in enumerate(before):
+        application.add_handler(handler, group=BEFORE_GROUP + offset)
     for each in features:
         for command in each.commands:
             application.add_handler(CommandHandler(command.name, command.callback))
@@ -163,6 +174,7 @@ def install(application: BotApplication, services: Services, features: tuple[Fea
     for each in features:
         schedules.rebuilds.extend(each.rebuilds)
         schedules.repeating.extend(each.repeating)
+        schedules.kept.extend(kind.recorded_as for kind in each.kinds if kind.kept)
     schedules.repeating.extend(INFRASTRUCTURE)
 
 

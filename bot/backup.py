@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, retention_policy
 from bot.instance import lock_path
+from scoring.retention import backups_to_delete
 
 # Files SQLite keeps beside a database while it is open.
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -57,6 +58,43 @@ def last_backup(db_path: Path) -> datetime | None:
         return None
 
 
+def manifest_path(db_path: Path) -> Path:
+    """The file beside the database listing the backups `backup` made, oldest first."""
+    return db_path.with_name(db_path.name + ".backups")
+
+
+def remember_backup(db_path: Path, target: Path) -> None:
+    """Add a backup to the list that rotation works from."""
+    with open(manifest_path(db_path), "a", encoding="utf-8") as manifest:
+        manifest.write(f"{target.resolve()}\n")
+
+
+def rotate(db_path: Path, keep: int) -> list[Path]:
+    """Delete the backups `backup` made beyond the newest `keep` (files it did not make are
+    never touched); the ones deleted. Safe to call from the bot's retention run as well."""
+    manifest = manifest_path(db_path)
+    try:
+        made = [line.strip() for line in manifest.read_text(encoding="utf-8").splitlines()]
+    except OSError:
+        return []
+    made = [line for line in made if line]
+    doomed = backups_to_delete(made, keep)
+    live = {db_path.resolve(), *(db_path.with_name(db_path.name + s).resolve() for s in SIDE_FILES)}
+    deleted = []
+    for name in doomed:
+        path = Path(name)
+        if path in live:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            deleted.append(path)
+    kept = [line for line in dict.fromkeys(reversed(made)) if line not in doomed]
+    partial = manifest.with_name(manifest.name + ".partial")
+    partial.write_text("".join(f"{line}\n" for line in reversed(kept)), encoding="utf-8")
+    os.replace(partial, manifest)
+    return deleted
+
+
 def db_path_from_env(env: Mapping[str, str]) -> Path:
     """The database path from BOT_DB_PATH alone: a backup needs no token."""
     return Path(env.get("BOT_DB_PATH", "").strip() or Settings.db_path)
@@ -87,7 +125,7 @@ def backup(source: Path, target: Path) -> Backup:
 
 def _refuse_live_files(source: Path, target: Path) -> None:
     live = [source, *(source.with_name(source.name + s) for s in SIDE_FILES)]
-    live.extend((lock_path(source), last_backup_path(source)))
+    live.extend((lock_path(source), last_backup_path(source), manifest_path(source)))
     resolved = target.resolve()
     for path in live:
         same = path.resolve() == resolved
@@ -128,10 +166,28 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
         return 2
     db_path = db_path_from_env(env)
     try:
+        keep = retention_policy(env).backups_kept
+    except ConfigError as error:
+        print(f"bot: backup refused: {error}", file=sys.stderr)
+        return 2
+    try:
         made = backup(db_path, Path(args[0]))
     except BackupError as error:
         print(f"bot: backup failed: {error}", file=sys.stderr)
         return 1
     record_backup(db_path, datetime.now(UTC))
-    print(f"bot: backup written to {made.path} ({made.size} bytes, schema {made.schema_version})")
+    rotated = ""
+    try:
+        remember_backup(db_path, made.path)
+        deleted = rotate(db_path, keep)
+    except OSError as error:
+        rotated = f"; older backups not rotated ({error.strerror})"
+    else:
+        if deleted:
+            plural = "" if len(deleted) == 1 else "s"
+            rotated = f"; {len(deleted)} older backup{plural} deleted (keeping {keep})"
+    print(
+        f"bot: backup written to {made.path} ({made.size} bytes, schema {made.schema_version})"
+        f"{rotated}"
+    )
     return 0

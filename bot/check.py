@@ -1,7 +1,8 @@
 """`python -m bot check`: check a configuration without starting the bot.
 
-One line per check (settings, content, database, the Bot API and, in webhook mode, the webhook),
-`ok` or `FAIL` and what was found; the exit status is 0 only if every check passed. The token and
+One line per check (settings, the privacy notice's settings, content, database, the Bot API
+and, in webhook mode, the webhook), `ok`, `warn` (passed, but something to do) or `FAIL` and
+what was found; the exit status is 0 only if every check passed. The token and
 the webhook secret never appear in the output. It may run beside a running bot: it only reads,
 apart from a write probe that it rolls back.
 """
@@ -25,7 +26,7 @@ from telegram.request import HTTPXRequest
 
 from bot import logs
 from bot.backup import db_path_from_env
-from bot.config import ConfigError, Settings
+from bot.config import PRIVACY_SETTINGS, ConfigError, Settings
 from bot.db import schema
 from bot.migrations import MIGRATIONS
 from content import ContentError, load_content
@@ -41,6 +42,7 @@ class Result:
     name: str
     passed: bool
     detail: str
+    warning: bool = False  # passed, but something should be done (printed as `warn`)
 
 
 def main(args: list[str], env: Mapping[str, str]) -> int:
@@ -51,13 +53,15 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
     secrets = [env.get("TELEGRAM_BOT_TOKEN", "").strip(), env.get("WEBHOOK_SECRET", "").strip()]
     results = asyncio.run(run_checks(env))
     for result in results:
-        status = "ok" if result.passed else "FAIL"
+        status = "FAIL" if not result.passed else "warn" if result.warning else "ok"
         print(_redact(f"{status:<4} {result.name}: {result.detail}", secrets))
     failed = [result for result in results if not result.passed]
     if failed:
         print(f"bot: {len(failed)} of {len(results)} checks failed")
         return 1
-    print(f"bot: all {len(results)} checks passed")
+    warnings = sum(result.warning for result in results)
+    noted = f" ({warnings} with a warning)" if warnings else ""
+    print(f"bot: all {len(results)} checks passed{noted}")
     return 0
 
 
@@ -70,6 +74,7 @@ async def run_checks(env: Mapping[str, str]) -> list[Result]:
         results.append(Result("settings", False, str(error)))
     else:
         results.append(Result("settings", True, _describe(settings)))
+        results.append(check_privacy(env))
     results.append(check_content())
     results.append(check_database(settings.db_path if settings else db_path_from_env(env)))
     if settings is None:
@@ -87,6 +92,21 @@ def _describe(settings: Settings) -> str:
         f"{mode}, database {settings.db_path}, time zone {settings.timezone.key}, "
         f"{operators} operator{'' if operators == 1 else 's'}, port {settings.port}"
     )
+
+
+def check_privacy(env: Mapping[str, str]) -> Result:
+    """The privacy notice's settings: a warning (not a failure) for each one unset, since
+    /privacy then tells people the controller's details are not given yet."""
+    unset = [name for name in PRIVACY_SETTINGS if not env.get(name, "").strip()]
+    if unset:
+        return Result(
+            "privacy notice",
+            True,
+            f"{', '.join(unset)} not set: /privacy will say these are not given yet, which a "
+            "privacy notice under UK GDPR article 13 needs (see docs/data-protection.md)",
+            warning=True,
+        )
+    return Result("privacy notice", True, "controller, contact, DPO and lawful basis are set")
 
 
 def check_content() -> Result:

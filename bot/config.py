@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scoring.retention import Policy
+
 # Bot API tokens look like "123456789:AAH...": a numeric bot id, a colon and a 35-character secret.
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,60}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -38,6 +40,12 @@ class Settings:
     port: int = 8080
     health_host: str = LOOPBACK
     log_level: str = "INFO"
+    # The privacy notice (UK GDPR article 13): who runs the bot, and on what lawful basis.
+    controller_name: str | None = None
+    controller_contact: str | None = None
+    dpo_contact: str | None = None
+    lawful_basis: str | None = None
+    retention: Policy = field(default_factory=Policy)
 
     @property
     def bot_id(self) -> int:
@@ -73,6 +81,11 @@ class Settings:
                 env, "HEALTH_HOST", EVERY_INTERFACE if mode == "webhook" else LOOPBACK
             ),
             log_level=_log_level(env.get("LOG_LEVEL", "")),
+            controller_name=_optional(env, "BOT_CONTROLLER_NAME"),
+            controller_contact=_optional(env, "BOT_CONTROLLER_CONTACT"),
+            dpo_contact=_optional(env, "BOT_DPO_CONTACT"),
+            lawful_basis=_optional(env, "BOT_LAWFUL_BASIS"),
+            retention=retention_policy(env),
         )
         if settings.mode == "webhook":
             if not settings.webhook_url or not settings.webhook_url.startswith("https://"):
@@ -84,6 +97,41 @@ class Settings:
                     "WEBHOOK_SECRET must be set in webhook mode (1-256 of A-Z, a-z, 0-9, _ and -)"
                 )
         return settings
+
+
+# The privacy settings `python -m bot check` warns about when they are unset.
+PRIVACY_SETTINGS = (
+    "BOT_CONTROLLER_NAME",
+    "BOT_CONTROLLER_CONTACT",
+    "BOT_DPO_CONTACT",
+    "BOT_LAWFUL_BASIS",
+)
+# The retention schedule: variable -> Policy field (each a whole number of at least 1).
+RETENTION_SETTINGS = {
+    "BOT_RETAIN_NETWORK_MONTHS": "network_months",
+    "BOT_RETAIN_WARN_DAYS": "warn_days",
+    "BOT_RETAIN_DELIVERY_MONTHS": "delivery_months",
+    "BOT_RETAIN_PAIRING_MONTHS": "pairing_months",
+    "BOT_RETAIN_RSVP_DAYS": "rsvp_days",
+    "BOT_RETAIN_AUDIT_MONTHS": "audit_months",
+    "BOT_BACKUPS_KEEP": "backups_kept",
+}
+
+
+def retention_policy(env: Mapping[str, str]) -> Policy:
+    """The retention schedule from the environment, each unset value its default."""
+    defaults = Policy()
+    values = {
+        name: _positive_int(env, variable, getattr(defaults, name))
+        for variable, name in RETENTION_SETTINGS.items()
+    }
+    policy = Policy(**values)
+    if policy.warn_days >= policy.network_months * 28:
+        raise ConfigError(
+            "BOT_RETAIN_WARN_DAYS must be shorter than BOT_RETAIN_NETWORK_MONTHS "
+            f"({policy.warn_days} days against {policy.network_months} months)"
+        )
+    return policy
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:

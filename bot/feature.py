@@ -63,6 +63,9 @@ class Feature:
     kinds: tuple[Kind, ...] = ()
     rebuilds: tuple[Rebuild, ...] = ()
     repeating: tuple[Repeating, ...] = ()
+    # Handlers that see every update before any other (each in a group of its own, as only
+    # one handler per group runs), e.g. noting a lead's activity.
+    before: tuple[BaseHandler[Any, Any, Any], ...] = ()
     # Any other handlers (group housekeeping, catch-alls), added after every feature's
     # commands and buttons, in the order of the features.
     handlers: tuple[BaseHandler[Any, Any, Any], ...] = ()

@@ -360,6 +360,22 @@ MIGRATIONS: dict[int, str] = {
         updated_at TEXT NOT NULL
     );
     """,
+    # 13: information governance: when each user was last seen (a lead's command or press: the
+    # "lead activity" retention counts from), when a quiet network's leads were warned before
+    # its erasure, and the audit trail of sensitive actions (who, what, on what, when; never
+    # content).
+    13: """
+    ALTER TABLE users ADD COLUMN last_seen TEXT;          -- NULL: not seen since this upgrade
+    ALTER TABLE networks ADD COLUMN retention_warned_at TEXT;  -- NULL: no warning pending
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor INTEGER,                           -- Telegram id; NULL: the bot or the server
+        action TEXT NOT NULL,
+        subject INTEGER                          -- hub, network or user id the action was on
+    );
+    CREATE INDEX audit_by_time ON audit(at);
+    """,
 }
 
 # The newest schema version this code knows.

@@ -4,14 +4,16 @@ It takes the database's instance lock (bot/instance.py) for the whole restore, s
 while a bot runs on the database and no bot can start half-way through. The backup is copied
 beside the database under a temporary name and checked there (an SQLite file that passes
 `PRAGMA integrity_check`, with a schema version it knows and exactly the tables and columns of
-this bot's schema at that version, bot/db/schema.py); only then are
-the old `-wal` and `-shm` files removed (SQLite would otherwise replay the old database's log
+this bot's schema at that version, bot/db/schema.py); only then are its schema brought up to date
+and the restore written into its audit trail, the old `-wal` and `-shm` files removed (SQLite
+would otherwise replay the old database's log
 into the restored one) and the copy renamed over the database in one step. The backup file
 itself is only read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -21,10 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import audit
 from bot.backup import SIDE_FILES, db_path_from_env
+from bot.clock import SystemClock
 from bot.db import schema
 from bot.instance import AlreadyRunning, InstanceLock, file_in_the_way
 from bot.migrations import LATEST
+from bot.storage import DatabaseTooNew, DatabaseUnavailable, Storage
 
 
 class RestoreError(Exception):
@@ -63,12 +68,13 @@ def restore(source: Path, db_path: Path) -> Restored:
         try:
             shutil.copyfile(source, partial)
             version = _check(partial, source)
+            _record(partial)
             with open(partial, "rb") as written:
                 os.fsync(written.fileno())
             for suffix in SIDE_FILES:
                 db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
             os.replace(partial, db_path)
-        except OSError as error:
+        except (OSError, sqlite3.Error) as error:
             raise RestoreError(f"the restore failed: {error}") from error
         finally:
             for leftover in (partial, *(partial.with_name(partial.name + s) for s in SIDE_FILES)):
@@ -101,6 +107,23 @@ def _check(path: Path, source: Path) -> int:
     return version
 
 
+def _record(path: Path) -> None:
+    """Open the restored copy as the bot would (which brings its schema up to date) and write
+    the restore into its audit trail, so the trail of the database in use shows it."""
+
+    async def write() -> None:
+        storage = await Storage.open(path, SystemClock())
+        try:
+            await storage.audit(None, audit.BACKUP_RESTORED, None)
+        finally:
+            await storage.close()
+
+    try:
+        asyncio.run(write())
+    except (DatabaseUnavailable, DatabaseTooNew) as error:
+        raise RestoreError(f"the restored copy could not be opened: {error}") from None
+
+
 def main(args: list[str], env: Mapping[str, str]) -> int:
     """Run `restore FILE`; print one line, and return the process's exit status."""
     if len(args) != 1:
@@ -111,9 +134,10 @@ def main(args: list[str], env: Mapping[str, str]) -> int:
     except RestoreError as error:
         print(f"bot: restore failed: {error}", file=sys.stderr)
         return 1
-    later = " (migrations bring it up to date when the bot starts)"
+    later = f", brought up to date to {LATEST}"
     print(
         f"bot: restored {args[0]} as {done.path} ({done.size} bytes, schema "
-        f"{done.schema_version}){later if done.schema_version < LATEST else ''}"
+        f"{done.schema_version}{later if done.schema_version < LATEST else ''}); "
+        "the restore is recorded in its audit trail"
     )
     return 0

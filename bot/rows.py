@@ -358,3 +358,35 @@ class PulseFigures:
             key: (counts[AGREE] + counts[STRONGLY_AGREE], sum(counts[PREFER_NOT + 1 :]))
             for key, counts in self.counts.items()
         }
+
+
+# -- information governance (issue 26) --
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: int | None  # Telegram id; None: the bot itself or the server's command line
+    action: str
+    subject: int | None
+
+
+@dataclass(frozen=True)
+class NetworkActivity:
+    """A network's latest lead activity, and when its leads were warned of erasure (if so)."""
+
+    network_id: int
+    last_activity: datetime
+    warned_at: datetime | None
+    lead_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """How many rows a retention run deleted, by kind (counts only)."""
+
+    deliveries: int = 0
+    pairings: int = 0
+    rsvps: int = 0
+    audit: int = 0

@@ -59,6 +59,9 @@ class Kind:
 
     name: str
     ledger_kind: str = ""
+    # Its ledger rows are what stops it being sent again for as long as its subject lasts (a
+    # reminder per assessment, say), so the retention schedule never prunes them.
+    kept: bool = False
 
     @property
     def recorded_as(self) -> str:
@@ -260,6 +263,8 @@ class Schedules:
 
     rebuilds: list[Rebuild] = field(default_factory=list)
     repeating: list[Repeating] = field(default_factory=list)
+    # The ledger kinds the retention schedule must not prune (Kind.kept).
+    kept: list[str] = field(default_factory=list)
 
 
 async def startup_job(context: BotContext) -> None:

@@ -343,3 +343,29 @@ async def drop_buttons(message: Message, *kinds: str) -> None:
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+# -- information governance (issue 26) --
+
+
+def privacy_fields(context: BotContext) -> dict[str, object]:
+    """The values of every privacy notice string (`notice.*`): who runs the bot (from
+    BOT_CONTROLLER_NAME and friends, or "not filled in yet"), the lawful basis, the minimum
+    group size and the retention periods. A pulse renders `notice.short` with these."""
+    settings, strings = context.settings, context.strings
+    unset = strings("notice.unset")
+    policy = settings.retention
+    return {
+        "controller": settings.controller_name or strings("notice.unset_controller"),
+        "controller_contact": settings.controller_contact or unset,
+        "dpo": settings.dpo_contact or unset,
+        "basis": settings.lawful_basis or unset,
+        "minimum": settings.min_group_size,
+        "network_months": policy.network_months,
+        "warn_days": policy.warn_days,
+        "delivery_months": policy.delivery_months,
+        "pairing_months": policy.pairing_months,
+        "rsvp_days": policy.rsvp_days,
+        "audit_months": policy.audit_months,
+        "backups": policy.backups_kept,
+    }

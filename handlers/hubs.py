@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot import scheduling
+from bot import audit, scheduling
 from bot.clock import iso, parse
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
@@ -101,6 +101,8 @@ async def hub_command(update: Update, context: BotContext) -> None:
         message.chat_id, region.key, user_id, approved=operator
     )
     schedule_hub(context, hub)
+    if operator:
+        await context.storage.audit(user_id, audit.HUB_APPROVED, hub.id)
     if hub.live:
         await message.reply_text(
             strings("hub.registered", region=region.name) + "\n\n" + _settings_text(context, hub)
@@ -121,6 +123,8 @@ async def _end_hub(context: BotContext, message: Message, hub: Hub | None, opera
         await message.reply_text(strings("hub.admins_only"))
         return
     await context.storage.end_hub(hub.id)
+    sender = message.from_user.id if message.from_user else message.chat_id
+    await context.storage.audit(sender, audit.HUB_ENDED, hub.id)
     schedule_hub(context, await context.storage.hub(hub.id) or hub)
     log.info("hub %s (chat %s) ended with /hub off", hub.id, hub.chat_id)
     await message.reply_text(strings("hub.ended"))
@@ -195,6 +199,8 @@ async def approval_pressed(update: Update, context: BotContext) -> None:
     if not await storage.decide_hub(hub.id, region.key, bool(approve), query.from_user.id):
         await answer_query(query, strings("hub.already_decided"))
         return
+    action = audit.HUB_APPROVED if approve else audit.HUB_REJECTED
+    await storage.audit(query.from_user.id, action, hub.id)
     await answer_query(query)
     outcome = "hub.card_approved" if approve else "hub.card_rejected"
     await show(

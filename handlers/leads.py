@@ -11,6 +11,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from bot import audit
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from content.strings import Safe
@@ -150,6 +151,7 @@ async def remove_pressed(update: Update, context: BotContext) -> None:
     if not await storage.remove_lead(network.id, target, presser):
         await answer_query(query, strings("leads.already_gone"))
         return
+    await storage.audit(presser, audit.LEAD_REMOVED, target)
     await answer_query(query)
     log.info("a lead of network %s was removed by its owner", network.id)
     await show(context, message.chat.id, strings("leads.removed", date=date), None, replace=message)
@@ -207,6 +209,7 @@ async def accept_pressed(update: Update, context: BotContext) -> None:
     if previous is None or network is None:
         await answer_query(query, strings("errors.button_expired"))
         return
+    await storage.audit(presser, audit.OWNER_TRANSFERRED, network_id)
     await answer_query(query)
     log.info("ownership of network %s passed to a co-lead who accepted it", network.id)
     text = strings("gov.now_owner", network=network.name)

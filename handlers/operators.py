@@ -3,6 +3,7 @@ weekly digest."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,11 +11,12 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import backup
+from bot import audit, backup
 from bot.context import BotContext
 from bot.feature import Command, Feature
 from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from bot.storage import Storage
+from content.strings import Safe
 from handlers import callbacks, render
 from handlers.common import is_operator, keyboard, private_sender
 from scoring import timing
@@ -155,6 +157,7 @@ async def digest_text(context: BotContext, week: str, now: datetime) -> str:
                     status=problem.status,
                 )
             )
+    lines.append(await retention_line(context, now))
     lines.append(strings("operators.digest_size", size=human_size(await storage.database_bytes())))
     last = backup.last_backup(context.settings.db_path)
     if last is None:
@@ -163,6 +166,26 @@ async def digest_text(context: BotContext, week: str, now: datetime) -> str:
         when = last.astimezone(timezone).strftime("%Y-%m-%d %H:%M")
         lines.append(strings("operators.digest_backup", when=f"{when} ({timezone.key})"))
     return "\n".join(lines)
+
+
+RETENTION_COUNTS = ("networks", "warned", "deliveries", "pairings", "rsvps", "audit", "backups")
+
+
+async def retention_line(context: BotContext, now: datetime) -> Safe:
+    """What the daily retention runs of the last week deleted, in counts only."""
+    total = dict.fromkeys(RETENTION_COUNTS, 0)
+    for report in await context.storage.retention_reports(now - PROBLEMS_SINCE):
+        try:
+            counts = json.loads(report)
+        except ValueError:
+            continue
+        for key in RETENTION_COUNTS:
+            value = counts.get(key) if isinstance(counts, dict) else None
+            if isinstance(value, int):
+                total[key] += value
+    if not any(total.values()):
+        return context.strings("retention.digest_none")
+    return context.strings("retention.digest", **total)
 
 
 def human_size(size: int) -> str:
@@ -211,6 +234,9 @@ async def restore_lead_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("gov.restore_failed"))
         return
     log.info("an operator restored a lead of network %s", network_id)
+    await storage.audit(
+        message.from_user.id if message.from_user else None, audit.LEAD_RESTORED, user_id
+    )
     await message.reply_text(strings("gov.restored", network=network.name))
     await _tell(context, user_id, strings("gov.you_were_restored", network=network.name))
 
@@ -228,6 +254,8 @@ async def transfer_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("gov.transfer_failed"))
         return
     log.info("an operator transferred ownership of network %s", network_id)
+    operator = message.from_user.id if message.from_user else None
+    await storage.audit(operator, audit.OWNER_TRANSFERRED, network_id)
     await message.reply_text(strings("gov.transferred", network=network.name))
     await _tell(context, user_id, strings("gov.now_owner", network=network.name))
     if network.owner_id is not None and network.owner_id != user_id:

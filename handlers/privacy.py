@@ -10,15 +10,23 @@ import logging
 import re
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 
+from bot import audit
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from content import Content
 from content.strings import Safe
 from handlers import callbacks
-from handlers.common import answer_query, keyboard, private_sender, read_press, show
+from handlers.common import (
+    answer_query,
+    keyboard,
+    privacy_fields,
+    private_sender,
+    read_press,
+    show,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +45,41 @@ CSV_COLUMNS = (
 )
 
 
+# The privacy notice, page by page: a short first screen, then "More" for the rest.
+NOTICE_PAGES = ("notice.first", "notice.kept", "pulse.privacy", "notice.rights")
+
+
 async def privacy_command(update: Update, context: BotContext) -> None:
-    """Say in plain words what is stored, why, who sees it, and how to get or delete it."""
+    """The privacy notice's first screen (UK GDPR article 13 in brief), with "More"."""
     message = update.effective_message
     if message is not None:
-        minimum = context.settings.min_group_size
-        strings = context.strings
-        # Member pulses (issue 24) get their own paragraph, kept in content/data/pulse.toml.
-        text = Safe(f"{strings('privacy.text', minimum=minimum)}\n\n")
-        await message.reply_text(Safe(text + strings("pulse.privacy", minimum=minimum)))
+        text, markup = notice_page(context, 0)
+        await message.reply_text(text, reply_markup=markup)
+
+
+def notice_page(context: BotContext, page: int) -> tuple[Safe, InlineKeyboardMarkup]:
+    """One page of the notice and its button: More, or back to the start on the last page."""
+    strings = context.strings
+    text = strings(NOTICE_PAGES[page], **privacy_fields(context))
+    if page + 1 < len(NOTICE_PAGES):
+        button = (strings("notice.more"), callbacks.encode("nt", page + 1))
+    else:
+        button = (strings("notice.again"), callbacks.encode("nt", 0))
+    return text, keyboard([[button]])
+
+
+async def notice_pressed(update: Update, context: BotContext) -> None:
+    """More (or back to the start) under the privacy notice: that page in place."""
+    pressed = await read_press(update, context)
+    if pressed is None:
+        return
+    query, press, message = pressed
+    await answer_query(query)
+    page = press.args[0]
+    if page >= len(NOTICE_PAGES):
+        return
+    text, markup = notice_page(context, page)
+    await show(context, message.chat.id, text, markup, replace=message)
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -161,8 +195,14 @@ async def forget_pressed(update: Update, context: BotContext) -> None:
     if not press.args[0]:
         await show(context, message.chat.id, strings("privacy.forget_kept"), None, replace=message)
         return
-    cards = await context.storage.pending_review_cards(query.from_user.id)
-    network_gone = await context.storage.forget_user(query.from_user.id)
+    storage, user_id = context.storage, query.from_user.id
+    cards = await storage.pending_review_cards(user_id)
+    network = await storage.network_of(user_id)
+    network_gone = await storage.forget_user(user_id)
+    # The trail keeps that an erasure happened and when, never whose or what was erased.
+    await storage.audit(None, audit.USER_FORGOTTEN, None)
+    if network_gone and network is not None:
+        await storage.audit(None, audit.NETWORK_ERASED, network.id)
     key = "privacy.forgotten_with_network" if network_gone else "privacy.forgotten"
     text = Safe(f"{strings(key)}\n\n{strings('pulse.forget_member')}")
     await show(context, message.chat.id, text, None, replace=message)
@@ -184,5 +224,8 @@ FEATURE = Feature(
         Command("export", export_command, ("private",)),
         Command("forget", forget_command, ("private",)),
     ),
-    buttons=(Buttons(forget_pressed, {"fg": 1}),),  # /forget confirmation: 1 delete / 0 keep
+    buttons=(
+        Buttons(forget_pressed, {"fg": 1}),  # /forget confirmation: 1 delete / 0 keep
+        Buttons(notice_pressed, {"nt": 1}),  # a page of the privacy notice (0 the first)
+    ),
 )

@@ -26,6 +26,7 @@ from handlers.common import (
     answer_query,
     deep_link,
     keyboard,
+    privacy_fields,
     private_sender,
     read_press,
     refused,
@@ -385,6 +386,8 @@ async def link_opened(context: BotContext, chat_id: int, user_id: int, code: str
         statements=len(context.content.pulse.statements),
         minimum=_minimum(context),
     )
+    # The privacy notice in short comes before the first question (the full one is /privacy).
+    text = Safe(f"{text}\n\n{strings('notice.short', **privacy_fields(context))}")
     rows = [[(strings("pulse.begin_button"), callbacks.encode("qb", pulse.id))]]
     await context.bot.send_message(chat_id, text, reply_markup=keyboard(rows))
 

@@ -12,6 +12,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
+from bot import audit
 from bot.context import BotContext
 from bot.rows import Network, User
 from content.strings import Safe
@@ -358,6 +359,7 @@ async def verify_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     log.info("network %s was verified", network.id)
+    await storage.audit(query.from_user.id, audit.NETWORK_VERIFIED, network.id)
     card = Safe(f"{render.verify_card(context.content, network)}\n\n{strings('gov.verified_mark')}")
     await show(context, message.chat.id, card, None, replace=message)
     for lead in await storage.lead_ids(network.id):

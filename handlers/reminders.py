@@ -13,8 +13,8 @@ from handlers.common import keyboard
 from scoring import timing
 
 # Scheduled and once-only messages this feature sends (job and ledger slot names).
-IDLE = Kind("idle")  # a lead's idle assessment: slot per assessment and idle spell
-REASSESS = Kind("reassess")  # an invitation to re-assess: slot per result and lead
+IDLE = Kind("idle", kept=True)  # a lead's idle assessment: slot per assessment and idle spell
+REASSESS = Kind("reassess", kept=True)  # an invitation to re-assess: slot per result and lead
 LEAD_REMINDERS = Kind("lead-reminders")  # the quarter-hourly check behind IDLE and REASSESS
 
 IDLE_AFTER = timedelta(days=3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.db.agreement import AgreementStore
 from bot.db.assessments import AssessmentStore
+from bot.db.audit import AuditStore
 from bot.db.board import BoardStore
 from bot.db.buddies import BuddyStore
 from bot.db.core import DatabaseTooNew, DatabaseUnavailable
@@ -20,6 +21,7 @@ from bot.db.plan import PlanStore
 from bot.db.practices import PracticeStore
 from bot.db.privacy import PrivacyStore
 from bot.db.pulse import PulseStore
+from bot.db.retention import RetentionStore
 from bot.db.snapshots import SnapshotStore
 from bot.db.wres import WresStore
 
@@ -46,6 +48,8 @@ class Storage(
     PulseStore,
     LedgerStore,
     SnapshotStore,
+    AuditStore,
+    RetentionStore,
     PrivacyStore,
 ):
     """The bot's database. Open with `Storage.open(path, clock)`, close with `close()`."""

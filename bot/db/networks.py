@@ -354,7 +354,8 @@ def _network(row: aiosqlite.Row) -> Network:
 
 async def _export(store: Core, user_id: int) -> dict[str, Any]:
     user = await store._one(
-        "SELECT id, created_at, active, state, draft FROM users WHERE id = ?", (user_id,)
+        "SELECT id, created_at, active, state, draft, last_seen FROM users WHERE id = ?",
+        (user_id,),
     )
     lead = await store._one(
         "SELECT l.role, l.joined_at, n.id, n.organisation, n.name, n.region, n.age, "

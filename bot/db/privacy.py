@@ -7,6 +7,7 @@ from typing import Any
 from bot.db import (
     agreement,
     assessments,
+    audit,
     buddies,
     hubs,
     ledger,
@@ -34,6 +35,7 @@ PARTS: tuple[Privacy, ...] = (
     wres.PRIVACY,
     plan.PRIVACY,
     pulse.PRIVACY,
+    audit.PRIVACY,
 )
 
 
@@ -59,3 +61,17 @@ class PrivacyStore(Core):
                 network_gone = await part.forget(db, user_id) or network_gone
         await self.checkpoint()
         return network_gone
+
+    async def erase_network(self, network_id: int) -> list[int]:
+        """Erase a network as /forget erases: each lead forgotten in turn, then the network
+        (with everything that hangs off it). The leads it had."""
+        rows = await self._all(
+            "SELECT user_id FROM leads WHERE network_id = ? ORDER BY joined_at", (network_id,)
+        )
+        leads = [row["user_id"] for row in rows]
+        for user_id in leads:
+            await self.forget_user(user_id)
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM networks WHERE id = ?", (network_id,))
+        await self.checkpoint()
+        return leads

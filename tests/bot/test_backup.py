@@ -183,3 +183,37 @@ def test_command_records_when_the_last_backup_was_made(
     assert recorded is not None
     assert before <= recorded <= datetime.now(UTC)
     assert (tmp_path / "bot.sqlite3.last-backup").is_file()
+
+
+def test_backups_are_rotated_keeping_the_newest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With BOT_BACKUPS_KEEP=2, a third backup deletes the first (and says so); a file in the
+    same folder that `backup` did not make is never touched."""
+    db = tmp_path / "bot.sqlite3"
+    stranger = tmp_path / "keep-me.sqlite3"
+    stranger.write_bytes(b"not ours")
+    monkeypatch.setenv("BOT_DB_PATH", str(db))
+    monkeypatch.setenv("BOT_BACKUPS_KEEP", "2")
+    copies = [tmp_path / f"bot-{day}.sqlite3" for day in (1, 2, 3)]
+    with live_database(db):
+        for copy in copies:
+            assert main(["backup", str(copy)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].endswith("; 1 older backup deleted (keeping 2)")
+    assert [copy.exists() for copy in copies] == [False, True, True]
+    assert stranger.read_bytes() == b"not ours"
+    assert (tmp_path / "bot.sqlite3.backups").read_text().splitlines() == [
+        str(copies[1].resolve()),
+        str(copies[2].resolve()),
+    ]
+
+
+def test_a_bad_keep_setting_refuses_the_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BOT_DB_PATH", str(tmp_path / "bot.sqlite3"))
+    monkeypatch.setenv("BOT_BACKUPS_KEEP", "none")
+    assert main(["backup", str(tmp_path / "copy.sqlite3")]) == 2
+    assert "BOT_BACKUPS_KEEP must be a whole number" in capsys.readouterr().err
+    assert not (tmp_path / "copy.sqlite3").exists()

@@ -31,20 +31,29 @@ def failed(results: list[Result]) -> list[str]:
     return [result.name for result in results if not result.passed]
 
 
+PRIVACY = {
+    "BOT_CONTROLLER_NAME": "North Region BME Leads Network",
+    "BOT_CONTROLLER_CONTACT": "leads@example.nhs.uk",
+    "BOT_DPO_CONTACT": "dpo@example.nhs.uk",
+    "BOT_LAWFUL_BASIS": "legitimate interests (article 6(1)(f))",
+}
+
+
 async def test_good_configuration_passes_every_check(fake: FakeBotApi, tmp_path: Path) -> None:
-    """A good polling configuration: four `ok` lines, a summary, exit 0, no token."""
-    env = bot_env(fake, tmp_path / "bot.sqlite3")
+    """A good polling configuration: five `ok` lines, a summary, exit 0, no token."""
+    env = bot_env(fake, tmp_path / "bot.sqlite3", **PRIVACY)
     finished = await run_bot("check", env=env)
     lines = finished.stdout.splitlines()
     assert finished.status == 0, finished.stdout
     assert [line.split(":")[0] for line in lines[:-1]] == [
         "ok   settings",
+        "ok   privacy notice",
         "ok   content",
         "ok   database",
         "ok   Bot API",
     ]
-    assert f"@{BOT_USERNAME}" in lines[3]
-    assert lines[-1] == "bot: all 4 checks passed"
+    assert f"@{BOT_USERNAME}" in lines[4]
+    assert lines[-1] == "bot: all 5 checks passed"
     assert TOKEN_SECRET not in finished.stdout + finished.stderr
     assert not (tmp_path / "bot.sqlite3").exists()  # checking creates no database
 
@@ -55,7 +64,7 @@ async def test_rejected_token_fails_with_exit_1(fake: FakeBotApi, tmp_path: Path
     finished = await run_bot("check", env=bot_env(fake, tmp_path / "bot.sqlite3"))
     assert finished.status == 1
     assert "FAIL Bot API: Telegram rejected TELEGRAM_BOT_TOKEN" in finished.stdout
-    assert finished.stdout.splitlines()[-1] == "bot: 1 of 4 checks failed"
+    assert finished.stdout.splitlines()[-1] == "bot: 1 of 5 checks failed"
     assert TOKEN_SECRET not in finished.stdout + finished.stderr
 
 
@@ -185,3 +194,16 @@ async def test_an_address_that_is_not_the_bot_api_is_named(
     assert "rejected" not in finished.stdout
     assert "Traceback" not in finished.stdout + finished.stderr
     assert TOKEN_SECRET not in finished.stdout + finished.stderr
+
+
+async def test_unset_privacy_settings_warn_but_pass(fake: FakeBotApi, tmp_path: Path) -> None:
+    """Without the privacy notice's settings the check warns, naming each one unset, and
+    still exits 0 (the bot runs; /privacy says the details are not given yet)."""
+    env = bot_env(fake, tmp_path / "bot.sqlite3", BOT_CONTROLLER_NAME="Leads Network")
+    finished = await run_bot("check", env=env)
+    assert finished.status == 0, finished.stdout
+    [line] = [line for line in finished.stdout.splitlines() if "privacy notice" in line]
+    assert line.startswith(
+        "warn privacy notice: BOT_CONTROLLER_CONTACT, BOT_DPO_CONTACT, BOT_LAWFUL_BASIS not set"
+    )
+    assert finished.stdout.splitlines()[-1] == "bot: all 5 checks passed (1 with a warning)"

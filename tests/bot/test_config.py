@@ -152,3 +152,55 @@ def test_malformed_token_stops_with_one_clear_line() -> None:
     assert len(lines) == 1
     assert "malformed" in lines[0]
     assert "12345:short" not in completed.stderr
+
+
+def test_privacy_and_retention_settings_are_read() -> None:
+    """The privacy notice's settings and the retention schedule come from the environment;
+    unset, the notice's are None and the schedule takes its defaults."""
+    defaults = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert defaults.controller_name is None
+    assert defaults.lawful_basis is None
+    assert (defaults.retention.network_months, defaults.retention.warn_days) == (24, 30)
+    assert (defaults.retention.delivery_months, defaults.retention.pairing_months) == (13, 12)
+    assert (defaults.retention.rsvp_days, defaults.retention.audit_months) == (90, 24)
+    assert defaults.retention.backups_kept == 7
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "BOT_CONTROLLER_NAME": " North Region ",
+            "BOT_CONTROLLER_CONTACT": "leads@example.nhs.uk",
+            "BOT_DPO_CONTACT": "dpo@example.nhs.uk",
+            "BOT_LAWFUL_BASIS": "public task",
+            "BOT_RETAIN_NETWORK_MONTHS": "36",
+            "BOT_RETAIN_WARN_DAYS": "14",
+            "BOT_RETAIN_DELIVERY_MONTHS": "6",
+            "BOT_RETAIN_PAIRING_MONTHS": "3",
+            "BOT_RETAIN_RSVP_DAYS": "30",
+            "BOT_RETAIN_AUDIT_MONTHS": "72",
+            "BOT_BACKUPS_KEEP": "30",
+        }
+    )
+    assert settings.controller_name == "North Region"
+    assert settings.controller_contact == "leads@example.nhs.uk"
+    assert settings.dpo_contact == "dpo@example.nhs.uk"
+    assert settings.lawful_basis == "public task"
+    policy = settings.retention
+    assert (policy.network_months, policy.warn_days, policy.delivery_months) == (36, 14, 6)
+    assert (policy.pairing_months, policy.rsvp_days, policy.audit_months) == (3, 30, 72)
+    assert policy.backups_kept == 30
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"BOT_RETAIN_NETWORK_MONTHS": "0"}, "BOT_RETAIN_NETWORK_MONTHS must be a whole number"),
+        ({"BOT_RETAIN_RSVP_DAYS": "ninety"}, "BOT_RETAIN_RSVP_DAYS must be a whole number"),
+        (
+            {"BOT_RETAIN_NETWORK_MONTHS": "1", "BOT_RETAIN_WARN_DAYS": "60"},
+            "BOT_RETAIN_WARN_DAYS must be shorter than BOT_RETAIN_NETWORK_MONTHS",
+        ),
+    ],
+)
+def test_a_bad_retention_setting_is_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env})

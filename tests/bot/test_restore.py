@@ -54,8 +54,8 @@ async def test_restore_replaces_the_database_and_its_stale_log(tmp_path: Path) -
     finished = await run_bot("restore", str(backup), env=env_for(db))
     assert (finished.status, finished.stderr) == (0, "")
     assert finished.stdout == (
-        f"bot: restored {backup} as {db} ({db.stat().st_size} bytes, schema 1) "
-        "(migrations bring it up to date when the bot starts)\n"
+        f"bot: restored {backup} as {db} ({db.stat().st_size} bytes, schema 1, brought up "
+        f"to date to {len(MIGRATIONS)}); the restore is recorded in its audit trail\n"
     )
     assert users(db) == [7]
     assert backup.read_bytes() == before
@@ -150,3 +150,19 @@ async def test_a_database_path_through_a_file_is_said_so(tmp_path: Path) -> None
     assert started.status == 1
     assert f"goes through {blocker}, which is a file, not a folder" in started.stderr
     assert "file exists" not in started.stderr.lower()
+
+
+def test_a_restore_is_written_into_the_restored_database_audit_trail(tmp_path: Path) -> None:
+    """The restored database (an older schema, brought up to date) holds one audit entry for
+    the restore, by the server (no Telegram id) and with no subject; the backup is untouched."""
+    db, backup = tmp_path / "bot.sqlite3", tmp_path / "backup.sqlite3"
+    make_database(db, [1])
+    make_database(backup, [7], version=1)
+    before = backup.read_bytes()
+    restore(backup, db)
+    with closing(sqlite3.connect(db)) as connection:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        rows = connection.execute("SELECT actor, action, subject FROM audit").fetchall()
+    assert version == len(MIGRATIONS)
+    assert rows == [(None, "backup_restored", None)]
+    assert backup.read_bytes() == before

@@ -143,9 +143,10 @@ async def test_digest_content(
     assert lines[5].startswith("• #2 for North West, waiting 3 days")
     assert lines[6] == "<b>Deliveries skipped or failed in the last 7 days</b>:"
     assert lines[7:9] == ["• meeting: 1 skipped", "• nudge: 2 failed"]
-    assert lines[9].startswith("<b>Database size</b>: ")
-    assert lines[9].endswith(" KB")
-    assert lines[10] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
+    assert lines[9] == "<b>Deleted under the retention schedule in the last 7 days</b>: nothing"
+    assert lines[10].startswith("<b>Database size</b>: ")
+    assert lines[10].endswith(" KB")
+    assert lines[11] == "<b>Last backup</b>: 2027-02-27 22:30 (Europe/London)"
     assert digests(bot, OTHER_OPERATOR) == [text]
 
 
