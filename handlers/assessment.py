@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
 
 from telegram import Message, Update
-from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from bot.routes import TextRoute
 from bot.rows import Answer, CompletedAssessment, OpenAssessment, User
-from bot.scheduling import Kind, Repeating
+from bot.scheduling import Repeating
 from content.strings import Safe
-from handlers import callbacks, questions, registration, render
+from handlers import callbacks, coleads, questions, registration, render
 from handlers.common import (
     answer_query,
     is_private,
@@ -29,9 +27,7 @@ from handlers.common import (
     read_press,
     show,
 )
-from scoring import agreement as agreement_rules
 from scoring import progress
-from scoring.standing import AGREEMENT_DEADLINE
 
 EVIDENCE_LIMIT = 1000
 
@@ -376,41 +372,6 @@ async def change_answers_pressed(update: Update, context: BotContext) -> None:
     await questions.present(context, message.chat.id, revision, replace=message)
 
 
-async def settle_pressed(update: Update, context: BotContext) -> None:
-    """A lead settles one item where the round's leads differ; the last one agrees the
-    network's result."""
-    pressed = await read_press(update, context, private=True)
-    if pressed is None:
-        return
-    query, press, message = pressed
-    agreement_id, position, option = press.args
-    storage, model = context.storage, context.content.model
-    user_id = query.from_user.id
-    agreement = await storage.agreement(agreement_id)
-    network = await storage.network_of(user_id)
-    if (
-        agreement is None
-        or network is None
-        or agreement.network_id != network.id
-        or position >= len(model.items)
-    ):
-        await answer_query(query, context.strings("assess.stale"))
-        return
-    key = model.items[position].key
-    by_lead = await questions.round_answers(context, agreement)
-    settled = (
-        key in agreement_rules.unsettled(model, by_lead, agreement.settled)
-        and option in agreement_rules.options_given(model, by_lead, key)
-        and await storage.settle(agreement_id, key, option, user_id)
-    )
-    current = await storage.agreement(agreement_id)
-    if not settled or current is None:
-        await answer_query(query, context.strings("assess.stale"))
-        return
-    await answer_query(query, context.strings("agree.settled"))
-    await questions.show_round(context, message.chat.id, current, user_id, message)
-
-
 async def pause_pressed(update: Update, context: BotContext) -> None:
     """Leave the assessment where it is; /assess picks it up again."""
     pressed = await read_press(update, context, private=True)
@@ -563,26 +524,6 @@ async def text_in_assessment(update: Update, context: BotContext, user: User) ->
     return True
 
 
-# -- rounds left unsettled ---------------------------------------------------------------------
-
-# The hourly check that closes rounds unsettled after 30 days.
-ROUNDS = Kind("rounds")
-ROUNDS_EVERY = timedelta(hours=1)
-
-
-async def close_overdue_rounds_job(context: BotContext) -> None:
-    """Close each round still unsettled 30 days after it opened: its co-leads' answers stay
-    as their own view (seen by the network's leads only), and the network's result stays the
-    previous agreed one. The leads are told."""
-    opened_before = context.services.clock.now() - AGREEMENT_DEADLINE
-    told = await context.storage.close_overdue_agreements(opened_before)
-    for _network_id, lead in told:
-        try:
-            await context.bot.send_message(lead, context.strings("gov.round_closed"))
-        except TelegramError as error:
-            log.info("could not tell lead %s a round was closed: %s", lead, error)
-
-
 FEATURE = Feature(
     name="assessment",
     commands=(Command("assess", assess_command, ("private",)),),
@@ -615,7 +556,7 @@ FEATURE = Feature(
         # after a result: change answers in that completed assessment
         Buttons(change_answers_pressed, {"ca": 1}),
         # co-leads: settle a differing item: agreement, item position, option
-        Buttons(settle_pressed, {"ag": 3}),
+        Buttons(coleads.settle_pressed, {"ag": 3}),
         Buttons(
             registration.button_pressed,
             # registration: organisation match (index), use the organisation as typed, region
@@ -632,6 +573,8 @@ FEATURE = Feature(
         TextRoute(text_in_assessment, waiting, last=True),
     ),
     start_payloads={"assess": begin_or_resume},
-    kinds=(ROUNDS,),
-    repeating=(Repeating(ROUNDS, close_overdue_rounds_job, every=ROUNDS_EVERY),),
+    kinds=(coleads.ROUNDS,),
+    repeating=(
+        Repeating(coleads.ROUNDS, coleads.close_overdue_rounds_job, every=coleads.ROUNDS_EVERY),
+    ),
 )

@@ -32,7 +32,8 @@ from handlers.common import (
     refused,
     show,
 )
-from handlers.render import local_date, pulse_lines
+from handlers.readings import pulse_lines
+from handlers.render import local_date
 from scoring import pulse as rules
 from scoring.plan import OPEN_LIMIT, default_due
 

@@ -3,8 +3,6 @@ to its board and sponsor, with the plan, the asks, the evidence notes and the WR
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -15,9 +13,9 @@ from bot import charts
 from bot.context import BotContext
 from bot.feature import Command, Feature
 from bot.pack import Cover, Figure, PackText, Section, Table
-from bot.rows import CompletedAssessment, Network, PlanStep, WresRow
+from bot.rows import CompletedAssessment, Network, PlanStep
 from content.strings import Safe
-from handlers import render
+from handlers import board, render
 from handlers.common import private_sender
 from scoring import Result, timing
 from scoring.board import (
@@ -31,19 +29,10 @@ from scoring.board import (
 from scoring.dates import parse_date
 from scoring.engine import band_position
 from scoring.plan import Status, organisation_asks
-from scoring.quarters import Quarter, read_quarter
-from scoring.wres import Figures
 
-TAG = re.compile(r"<[^>]+>")
 HISTORY_ROWS = 5  # the latest five; the trend chart and its caption give every total
 NOTES = 12  # evidence notes shown in full; the rest are in /export
 NOTE_LIMIT = 300
-WRES_QUARTERS = 4  # a year of quarters per indicator
-
-
-def _plain(text: str) -> str:
-    """Content strings are Telegram HTML; the pack wants the words only."""
-    return html.unescape(TAG.sub("", text))
 
 
 def _day(day: date) -> str:
@@ -145,12 +134,12 @@ async def pack_text(
     notes = await context.storage.evidence_notes(latest.id)
     steps = await context.storage.plan_steps(network.id)
     wres_rows = await context.storage.wres_rows(network.id)
-    band = _plain(render.band_name(content, result.band))
+    band = board.plain(render.band_name(content, result.band))
     review = max(last.date() + timing.REASSESS_AFTER, today)
     asks = organisation_asks(model, points)
 
     def s(key: str, **values: object) -> str:
-        return _plain(strings(key, **values))
+        return board.plain(strings(key, **values))
 
     summary = [
         s(
@@ -160,7 +149,7 @@ async def pack_text(
             maximum=result.maximum,
             band=band,
         ),
-        " ".join([_plain(render.band_summary(content, result)), *_position(context, result)]),
+        " ".join([board.plain(render.band_summary(content, result)), *_position(context, result)]),
     ]
     held = Section(
         s("report.held_back_title" if result.holding_back else "report.next_title"),
@@ -191,7 +180,7 @@ async def pack_text(
         (
             render.completed_on(a, zone),
             f"{a.total}/{result.maximum}",
-            _plain(render.band_name(content, a.band)),
+            board.plain(render.band_name(content, a.band)),
         )
         for a in reversed(completed[-HISTORY_ROWS:])
     ]
@@ -252,9 +241,9 @@ async def pack_text(
         plan,
         ask_section,
         notes_section,
-        *_wres_sections(context, wres_rows),
+        *board.wres_sections(context, wres_rows),
     ]
-    sections.append(await members_say(context, network))
+    sections.append(await board.members_say(context, network))
     sections += [
         Section(s("report.review_title"), paragraphs=[s("report.review", date=_day(review))]),
         Section(s("report.bands_title"), paragraphs=_bands(context)),
@@ -367,7 +356,7 @@ def _links(context: BotContext, choices: CoverChoices) -> Section:
     picked, or all six with a box to tick by hand."""
 
     def s(key: str, **values: object) -> str:
-        return _plain(context.strings(key, **values))
+        return board.plain(context.strings(key, **values))
 
     baf = s("report.baf_line", line=s("report.cover_line"))
     every = [s(f"report.hia_{number}") for number in HIGH_IMPACT_ACTIONS]
@@ -392,7 +381,7 @@ def _position(context: BotContext, result: Result) -> list[str]:
     if where == "above":
         return []
     return [
-        _plain(
+        board.plain(
             context.strings(
                 f"report.position_{where}",
                 total=result.total,
@@ -409,19 +398,19 @@ def _chart_caption(context: BotContext, result: Result) -> str:
     strings, model = context.strings, context.content.model
     titles = {section.key: section.title for section in model.sections}
     sections = ", ".join(
-        _plain(
+        board.plain(
             strings("result.chart_section", name=titles[x.key], points=x.points, maximum=x.maximum)
         )
         for x in result.sections
         if x.key in titles
     )
     enablers = ", ".join(
-        _plain(
+        board.plain(
             strings("result.chart_figure", name=model.enabler(e.key).name, percent=round(e.percent))
         )
         for e in result.enablers
     )
-    return _plain(strings("report.chart_caption", sections=sections, enablers=enablers))
+    return board.plain(strings("report.chart_caption", sections=sections, enablers=enablers))
 
 
 def _percent(points: int, maximum: int) -> int:
@@ -444,11 +433,11 @@ def _baseline(context: BotContext, result: Result) -> dict[str, object]:
 def _trend(context: BotContext, completed: tuple[CompletedAssessment, ...], result: Result) -> str:
     strings = context.strings
     if len(completed) < 2:
-        return _plain(strings("report.trend_first"))
+        return board.plain(strings("report.trend_first"))
     first, previous = completed[0], completed[-2]
     zone = context.settings.timezone
     change = result.total - previous.total
-    return _plain(
+    return board.plain(
         strings(
             "report.trend",
             change=f"{change:+d}",
@@ -465,88 +454,32 @@ def _plan_table(context: BotContext, steps: list[PlanStep]) -> Table:
     strings = context.strings
     shown = [s for s in steps if Status(s.status) is not Status.DROPPED][:16]
     return Table(
-        _plain(strings("report.plan_caption")),
+        board.plain(strings("report.plan_caption")),
         (
-            _plain(strings("report.col_step")),
-            _plain(strings("report.col_owner")),
-            _plain(strings("report.col_due")),
-            _plain(strings("report.col_status")),
+            board.plain(strings("report.col_step")),
+            board.plain(strings("report.col_owner")),
+            board.plain(strings("report.col_due")),
+            board.plain(strings("report.col_status")),
         ),
         [
             (
                 step.text,
-                step.owner or _plain(strings("plan.no_owner")),
+                step.owner or board.plain(strings("plan.no_owner")),
                 _day(step.due),
-                _plain(strings(f"plan.status_{step.status}")),
+                board.plain(strings(f"plan.status_{step.status}")),
             )
             for step in shown
         ],
     )
 
 
-def _wres_sections(context: BotContext, rows: Sequence[WresRow]) -> list[Section]:
-    """The WRES monitor in words: for each indicator, each of the last four quarters recorded
-    (latest first) as a sentence with its direction, interval and "too few to tell" flag, the
-    breakdowns after the whole-organisation figure, and a quarter with nothing recorded said so.
-    Nothing at all when the network records no WRES figures."""
-    strings, content = context.strings, context.content
-    recorded = [q for q in (read_quarter(r.quarter) for r in rows) if isinstance(q, Quarter)]
-    if not recorded:
-        return []
-    span = [max(recorded)]
-    while len(span) < WRES_QUARTERS:
-        span.append(span[-1].previous())
-    parts = [
-        Section(
-            _plain(strings("report.wres_title")),
-            paragraphs=[_plain(strings("report.wres_intro"))],
-        )
-    ]
-    for indicator in content.wres.indicators:
-        mine = [r for r in rows if r.indicator == indicator.number]
-        lines: list[str] = []
-        empty: list[str] = []  # quarters in a row with nothing recorded, said in one line
-        for quarter in span:
-            here = sorted(
-                (r for r in mine if r.quarter == str(quarter)),
-                key=lambda r: (bool(r.label), r.label),
-            )
-            if not here:
-                empty.append(quarter.label())
-                continue
-            if empty:
-                lines.append(_nothing_for(context, empty))
-                empty = []
-            if here[0].label:
-                lines.append(_plain(strings("report.wres_no_whole", quarter=quarter.label())))
-            for row in here:
-                figures = Figures.of(row.white_size, row.white_count, row.bme_size, row.bme_count)
-                reading = render.wres_reading(
-                    content, indicator, figures, row.quarter, row.label, brief=True
-                )
-                # the intro says once what 1.00 means; each figure keeps the rest
-                lines.append(" ".join(_plain(x) for i, x in enumerate(reading) if i != 1))
-        if empty:
-            lines.append(_nothing_for(context, empty))
-        if all(not any(r.quarter == str(q) for r in mine) for q in span):
-            lines = [_plain(strings("report.wres_nothing"))]
-        heading = strings("report.wres_indicator", number=indicator.number, title=indicator.title)
-        parts.append(Section(_plain(heading), bullets=lines, level=3))
-    return parts
-
-
-def _nothing_for(context: BotContext, quarters: list[str]) -> str:
-    joined = _plain(context.strings("report.wres_or")).join(quarters)
-    return _plain(context.strings("report.wres_none", quarters=joined))
-
-
 def _bands(context: BotContext) -> list[str]:
     """What the bands mean, as this project calibrates them."""
     strings, model = context.strings, context.content.model
-    lines = [_plain(strings("report.bands_intro", maximum=model.max_total))]
+    lines = [board.plain(strings("report.bands_intro", maximum=model.max_total))]
     for rule in model.bands:
         lines.append(
-            _plain(
+            board.plain(
                 strings(
                     "report.band_line",
                     band=rule.name,
@@ -556,7 +489,7 @@ def _bands(context: BotContext) -> list[str]:
                 )
             )
         )
-    lines.append(_plain(strings("report.bands_gate")))
+    lines.append(board.plain(strings("report.bands_gate")))
     return lines
 
 
@@ -565,59 +498,29 @@ def _held_back(context: BotContext, result: Result) -> list[str]:
     if result.holding_back:
         score_band = render.band_name(context.content, result.score_band)
         return [
-            _plain(
+            board.plain(
                 strings(
                     "report.held_intro",
                     score_band=score_band,
                     band=render.band_name(context.content, result.band),
                 )
             ),
-            *[_plain(strings("report.missing", text=a.text)) for a in result.holding_back],
+            *[board.plain(strings("report.missing", text=a.text)) for a in result.holding_back],
         ]
     if result.next_band is None:
-        return [_plain(strings("report.top"))]
+        return [board.plain(strings("report.top"))]
     lines = []
     band = render.band_name(context.content, result.next_band)
     if result.points_to_next:
         lines.append(
-            _plain(strings("report.points_to_next", points=result.points_to_next, band=band))
+            board.plain(strings("report.points_to_next", points=result.points_to_next, band=band))
         )
     if result.missing_for_next:
-        lines.append(_plain(strings("report.next_intro", band=band)))
-        lines += [_plain(strings("report.missing", text=a.text)) for a in result.missing_for_next]
+        lines.append(board.plain(strings("report.next_intro", band=band)))
+        lines += [
+            board.plain(strings("report.missing", text=a.text)) for a in result.missing_for_next
+        ]
     return lines
-
-
-# -- what members say (issue 24) ----------------------------------------------------------------
-
-
-async def members_say(context: BotContext, network: Network) -> Section:
-    """The pack's "what members say": the latest closed member pulse with enough answers, each
-    statement's share agreeing beside the leads' own answers, widest gaps first (the free text
-    stays out of the pack: it is for the leads)."""
-    strings, zone, minimum = (
-        context.strings,
-        context.settings.timezone,
-        context.settings.min_group_size,
-    )
-    title = _plain(strings("pulse.pack_title"))
-    latest = (await context.storage.latest_pulse_figures([network.id], minimum)).get(network.id)
-    if latest is None:
-        return Section(title, paragraphs=[_plain(strings("pulse.pack_none"))])
-    completed = await context.storage.completed_assessments(network.id)
-    answers = await context.storage.answers(completed[-1].id) if completed else {}
-    lead_options = {key: answer.option for key, answer in answers.items()}
-    lines = render.pulse_lines(
-        context.content, latest.counts, lead_options, minimum, "pulse.pack_line"
-    )
-    pulse = latest.pulse
-    intro = strings(
-        "pulse.pack_intro",
-        count=pulse.answers,
-        opened=_day(pulse.opened_at.astimezone(zone).date()),
-        closed=_day((pulse.closed_at or pulse.closes_at).astimezone(zone).date()),
-    )
-    return Section(title, paragraphs=[_plain(intro)], bullets=[_plain(line) for _, line in lines])
 
 
 FEATURE = Feature(

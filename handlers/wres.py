@@ -24,7 +24,7 @@ from bot.rows import Network, User, WresRow
 from bot.scheduling import Kind, Repeating, Send, deliver_due, message_sender
 from content.strings import Safe
 from content.wres import WresIndicator
-from handlers import callbacks, render
+from handlers import callbacks, readings
 from handlers.common import (
     Button,
     answer_query,
@@ -272,7 +272,7 @@ def _indicator_buttons(context: BotContext) -> list[list[Button]]:
 
 def _result_lines(context: BotContext, indicator: WresIndicator, entry: Entry) -> list[str]:
     return list(
-        render.wres_reading(
+        readings.wres_reading(
             context.content, indicator, entry.figures, str(entry.quarter), entry.label
         )
     )

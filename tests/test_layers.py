@@ -16,9 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # Helpers every feature may use: no feature's behaviour lives in them.
-SHARED_HELPERS = {"common", "callbacks", "render", "questions", "errors", "menu"}
+SHARED_HELPERS = {"common", "callbacks", "render", "readings", "questions", "errors", "menu"}
 # A feature may span modules; these import each other freely.
-FEATURES = {"assessment": {"assessment", "registration"}}
+FEATURES = {"assessment": {"assessment", "registration", "coleads"}, "report": {"report", "board"}}
 COMPOSITION = {"bot.app", "bot.__main__"}
 
 

@@ -109,7 +109,7 @@ async def test_the_pack_opens_as_a_board_paper(
         "in the Pathfinder band",
         "note the foundations not yet in place that hold the network at Pathfinder",
         "note the network's action plan and the owner and due date of each of its open steps;",
-        "support this ask of the organisation: name an executive sponsor",
+        "support this ask of the organisation: name a senior sponsor or champion",
         "support this ask of the organisation: set a yearly budget for the network",
         "note the Workforce Race Equality Standard",
         "Board assurance framework: risk reference",

@@ -11,7 +11,7 @@ import aiosqlite
 from bot.migrations import MIGRATIONS
 from bot.storage import Storage
 from content import Content
-from handlers.assessment import close_overdue_rounds_job
+from handlers.coleads import close_overdue_rounds_job
 from tests.harness import OPERATOR, FakeClock, Harness
 from tests.seed import seed_result
 

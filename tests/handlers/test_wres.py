@@ -143,7 +143,7 @@ async def test_indicator_three_mentions_the_two_year_rolling_average(bot: Harnes
     await _network(bot)
     await bot.send(LEAD, "/wres")
     await bot.tap(LEAD, "3 ·")
-    await bot.tap(LEAD, "2026Q3")
+    await bot.tap(LEAD, "Q2 2026/27")
     assert "two-year rolling average" in bot.fake.shown(LEAD)[-1].text
 
 
@@ -534,7 +534,8 @@ async def test_a_lower_likelihood_is_read_the_other_way_too(bot: Harness) -> Non
 
 
 async def test_none_counted_in_the_first_group_is_said_plainly(bot: Harness) -> None:
-    """Indicator 4 with no white staff trained: 0.00, without an impossible inverse."""
+    """Indicator 4 with no white staff trained: said in words, without a ratio's inverse that
+    the zero-cell correction would make look certain."""
     await _network(bot)
     calls = await bot.send(LEAD, "/wres 4 2026Q3 white 100 0 bme 100 20")
     text = calls[-1].text
