@@ -53,6 +53,12 @@ INVENTORY: dict[str, Table] = {
             "invite_code": "the secret in the co-lead invitation link",
             "created_at": "when it was registered",
             "retention_warned_at": "when its leads were warned of erasure for inactivity",
+            "owner_id": "the Telegram id of the lead who owns it (decides who joins or is removed)",
+            "owner_offer": "the Telegram id of a co-lead offered ownership, until they accept",
+            "verified_at": "when an operator or a hub admin confirmed it is a real network",
+            "verified_by": "the Telegram id of whoever verified it (cleared by their /forget)",
+            "separate_reason": "why a second network was registered at the same organisation",
+            "invite_issued_at": "when the invite code was made (it lasts 14 days)",
         },
     ),
     "leads": Table(
@@ -85,6 +91,7 @@ INVENTORY: dict[str, Table] = {
             "result_sent_at": "when the result reached the lead (so a lost one is sent again)",
             "revises": "the completed assessment an answer change revises",
             "agreed": "1 for a result co-leads settled together",
+            "view": "the network's result, awaiting the leads' agreement, or one lead's own view",
         },
     ),
     "answers": Table(
@@ -141,6 +148,8 @@ INVENTORY: dict[str, Table] = {
             "cancelled": "1 once cancelled",
             "sequence": "the calendar file's revision",
             "announcement_id": "the group message carrying its buttons",
+            "join_url": "its joining link, from an allowed meeting service, if the admin gave one",
+            "minutes": "how long it lasts (for the calendar file)",
         },
     ),
     "practices": Table(
@@ -245,6 +254,7 @@ INVENTORY: dict[str, Table] = {
             "created_at": "when it began",
             "agreed_at": "when every difference was settled",
             "agreed_id": "the agreed result",
+            "closed_at": "when it was closed unsettled after 30 days",
         },
     ),
     "agreement_members": Table(
@@ -309,6 +319,79 @@ INVENTORY: dict[str, Table] = {
             "actor": "Telegram id of who did it (none: the bot or the server)",
             "action": "what was done, e.g. hub_approved, user_forgotten",
             "subject": "the hub, network or user id it was done to",
+        },
+    ),
+    "join_requests": Table(
+        "Requests to join a network through its invite link, until the owner answers.",
+        "until answered, the requester's /forget, or the network's erasure",
+        {
+            "id": "internal number",
+            "network_id": "the network asked to join",
+            "user_id": "the requester's Telegram id (their name is shown to the owner, not kept)",
+            "code": "the invite code used (a request with an old code no longer stands)",
+            "requested_at": "when they asked",
+        },
+    ),
+    "pulses": Table(
+        "Member pulses: short anonymous surveys a lead opens for the network's members.",
+        "with the network",
+        {
+            "id": "internal number",
+            "network_id": "the network",
+            "code": "the secret in the pulse's link",
+            "hash_key": "the key turning a member's id into a marker while open; deleted at close",
+            "opened_by": "the Telegram id of the lead who opened it (cleared by their /forget)",
+            "opened_at": "when it opened",
+            "closes_at": "when it closes by itself",
+            "closed_at": "when it closed",
+            "answers": "how many members finished it (a count only)",
+        },
+    ),
+    "pulse_takers": Table(
+        "While a pulse is open: who is answering it, known only by a keyed marker.",
+        "deleted when the pulse closes",
+        {
+            "pulse_id": "the pulse",
+            "taker": "an HMAC of the member's id under the pulse's key (not the id)",
+            "position": "the statement they are on",
+            "draft": "their answers so far (counted only once they finish)",
+            "done": "1 once they finished (stops a second answer)",
+        },
+    ),
+    "pulse_counts": Table(
+        "A pulse's totals: how many members gave each answer to each statement.",
+        "with the network; deleted at close if too few answered",
+        {
+            "pulse_id": "the pulse",
+            "statement": "the statement's key",
+            "option": "the answer (0 is Prefer not to say)",
+            "count": "how many gave it",
+        },
+    ),
+    "pulse_comments": Table(
+        "The optional one thing members would have the network do next, tied to no answer.",
+        "with the network; deleted at close if too few answered",
+        {"pulse_id": "the pulse", "text": "what a member typed"},
+    ),
+    "pulse_publications": Table(
+        "What hub digests last published as a region's count of networks that ran a pulse.",
+        "kept while the bot runs (counts of networks only)",
+        {
+            "region": "NHS England region",
+            "quarter": "the quarter",
+            "members": "the networks counted (internal numbers)",
+            "shown": "1 if the count was shown rather than fewer than the minimum",
+        },
+    ),
+    "board_covers": Table(
+        "What a network chose for its board paper's cover (no person's name).",
+        "with the network",
+        {
+            "network_id": "the network",
+            "meeting": "the meeting the paper goes to",
+            "meeting_on": "that meeting's date",
+            "actions": "the EDI high impact actions the leads picked",
+            "updated_at": "when it was last changed",
         },
     ),
 }

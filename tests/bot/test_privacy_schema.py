@@ -93,6 +93,7 @@ async def _seed_everywhere(bot: Harness, content: Content, tmp_path: Path) -> No
     assert step is not None
     await storage.set_buddy(USER, "enabler:time", "theme:mentoring", True)
     assert await storage.save_buddy_round("2027-03", [("london", [USER, OTHER])], [])
+    await storage.audit(USER, "lead_removed", USER)  # USER removed, by USER (say)
     mine = await storage.network_of(USER)
     assert mine is not None
     assert await storage.request_join(USER, other.id, other.invite_code) is not None

@@ -289,8 +289,7 @@ async def test_forget_clears_what_a_hub_admin_did(bot: Harness) -> None:
     assert hub is not None
     assert (hub.registered_by, hub.active) == (0, True)
     after = await bot.storage.export_user(ADMIN)
-    # Only the audit trail's record that the erasure was done (who and when) remains.
-    assert [entry["action"] for entry in after.pop("audit_actions")] == ["user_forgotten"]
+    # The audit trail records that an erasure was done, and when, but not whose.
     assert not any(after.values())
 
 

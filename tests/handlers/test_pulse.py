@@ -425,8 +425,10 @@ async def test_export_for_someone_unknown_mentions_member_pulses(bot: Harness) -
 
 async def test_privacy_explains_member_pulses(bot: Harness) -> None:
     """/privacy says what a pulse keeps, that the key goes at close, and who sees what."""
-    calls = await bot.send(MEMBERS[0], "/privacy")
-    text = calls[-1].text
+    await bot.send(MEMBERS[0], "/privacy")
+    await bot.tap(MEMBERS[0], "More")
+    await bot.tap(MEMBERS[0], "More")  # the notice's page on member pulses
+    text = bot.fake.shown(MEMBERS[0])[-1].text
     assert "Member pulses" in text
     assert "the key is deleted when the pulse closes" in text
     assert "at least 5 answers" in text

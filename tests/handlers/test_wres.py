@@ -73,7 +73,10 @@ async def test_the_ratio_is_never_outside_its_interval(bot: Harness) -> None:
     said "1.00 to 1.00"; 1 and 1 was not flagged."""
     await _network(bot)
     zero = (await bot.send(LEAD, "/wres 4 2026Q3 white 5 0 bme 5 5"))[-1].text
-    assert "0.09" in zero
+    # No point is given when a group has none counted: the words say so, beside the interval
+    # (computed with the zero-cell correction).
+    assert "none of the white group was counted" in zero
+    assert "0.00 times" not in zero
     assert "0.01 to 1.31" in zero
     full = (await bot.send(LEAD, "/wres 4 2026Q2 white 40 40 bme 40 40"))[-1].text
     assert "1.00 to 1.00" not in full
