@@ -161,11 +161,12 @@ async def _take_answer(
     the assessment and answers as they now stand (and last round's answers), or None for a
     press that does not count."""
     model = context.content.model
-    found = await context.storage.in_progress_with_answers(assessment_id)
-    assessment, answers = found or (None, {})
-    if assessment is None or assessment.user_id != user_id:
+    # One trip reads all an answer needs: the assessment, its answers, last round's answers.
+    found = await context.storage.answering(assessment_id)
+    if found is None or found[0].user_id != user_id:
         return None
-    last = await questions.last_time(context, assessment)
+    assessment, answers, last_round = found
+    last = questions.as_now(context, last_round)
     if option is None:
         option = progress.same_as_last(model, position, questions.options(last))
     if option is None or not progress.press_counts(model, assessment.step, position, option):

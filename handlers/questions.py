@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot import charts
 from bot.context import BotContext
+from bot.db.assessments import LastRound
 from bot.rows import Agreement, Answer, OpenAssessment
 from content.strings import Safe
 from handlers import callbacks, render
@@ -32,7 +33,11 @@ def options(answers: dict[str, Answer]) -> dict[str, int]:
 async def last_time(context: BotContext, assessment: OpenAssessment) -> dict[str, Answer]:
     """The network's answers in its last round (with their notes), as the current model numbers
     options; empty for a first round or a change to a result."""
-    found = await context.storage.last_round(assessment.id)
+    return as_now(context, await context.storage.last_round(assessment.id))
+
+
+def as_now(context: BotContext, found: LastRound | None) -> dict[str, Answer]:
+    """Last round's answers (as read with the round) as the current model numbers options."""
     if found is None:
         return {}
     version, answers = found

@@ -28,6 +28,22 @@ from scoring.engine import Result
 from scoring.progress import Step
 from scoring.records import result_from_dict, result_to_dict
 
+# A round's answers as last time: (the content version they were given in, answers by item).
+LastRound = tuple[str, dict[str, Answer]]
+
+# The answers (with its content version) of the network's latest result completed before the
+# assessment `?` began, for a new round (not a change to a result).
+LAST_ROUND_ANSWERS = (
+    "SELECT p.content_version, x.item_key, x.option, x.points, x.evidence "
+    "FROM answers x JOIN assessments p ON p.id = x.assessment_id WHERE p.id = ("
+    "  SELECT q.id FROM assessments a "
+    "  JOIN assessments q ON q.network_id = a.network_id AND q.status = 'completed' "
+    "  AND q.id != a.id AND q.completed_at <= a.started_at "
+    "  WHERE a.id = ? AND a.revises IS NULL "
+    "  ORDER BY q.completed_at DESC, q.id DESC LIMIT 1"
+    ")"
+)
+
 
 class AssessmentStore(Core):
     """Assessments, their answers and results."""
@@ -79,16 +95,26 @@ class AssessmentStore(Core):
         self, assessment_id: int
     ) -> tuple[OpenAssessment, dict[str, Answer]] | None:
         """This assessment, if it is still being answered, with its answers (one trip)."""
-        assessments, answers = await self._reads(
+        found = await self.answering(assessment_id)
+        return (found[0], found[1]) if found is not None else None
+
+    async def answering(
+        self, assessment_id: int
+    ) -> tuple[OpenAssessment, dict[str, Answer], LastRound | None] | None:
+        """This assessment, if it is still being answered, with its answers and the network's
+        last round before it (as `last_round` gives it), in one trip: what an answer needs."""
+        assessments, answers, last = await self._reads(
             ("SELECT * FROM assessments WHERE id = ? AND status = 'in_progress'", (assessment_id,)),
             (
                 "SELECT item_key, option, points, evidence FROM answers WHERE assessment_id = ?",
                 (assessment_id,),
             ),
+            (LAST_ROUND_ANSWERS, (assessment_id,)),
         )
         if not assessments:
             return None
-        return _open(assessments[0]), {row["item_key"]: _answer(row) for row in answers}
+        own = {row["item_key"]: _answer(row) for row in answers}
+        return _open(assessments[0]), own, _last_round(last)
 
     async def record_answer(
         self,
@@ -392,21 +418,17 @@ class AssessmentStore(Core):
             DueReassessment(row["network_id"], row["assessment_id"], row["user_id"]) for row in rows
         ]
 
-    async def last_round(self, assessment_id: int) -> tuple[str, dict[str, Answer]] | None:
+    async def last_round(self, assessment_id: int) -> LastRound | None:
         """For a new round (not a change to a result): the network's latest result completed
         before it began, as (its content version, its answers with their notes); None for a
         first round or a change."""
-        row = await self._one(
-            "SELECT p.id, p.content_version FROM assessments a "
-            "JOIN assessments p ON p.network_id = a.network_id AND p.status = 'completed' "
-            "AND p.id != a.id AND p.completed_at <= a.started_at "
-            "WHERE a.id = ? AND a.revises IS NULL "
-            "ORDER BY p.completed_at DESC, p.id DESC LIMIT 1",
-            (assessment_id,),
-        )
-        if row is None:
-            return None
-        return row["content_version"], await self.answers(row["id"])
+        return _last_round(await self._all(LAST_ROUND_ANSWERS, (assessment_id,)))
+
+
+def _last_round(rows: Sequence[sqlite3.Row | aiosqlite.Row]) -> LastRound | None:
+    if not rows:
+        return None
+    return rows[0]["content_version"], {row["item_key"]: _answer(row) for row in rows}
 
 
 def _move_step(
