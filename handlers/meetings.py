@@ -63,18 +63,9 @@ def _local(context: BotContext, moment: datetime) -> datetime:
     return moment.astimezone(context.settings.timezone)
 
 
-def _date_words(context: BotContext, args: list[str]) -> int:
-    """How many leading words make a date (up to four, leaving one for the time); 0 if none."""
-    today = _local(context, context.services.clock.now()).date()
-    for length in range(min(4, len(args) - 1), 0, -1):
-        if dates.parse_date(" ".join(args[:length]), today) is not None:
-            return length
-    return 0
-
-
 async def meeting_command(update: Update, context: BotContext) -> None:
-    """Schedule a hub meeting: /meeting <date> <time> <topic> (admins only); the date as
-    2027-01-20, 20/01/2027, 20 January or next Tuesday, the time as 18:00 or 6pm."""
+    """Schedule a hub meeting: /meeting <date> [at] <time> <topic> (admins only); the date as
+    2027-01-20, 20/01/2027, 20 January, tomorrow or next Tuesday, the time as 18:00 or 6pm."""
     message = update.effective_message
     hub = await admin_hub(update, context)
     if message is None or hub is None:
@@ -85,24 +76,21 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("meeting.usage"))
         return
     today = _local(context, context.services.clock.now()).date()
-    used = _date_words(context, args)
-    if used == 0:
+    when = dates.read_when(args, today)
+    if when is None:
         await message.reply_text(strings("meeting.bad_date", typed=clip(args[0])))
         return
-    day = dates.parse_date(" ".join(args[:used]), today)
-    at = dates.parse_time(args[used])
-    if day is None:  # unreachable: _date_words found it
-        return
+    day, at, used = when.day, when.at, when.used
     if at is None:
-        await message.reply_text(strings("hub.bad_time", typed=clip(args[used])))
+        await message.reply_text(strings("hub.bad_time", typed=clip(when.time_word)))
         return
     if not dates.meeting_date_allowed(day, today):
         key = "meeting.in_the_past" if day < today else "meeting.too_far"
         await message.reply_text(strings(key, years=dates.MEETING_YEARS_AHEAD))
         return
     # The rest as typed (line breaks included): an optional length, the topic, an optional link.
-    typed = (message.text or "").split(maxsplit=used + 2)
-    rest = typed[used + 2].strip() if len(typed) == used + 3 else ""
+    typed = (message.text or "").split(maxsplit=used + 1)
+    rest = typed[used + 1].strip() if len(typed) == used + 2 else ""
     details = _details(context, rest)
     if isinstance(details, str):
         await message.reply_text(details)

@@ -9,6 +9,8 @@ year, or next year once the day has passed), 25 December [2026], 25 Dec, Decembe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 MONTHS = (
@@ -149,14 +151,27 @@ def parse_time(text: str) -> time | None:
     return None
 
 
-def split_when(words: list[str], today: date) -> tuple[date, time, int] | None:
-    """The longest run of leading words (up to four) that is a date followed by one word that is
-    a time: (date, time, words used), or None."""
+@dataclass(frozen=True)
+class When:
+    """A date and time read from the start of a command's words."""
+
+    day: date
+    at: time | None  # None: the word after the date is not a time (`time_word` is what it was)
+    time_word: str
+    used: int  # words taken: the date's, an optional "at", and the time's
+
+
+def read_when(words: Sequence[str], today: date) -> When | None:
+    """The longest run of leading words (up to four) that is a date, then an optional "at", then
+    one word for the time ("tomorrow at 12:30", "20 January 6pm"); None if no date leads."""
     for length in range(min(4, len(words) - 1), 0, -1):
         day = parse_date(" ".join(words[:length]), today)
-        if day is not None:
-            at = parse_time(words[length])
-            return (day, at, length + 1) if at is not None else None
+        if day is None:
+            continue
+        rest = words[length:]
+        skip = 1 if len(rest) > 1 and rest[0].lower() == "at" else 0
+        word = rest[skip] if len(rest) > skip else ""
+        return When(day, parse_time(word), word, length + skip + 1)
     return None
 
 

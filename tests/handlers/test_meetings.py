@@ -178,12 +178,14 @@ async def test_long_typed_arguments_are_echoed_cut_short(bot: Harness) -> None:
 
 
 async def test_uk_date_forms_and_pm_times_are_accepted(bot: Harness) -> None:
-    """25/12/2027 6pm, 25 December and next Tuesday are read; the reply says the date in words."""
+    """25/12/2027 6pm, 10 March, next Tuesday and "tomorrow at 12:30" are read; the reply says
+    the date in words."""
     await _hub(bot)
     cases = {
         "25/12/2027 6pm": ("Saturday 25 December 2027, 18:00", datetime(2027, 12, 25, 18, 0)),
         "10 March 1.30pm": ("Wednesday 10 March 2027, 13:30", datetime(2027, 3, 10, 13, 30)),
         "next Tuesday 18:00": ("Tuesday 2 March 2027, 18:00", datetime(2027, 3, 2, 18, 0)),
+        "tomorrow at 12:30": ("Tuesday 2 March 2027, 12:30", datetime(2027, 3, 2, 12, 30)),
     }
     for typed, (words, starts) in cases.items():
         meeting_id = await _meeting(bot, typed, "Mentoring")

@@ -69,10 +69,25 @@ def test_date_in_words() -> None:
     assert dates.in_words(date(2026, 12, 25)) == "Friday 25 December 2026"
 
 
-def test_split_when_takes_the_longest_date() -> None:
-    """Leading words make the date, the next word the time, the rest is left for the topic."""
-    words = ["next", "Tuesday", "6pm", "WRES", "plans"]
-    assert dates.split_when(words, TODAY) == (date(2027, 3, 2), time(18, 0), 3)
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["next", "Tuesday", "6pm", "WRES"], dates.When(date(2027, 3, 2), time(18), "6pm", 3)),
+        (
+            ["tomorrow", "at", "12:30", "Lunch"],
+            dates.When(date(2027, 3, 2), time(12, 30), "12:30", 3),
+        ),
+        (["20", "January", "2028", "9am", "x"], dates.When(date(2028, 1, 20), time(9), "9am", 4)),
+        (["tomorrow", "noonish", "x"], dates.When(date(2027, 3, 2), None, "noonish", 2)),
+        (["someday", "12:00", "x"], None),
+    ],
+)
+def test_read_when_takes_the_longest_date_then_an_optional_at(
+    words: list[str], expected: dates.When | None
+) -> None:
+    """Leading words make the date, an optional "at", then the time; the rest is the topic's.
+    One reader for every command that takes a date and a time."""
+    assert dates.read_when(words, TODAY) == expected
 
 
 CALENDAR = [
