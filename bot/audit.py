@@ -19,17 +19,3 @@ BACKUP_RESTORED = "backup_restored"  # `python -m bot restore FILE` (the server)
 USER_FORGOTTEN = "user_forgotten"  # /forget: the user's own id
 NETWORK_ERASED = "network_erased"  # a network went with its last lead's /forget: network id
 NETWORK_EXPIRED = "network_expired"  # the retention job erased a quiet network: network id
-
-ACTIONS = (
-    HUB_APPROVED,
-    HUB_REJECTED,
-    HUB_ENDED,
-    NETWORK_VERIFIED,
-    LEAD_REMOVED,
-    OWNER_TRANSFERRED,
-    LEAD_RESTORED,
-    BACKUP_RESTORED,
-    USER_FORGOTTEN,
-    NETWORK_ERASED,
-    NETWORK_EXPIRED,
-)

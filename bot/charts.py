@@ -36,13 +36,6 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def blank_chart() -> bytes:
-    """An empty chart: drawing it loads matplotlib and its fonts (a worker's warm-up)."""
-    figure = _figure(1, 1)
-    figure.add_subplot().set_title("-")
-    return _png(figure)
-
-
 def result_chart(model: Model, result: Result) -> bytes:
     """Sections and CRAFT enablers as percentages of their points.
 

@@ -47,10 +47,6 @@ class Settings:
     lawful_basis: str | None = None
     retention: Policy = field(default_factory=Policy)
 
-    @property
-    def bot_id(self) -> int:
-        return int(self.token.split(":", 1)[0])
-
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Build settings from environment variables; raise ConfigError naming the variable."""

@@ -7,7 +7,7 @@ Answers are item key -> option index, one mapping per lead (as scoring.engine ta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from scoring.engine import Answers
 from scoring.model import Model
@@ -17,10 +17,6 @@ ROUND = timedelta(days=30)
 
 DIFFERENCE = 2
 """Points apart at which two leads' answers to an item need settling."""
-
-
-def same_round(first: datetime, second: datetime) -> bool:
-    return abs(first - second) <= ROUND
 
 
 def differences(model: Model, by_lead: Mapping[int, Answers]) -> tuple[str, ...]:

@@ -134,16 +134,6 @@ def _next(today: date, month: int, day: int | None) -> date | DateProblem:
     return DateProblem.IMPOSSIBLE
 
 
-def can_open(open_steps: int) -> bool:
-    """Whether another step may be opened while `open_steps` are open."""
-    return open_steps < OPEN_LIMIT
-
-
-def reminder_due(due: date, today: date) -> bool:
-    """A step is worth a reminder in the week before it is due (and on the day)."""
-    return due - REMIND_BEFORE <= today <= due
-
-
 @dataclass(frozen=True)
 class Levels:
     """Where a result stood: points per answered item, percentage per CRAFT enabler."""
@@ -194,10 +184,6 @@ def _met(model: Model, key: str, points: int) -> bool:
     item = model.item(key)
     demonstrating = [o.points for o in item.scale.options if o.demonstrates]
     return bool(demonstrating) and points >= min(demonstrating)
-
-
-def open_count(statuses: Iterable[Status]) -> int:
-    return sum(1 for status in statuses if status.open)
 
 
 def archived(status: Status, changed: datetime | None, now: datetime) -> bool:

@@ -65,11 +65,6 @@ def may_show(state: PulseState, minimum: int) -> bool:
     return state.closed and state.answers >= minimum
 
 
-def may_keep_comments(answers: int, minimum: int) -> bool:
-    """The optional free text is kept only when the pulse closes with enough answers."""
-    return answers >= minimum
-
-
 @dataclass(frozen=True)
 class Spread:
     """Whole percentages of those who gave a view (Prefer not to say left out), adding to 100."""

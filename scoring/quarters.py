@@ -158,10 +158,6 @@ def short_label_of(stored: str) -> str:
     return quarter.short_label() if isinstance(quarter, Quarter) else stored
 
 
-def has_ended(quarter: Quarter, today: date) -> bool:
-    return quarter.last_day < today
-
-
 def ended_quarters(today: date, count: int = 4) -> tuple[Quarter, ...]:
     """The last `count` quarters that have ended by `today`, latest first."""
     quarters = [quarter_of(today).previous()]

@@ -76,15 +76,6 @@ def summary_of(result: Result) -> Summary:
     return Summary(total=result.total, band=result.band, enabler_percent=result.enabler_percent())
 
 
-def summary_from_dict(data: dict[str, Any]) -> Summary:
-    """What aggregates need of a stored result, without rebuilding the whole Result."""
-    return Summary(
-        total=data["total"],
-        band=Band(data["band"]),
-        enabler_percent={k: (100.0 * p / m if m else 0.0) for k, p, m in data["enablers"]},
-    )
-
-
 def distribution_to_dict(distribution: Distribution) -> dict[str, Any]:
     """A distribution as stored in a snapshot: quartiles and shares, never single totals."""
     return {

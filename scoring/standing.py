@@ -55,10 +55,6 @@ def invite_open(issued_at: datetime | None, now: datetime) -> bool:
     return issued_at is not None and issued_at <= now < issued_at + INVITE_LIFETIME
 
 
-def agreement_overdue(opened_at: datetime, now: datetime) -> bool:
-    return now - opened_at >= AGREEMENT_DEADLINE
-
-
 def may_remove(*, presser: int, target: int, owner: int | None, leads: Iterable[int]) -> bool:
     """Only the owner removes a lead; never the owner, never the last lead."""
     current = set(leads)

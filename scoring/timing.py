@@ -52,18 +52,6 @@ def in_working_hours(moment: datetime, zone: ZoneInfo) -> bool:
     return is_working_day(here.date()) and WORKDAY_START <= here.time() < WORKDAY_END
 
 
-def next_working_moment(moment: datetime, zone: ZoneInfo) -> datetime:
-    """`moment` itself if within working hours, else the start of the next working period."""
-    if in_working_hours(moment, zone):
-        return moment
-    day = moment.astimezone(zone).date()
-    for offset in range(15):  # a week, plus the bank holidays that can follow one
-        candidate = local(day + timedelta(days=offset), WORKDAY_START, zone)
-        if candidate > moment and in_working_hours(candidate, zone):
-            return candidate
-    raise AssertionError("a working day always comes within a fortnight")
-
-
 class CatchUp(Enum):
     SCHEDULE = "schedule"  # ahead: run it at its time
     SEND = "send"  # missed by under CATCH_UP_LIMIT (and before any deadline): send it now

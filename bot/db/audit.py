@@ -36,17 +36,6 @@ class AuditStore(Core):
             for row in rows
         ]
 
-    async def audit_by(self, actor: int) -> list[AuditEntry]:
-        """What this person did that the trail records, oldest first (for their /export)."""
-        rows = await self._all(
-            "SELECT id, at, actor, action, subject FROM audit WHERE actor = ? ORDER BY at, id",
-            (actor,),
-        )
-        return [
-            AuditEntry(row["id"], parse(row["at"]), row["actor"], row["action"], row["subject"])
-            for row in rows
-        ]
-
     async def audit_count(self) -> int:
         row = await self._one("SELECT COUNT(*) FROM audit")
         return int(row[0]) if row else 0

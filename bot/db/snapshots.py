@@ -99,17 +99,6 @@ class SnapshotStore(Core):
             for row in rows
         ]
 
-    async def networks_assessed_between(self, region: str, start: datetime, end: datetime) -> int:
-        """How many of the region's networks completed an assessment in [start, end)."""
-        row = await self._one(
-            "SELECT COUNT(DISTINCT a.network_id) FROM assessments a "
-            "JOIN networks n ON n.id = a.network_id WHERE n.region = ? "
-            "AND n.verified_at IS NOT NULL AND a.view = 'network' "
-            "AND a.status = 'completed' AND a.completed_at >= ? AND a.completed_at <= ?",
-            (region, iso(start), iso(end)),
-        )
-        return int(row[0]) if row else 0
-
     async def database_bytes(self) -> int:
         """The database's size: its pages, whether or not they are still in the WAL."""
         row = await self._one(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +11,6 @@ from scoring.agreement import (
     agreed_answers,
     differences,
     options_given,
-    same_round,
     unsettled,
 )
 
@@ -58,13 +55,6 @@ def test_unsettled_agreement_takes_the_cautious_answer() -> None:
 def test_the_choices_to_settle_are_the_answers_given() -> None:
     """Settling offers the distinct answers the leads gave, lowest first."""
     assert options_given(MODEL, {1: {AGREE: 5}, 2: {AGREE: 2}, 3: {AGREE: 5}}, AGREE) == (2, 5)
-
-
-@pytest.mark.parametrize(("days", "same"), [(0, True), (30, True), (31, False)])
-def test_a_round_is_30_days(days: int, same: bool) -> None:
-    """Assessments completed within 30 days of each other are in the same round."""
-    moment = datetime(2027, 3, 1, tzinfo=UTC)
-    assert same_round(moment, moment + timedelta(days=days)) is same
 
 
 answers = st.fixed_dictionaries({item.key: st.integers(0, item.scale.top) for item in ITEMS})

@@ -6,7 +6,6 @@ import pytest
 
 from scoring import Band, Model, Summary, aggregate, compare, round_to_tens, score
 from scoring.engine import score_band, validate_answers
-from scoring.records import result_to_dict, summary_from_dict, summary_of
 from tests.scoring import answers as build
 
 
@@ -188,11 +187,3 @@ def test_aggregate_rejects_a_minimum_below_one() -> None:
 def test_round_to_tens(fraction: float, percent: int) -> None:
     """Band shares are shown to the nearest ten percent, halves rounding up."""
     assert round_to_tens(fraction) == percent
-
-
-@pytest.mark.parametrize("target", [90, 150, 178])
-def test_a_results_summary_is_the_one_read_from_its_stored_form(model: Model, target: int) -> None:
-    """summary_of(result) gives what summary_from_dict reads from the stored result."""
-    result = score(model, build.totalling(model, target))
-    stored = result_to_dict(result)
-    assert summary_of(result) == summary_from_dict(stored)

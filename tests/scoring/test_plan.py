@@ -10,16 +10,13 @@ from hypothesis import strategies as st
 
 from content import Content
 from scoring.plan import (
-    OPEN_LIMIT,
     DateProblem,
     Levels,
     Move,
-    can_open,
     default_due,
     moved,
     organisation_asks,
     parse_due,
-    reminder_due,
 )
 
 TODAY = date(2027, 3, 1)
@@ -87,25 +84,6 @@ def test_default_due_is_after_today_and_a_quarter_end(today: date) -> None:
     due = default_due(today)
     assert due > today
     assert (due.month, (due + timedelta(days=1)).day) in {(3, 1), (6, 1), (9, 1), (12, 1)}
-
-
-def test_open_limit() -> None:
-    """Eleven open steps leave room for one more; twelve leave none."""
-    assert (can_open(OPEN_LIMIT - 1), can_open(OPEN_LIMIT)) == (True, False)
-
-
-@pytest.mark.parametrize(
-    ("today", "expected"),
-    [
-        (date(2027, 3, 1), False),
-        (date(2027, 3, 2), True),
-        (date(2027, 3, 9), True),
-        (date(2027, 3, 10), False),
-    ],
-)
-def test_reminder_window(today: date, expected: bool) -> None:
-    """A step due on 9 March is worth a reminder from 2 March to the day itself."""
-    assert reminder_due(date(2027, 3, 9), today) == expected
 
 
 EARLIER = Levels({"a": 1, "b": 3}, {"C": 40.0})

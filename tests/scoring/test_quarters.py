@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,8 +9,6 @@ from hypothesis import strategies as st
 from scoring.quarters import (
     Quarter,
     Reading,
-    ended_quarters,
-    has_ended,
     label_of,
     of_financial_year,
     quarter_of,
@@ -70,18 +66,3 @@ def test_every_form_round_trips(year: int, number: int) -> None:
     assert quarter.first_day <= quarter.last_day
     assert quarter_of(quarter.first_day) == quarter_of(quarter.last_day) == quarter
     assert quarter.next().previous() == quarter
-
-
-def test_on_4_december_only_ended_quarters_are_offered() -> None:
-    """4 December 2026 is in Q3 2026/27, which has not ended: the latest offered is Q2."""
-    today = date(2026, 12, 4)
-    assert [q.short_label() for q in ended_quarters(today)] == [
-        "Q2 2026/27",
-        "Q1 2026/27",
-        "Q4 2025/26",
-        "Q3 2025/26",
-    ]
-    assert not has_ended(quarter_of(today), today)
-    assert all(has_ended(q, today) for q in ended_quarters(today))
-    assert not has_ended(Quarter(2026, 4), date(2026, 12, 31))
-    assert has_ended(Quarter(2026, 4), date(2027, 1, 1))

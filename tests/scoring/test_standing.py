@@ -9,7 +9,6 @@ import pytest
 
 from scoring.standing import (
     View,
-    agreement_overdue,
     counting,
     counts_beyond_itself,
     invite_open,
@@ -72,14 +71,6 @@ def test_view_on_completion(owner: bool, leads: int, view: View) -> None:
 )
 def test_invite_open(issued: datetime | None, works: bool) -> None:
     assert invite_open(issued, NOW) is works
-
-
-@pytest.mark.parametrize(
-    ("opened", "overdue"),
-    [(NOW - timedelta(days=29), False), (NOW - timedelta(days=30), True)],
-)
-def test_agreement_overdue(opened: datetime, overdue: bool) -> None:
-    assert agreement_overdue(opened, NOW) is overdue
 
 
 @pytest.mark.parametrize(
