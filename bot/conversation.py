@@ -26,6 +26,10 @@ from bot.clock import iso, parse
 # and registration and pulse ones were before this module): stale wherever entries expire.
 LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
 
+# How long a typed entry (a plan step's edit, a WRES quarter) may be left alone before it no longer
+# claims the user's free text.
+DRAFT_EXPIRES = timedelta(hours=1)
+
 _REGISTRY: dict[str, type[Entry]] = {}
 
 
@@ -54,7 +58,7 @@ class Entry:
     @property
     def at(self) -> str:
         """Where it stands, as users.state holds it: its kind, and its step if it has steps."""
-        return f"{self.state}:{getattr(self, 'step')}" if self.stepped else self.state
+        return f"{self.state}:{vars(self)['step']}" if self.stepped else self.state
 
     def stale(self, now: datetime) -> bool:
         """Whether it was left alone longer than its kind allows."""
