@@ -552,6 +552,7 @@ FEATURE = Feature(
         ),
     ),
     text_routes=(TextRoute(text_received, waiting),),
+    entries=(PlanEdit,),
     kinds=(PLAN_DUE, PLAN_CHECKIN, PLAN_REMINDERS),
     repeating=(Repeating(PLAN_REMINDERS, plan_reminders_job, every=CHECK_EVERY),),
 )

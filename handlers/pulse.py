@@ -552,6 +552,7 @@ FEATURE = Feature(
         ),
     ),
     text_routes=(TextRoute(text_received, waiting),),
+    entries=(PulseComment,),
     start_prefixed={PREFIX: link_opened},
     kinds=(PULSE_CLOSED, PULSE_CLOSING),
     repeating=(Repeating(PULSE_CLOSING, pulse_closing_job, every=CHECK_EVERY),),

@@ -582,6 +582,7 @@ FEATURE = Feature(
         Buttons(page_pressed, {"wp": 1}),  # a page of the recorded quarters: page (from 1)
     ),
     text_routes=(TextRoute(text_received, waiting),),
+    entries=(WresGuided,),
     kinds=(WRES, WRES_REMINDERS),
     repeating=(Repeating(WRES_REMINDERS, wres_reminders_job, every=CHECK_EVERY),),
 )
