@@ -18,7 +18,8 @@ async def private_text(update: Update, context: BotContext) -> None:
     message, tg_user = update.effective_message, update.effective_user
     if message is None or tg_user is None:
         return
-    user = await context.storage.user(tg_user.id)  # read only: a stray message changes nothing
+    # A stray message changes nothing, but for dropping an entry that has gone stale.
+    user = await context.storage.user(tg_user.id)
     if user is not None:
         user = await _fresh(context, user, drop=True)
         for route in context.services.routes.text:
@@ -34,7 +35,7 @@ async def _fresh(context: BotContext, user: User, *, drop: bool) -> User:
     if entry is None or not entry.stale(context.services.clock.now()):
         return user
     if drop:
-        await context.storage.set_entry(user.id, None)
+        await context.storage.set_entry(user.id, None)  # one chat's updates come in order
     return replace(user, entry=None)
 
 
