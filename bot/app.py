@@ -83,6 +83,7 @@ FEATURES: tuple[Feature, ...] = (
     fallback.FEATURE,  # last: what no other feature took
 )
 feature.check(FEATURES)
+feature.check_entries(FEATURES)
 callback_data.install(feature.callback_kinds(FEATURES))
 
 # Infrastructure's own repeating job: the nightly snapshot behind every published figure.

@@ -1,10 +1,11 @@
 """What a feature adds to the bot, declared once in its own module.
 
 Each feature module in `handlers/` ends with `FEATURE = Feature(...)`: its commands (with the
-menus they appear in), its button kinds and the handler each goes to, its free-text routes, its
-`/start` payloads, its scheduled kinds, its start-up rebuilds and repeating checks, and any other
-handler it needs. `bot/app.py` loops over the features; the callback kinds, the command menus and
-the scheduled kinds are derived from these descriptors and are typed nowhere else.
+menus they appear in), its button kinds and the handler each goes to, its free-text routes and
+the half-typed entries they wait on, its `/start` payloads, its scheduled kinds, its start-up
+rebuilds and repeating checks, and any other handler it needs. `bot/app.py` loops over the
+features; the callback kinds, the command menus and the scheduled kinds are derived from these
+descriptors and are typed nowhere else.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from telegram.ext import BaseHandler
 
+from bot.conversation import Entry, entry_types
 from bot.routes import TextRoute
 from bot.scheduling import Kind, Rebuild, Repeating
 
@@ -56,6 +58,8 @@ class Feature:
     buttons: tuple[Buttons, ...] = ()
     # Free text it may be waiting for, tried in the order of the features (`last` ones after all).
     text_routes: tuple[TextRoute, ...] = ()
+    # Its half-typed entries (bot/conversation.py): what its routes wait on, kept with the user.
+    entries: tuple[type[Entry], ...] = ()
     start_payloads: Mapping[str, StartHandler] = field(default_factory=dict)
     # /start payloads by prefix (e.g. "pulse_"): the handler gets what follows the prefix.
     start_prefixed: Mapping[str, PayloadHandler] = field(default_factory=dict)
@@ -95,13 +99,14 @@ def menu(features: Sequence[Feature], where: Menu) -> tuple[str, ...]:
 
 def check(features: Sequence[Feature]) -> None:
     """Refuse a set of features that declare a command, a feature name, a callback kind, a
-    scheduled kind or a /start payload twice."""
+    scheduled kind, a /start payload or a half-typed entry twice."""
     for label, names in (
         ("feature", [f.name for f in features]),
         ("command", [c.name for f in features for c in f.commands]),
         ("scheduled kind", [k.name for f in features for k in f.kinds]),
         ("start payload", [p for f in features for p in f.start_payloads]),
         ("start prefix", [p for f in features for p in f.start_prefixed]),
+        ("entry", [e.state for f in features for e in f.entries]),
     ):
         seen: set[str] = set()
         for name in names:
@@ -109,3 +114,12 @@ def check(features: Sequence[Feature]) -> None:
                 raise ValueError(f"{label} {name!r} declared twice")
             seen.add(name)
     callback_kinds(features)
+
+
+def check_entries(features: Sequence[Feature]) -> None:
+    """Refuse an entry kind that storage would decode (defining it registers it) but that none
+    of these features declares: nothing would route the text it waits for."""
+    declared = {kind for each in features for kind in each.entries}
+    missing = sorted(name for name, kind in entry_types().items() if kind not in declared)
+    if missing:
+        raise ValueError(f"entries declared by no feature: {', '.join(missing)}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
+from bot.conversation import Entry
 from scoring.engine import Result
 from scoring.progress import Step
 from scoring.pulse import AGREE, PREFER_NOT, STRONGLY_AGREE
@@ -15,8 +15,7 @@ from scoring.pulse import AGREE, PREFER_NOT, STRONGLY_AGREE
 @dataclass(frozen=True)
 class User:
     id: int
-    state: str | None
-    draft: dict[str, Any]
+    entry: Entry | None  # what they have begun typing and not finished, if anything
     active: bool
 
 

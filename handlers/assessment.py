@@ -573,6 +573,7 @@ FEATURE = Feature(
         # Any other text while an assessment is open: tried after every feature's own route.
         TextRoute(text_in_assessment, waiting, last=True),
     ),
+    entries=(registration.Registering,),
     start_payloads={"assess": begin_or_resume},
     kinds=(coleads.ROUNDS,),
     repeating=(

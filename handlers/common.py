@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -20,7 +18,6 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.clock import parse
 from bot.context import BotContext
 from bot.rows import Hub, Practice
 from content.strings import Safe
@@ -247,20 +244,6 @@ async def admin_hub(
         await message.reply_text(strings(not_admin))
         return None
     return hub
-
-
-# A half-typed entry (a plan step's edit, a WRES quarter) left alone this long no longer claims the
-# user's free text.
-DRAFT_EXPIRES = timedelta(hours=1)
-
-
-def draft_expired(draft: dict[str, Any], now: datetime) -> bool:
-    """Whether a typed entry's draft, stamped with `since` when it began, has gone stale."""
-    since = draft.get("since")
-    try:
-        return not isinstance(since, str) or now - parse(since) > DRAFT_EXPIRES
-    except ValueError:
-        return True
 
 
 async def region_reviewers(context: BotContext, region: str) -> list[int]:

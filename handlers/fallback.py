@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.feature import Feature
+from bot.rows import User
 from handlers.common import answer_query, is_private
 
 
@@ -15,12 +18,25 @@ async def private_text(update: Update, context: BotContext) -> None:
     message, tg_user = update.effective_message, update.effective_user
     if message is None or tg_user is None:
         return
-    user = await context.storage.user(tg_user.id)  # read only: a stray message changes nothing
+    # A stray message changes nothing, but for dropping an entry that has gone stale.
+    user = await context.storage.user(tg_user.id)
     if user is not None:
+        user = await _fresh(context, user, drop=True)
         for route in context.services.routes.text:
             if await route.handle(update, context, user):
                 return
     await message.reply_text(context.strings("errors.unexpected"))
+
+
+async def _fresh(context: BotContext, user: User, *, drop: bool) -> User:
+    """The user with their half-typed entry, unless it has gone stale (the one place the rule
+    is applied): free text drops a stale entry and goes wherever it otherwise would."""
+    entry = user.entry
+    if entry is None or not entry.stale(context.services.clock.now()):
+        return user
+    if drop:
+        await context.storage.set_entry(user.id, None)  # one chat's updates come in order
+    return replace(user, entry=None)
 
 
 async def other_private_message(update: Update, context: BotContext) -> None:
@@ -31,6 +47,7 @@ async def other_private_message(update: Update, context: BotContext) -> None:
     known = await context.storage.user(user.id)
     key = None
     if known is not None:
+        known = await _fresh(context, known, drop=False)
         for route in context.services.routes.text:
             if key := await route.waiting(context, known):
                 break

@@ -1,19 +1,20 @@
 """/plan: a network's action plan, made from a result's advice — steps with an owner, a due date
 and a status — and its follow-up (a reminder a week before a step is due, a quarterly check-in).
 
-Editing a step's text, owner or due date takes typed text: the step and field wait in
-`users.state`/`users.draft`, like the WRES entry, and expire after an hour.
+Editing a step's text, owner or due date takes typed text: the step and field wait in a
+`PlanEdit` entry, like the WRES entry, which goes stale after an hour.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from telegram import Update
 
-from bot.clock import iso
 from bot.context import BotContext
+from bot.conversation import DRAFT_EXPIRES, Entry
 from bot.feature import Buttons, Command, Feature
 from bot.routes import TextRoute
 from bot.rows import Network, PlanStep, User
@@ -23,7 +24,6 @@ from handlers import callbacks
 from handlers.common import (
     Button,
     answer_query,
-    draft_expired,
     keyboard,
     paged,
     private_sender,
@@ -52,7 +52,15 @@ PLAN_DUE = Kind("plandue")  # a plan step due within a week: slot per step, due 
 PLAN_CHECKIN = Kind("plancheck")  # "how is the plan going?": slot per quarter and lead
 PLAN_REMINDERS = Kind("plan-reminders")  # the quarter-hourly check behind PLAN_DUE and PLAN_CHECKIN
 
-EDIT = "plan:edit"
+
+@dataclass(frozen=True)
+class PlanEdit(Entry, state="plan:edit", expires=DRAFT_EXPIRES):
+    """A step's field being typed: the step (None for a new step of the lead's own) and field."""
+
+    step: int | None = None
+    field: str = ""
+
+
 FIELDS = ("text", "owner", "due")
 NEW = "new"  # the field of a draft waiting for a step of the lead's own ("Add a step")
 STATUSES = (Status.TODO, Status.DOING, Status.DONE, Status.DROPPED)
@@ -68,7 +76,7 @@ def _date(day: date) -> str:
 
 
 async def waiting(context: BotContext, user: User) -> str | None:
-    return "plan.type_it" if user.state == EDIT else None
+    return "plan.type_it" if isinstance(user.entry, PlanEdit) else None
 
 
 # -- adding advice from a result -----------------------------------------------------------------
@@ -184,7 +192,7 @@ async def plan_command(update: Update, context: BotContext) -> None:
         await message.reply_text(context.strings("plan.no_network"))
         return
     if await _editing(context, user.id):
-        await context.storage.set_state(user.id, None, {})
+        await context.storage.set_entry(user.id, None)
     args = list(context.args or [])
     if args and args[0].lower() == "add":
         await _add_own(context, message.chat_id, user.id, network, " ".join(args[1:]))
@@ -234,7 +242,7 @@ async def _already_open(context: BotContext, network: Network, text: str) -> boo
 
 async def _editing(context: BotContext, user_id: int) -> bool:
     user = await context.storage.user(user_id)
-    return user is not None and user.state == EDIT
+    return user is not None and isinstance(user.entry, PlanEdit)
 
 
 async def _working(context: BotContext, network: Network) -> list[PlanStep]:
@@ -299,8 +307,8 @@ async def page_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     if press.kind == "pw":
-        draft = {"field": NEW, "since": iso(context.services.clock.now())}
-        await context.storage.set_state(query.from_user.id, EDIT, draft)
+        entry = PlanEdit(context.services.clock.now(), field=NEW)
+        await context.storage.set_entry(query.from_user.id, entry)
         await context.bot.send_message(message.chat_id, strings("plan22.ask_new"))
         return
     text, markup = await _listing(context, network, press.args[0])
@@ -391,8 +399,8 @@ async def step_pressed(update: Update, context: BotContext) -> None:
             return
         field = FIELDS[press.args[1]]
         await answer_query(query)
-        draft = {"step": step.id, "field": field, "since": iso(context.services.clock.now())}
-        await storage.set_state(query.from_user.id, EDIT, draft)
+        entry = PlanEdit(context.services.clock.now(), step=step.id, field=field)
+        await storage.set_entry(query.from_user.id, entry)
         prompt = strings(
             f"plan.ask_{field}", text=step.text, default=_date(default_due(_today(context)))
         )
@@ -432,33 +440,24 @@ async def step_pressed(update: Update, context: BotContext) -> None:
 async def text_received(update: Update, context: BotContext, user: User) -> bool:
     """Take the typed text, owner or due date of the step being edited; False if none is."""
     message = update.effective_message
-    if message is None or message.text is None or user.state != EDIT:
+    entry = user.entry
+    if message is None or message.text is None or not isinstance(entry, PlanEdit):
         return False
     storage, strings = context.storage, context.strings
-    draft = dict(user.draft)
-    step_id, field = draft.get("step"), draft.get("field")
+    field = entry.field
     network = await storage.network_of(user.id)
-    if (
-        field == NEW
-        and network is not None
-        and not draft_expired(draft, context.services.clock.now())
-    ):
+    if field == NEW and network is not None:
         typed = clean_text(message.text)
         if typed and len(typed) <= TEXT_LIMIT:  # else it is asked for again
-            await storage.set_state(user.id, None, {})
+            await storage.set_entry(user.id, None)
         await _add_own(context, message.chat_id, user.id, network, typed)
         return True
-    if (
-        draft_expired(draft, context.services.clock.now())
-        or not isinstance(step_id, int)
-        or field not in FIELDS
-        or network is None
-    ):
-        await storage.set_state(user.id, None, {})
+    if entry.step is None or field not in FIELDS or network is None:
+        await storage.set_entry(user.id, None)
         return False
-    step = await storage.plan_step(step_id, network.id)
+    step = await storage.plan_step(entry.step, network.id)
     if step is None:
-        await storage.set_state(user.id, None, {})
+        await storage.set_entry(user.id, None)
         await message.reply_text(strings("plan.gone"))
         return True
     typed = " ".join(message.text.split())
@@ -477,7 +476,7 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
             await storage.edit_plan_step(step.id, network.id, text=typed)
         else:
             await storage.edit_plan_step(step.id, network.id, owner=typed)
-    await storage.set_state(user.id, None, {})
+    await storage.set_entry(user.id, None)
     updated = await storage.plan_step(step.id, network.id)
     if updated is not None:
         text = await _card(context, network, updated, strings("plan.saved"))
@@ -553,6 +552,7 @@ FEATURE = Feature(
         ),
     ),
     text_routes=(TextRoute(text_received, waiting),),
+    entries=(PlanEdit,),
     kinds=(PLAN_DUE, PLAN_CHECKIN, PLAN_REMINDERS),
     repeating=(Repeating(PLAN_REMINDERS, plan_reminders_job, every=CHECK_EVERY),),
 )

@@ -8,12 +8,14 @@ pulse closes. Leads see a count while it is open, and figures only as scoring/pu
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import scheduling
 from bot.context import BotContext
+from bot.conversation import Entry
 from bot.db.pulse import PULSE_COMMENT_STATE
 from bot.feature import Buttons, Command, Feature
 from bot.routes import TextRoute
@@ -461,7 +463,8 @@ async def member_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query)
         if position + 1 >= len(statements):
             await storage.ensure_user(user_id)
-            await storage.set_state(user_id, PULSE_COMMENT_STATE, {"pulse": pulse.id})
+            now = context.services.clock.now()
+            await storage.set_entry(user_id, PulseComment(now, pulse.id))
         await _ask(context, chat_id, pulse, position + 1, message)
         return
     await answer_query(query)  # "qs": skip the free text and finish
@@ -489,20 +492,28 @@ async def _finish(
     await show(context, chat_id, strings("pulse.too_late"), None, replace=replacing)
 
 
+@dataclass(frozen=True)
+class PulseComment(Entry, state=PULSE_COMMENT_STATE):
+    """A member who has answered every statement and may type their one thing: the pulse.
+    (The pulse store ends it by this state and `pulse` when the pulse closes.)"""
+
+    pulse: int
+
+
 async def waiting(context: BotContext, user: User) -> str | None:
     """The hint while a member may type their one thing for the network."""
-    return "pulse.waiting_hint" if user.state == PULSE_COMMENT_STATE else None
+    return "pulse.waiting_hint" if isinstance(user.entry, PulseComment) else None
 
 
 async def text_received(update: Update, context: BotContext, user: User) -> bool:
     """The member's optional one thing: checked, then their answers are counted with it."""
     message = update.effective_message
-    if user.state != PULSE_COMMENT_STATE or message is None or message.text is None:
+    entry = user.entry
+    if not isinstance(entry, PulseComment) or message is None or message.text is None:
         return False
-    pulse_id = user.draft.get("pulse")
-    pulse = await context.storage.pulse(pulse_id) if isinstance(pulse_id, int) else None
+    pulse = await context.storage.pulse(entry.pulse)
     if pulse is None:
-        await context.storage.set_state(user.id, None, {})
+        await context.storage.set_entry(user.id, None)
         return False
     text = " ".join(message.text.split()) if "\n" not in message.text else message.text
     if len(text) > COMMENT_LIMIT:
@@ -541,6 +552,7 @@ FEATURE = Feature(
         ),
     ),
     text_routes=(TextRoute(text_received, waiting),),
+    entries=(PulseComment,),
     start_prefixed={PREFIX: link_opened},
     kinds=(PULSE_CLOSED, PULSE_CLOSING),
     repeating=(Repeating(PULSE_CLOSING, pulse_closing_job, every=CHECK_EVERY),),

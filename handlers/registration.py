@@ -1,19 +1,20 @@
 """Registering a network: organisation, region, age and name, one step at a time.
 
-The step lives in `users.state` and the answers so far in `users.draft`, so registration survives
-restarts like everything else. Button presses are checked against the current step.
+The step and the answers so far are a `Registering` entry, stored with the user, so registration
+survives restarts like everything else. Button presses are checked against the current step.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot import audit
 from bot.context import BotContext
+from bot.conversation import Entry
 from bot.rows import Network, User
 from content.strings import Safe
 from handlers import callbacks, questions, render
@@ -33,28 +34,54 @@ from handlers.common import (
 
 log = logging.getLogger(__name__)
 
-ORGANISATION = "reg:organisation"
-ORGANISATION_PICK = "reg:organisation-pick"
-REGION = "reg:region"
-AGE = "reg:age"
-NAME = "reg:name"
-SAME_ORGANISATION = "reg:same-org"  # the organisation has a network: join it, or a separate one?
-REASON = "reg:reason"  # why a separate network
+ORGANISATION = "organisation"
+ORGANISATION_PICK = "organisation-pick"
+REGION = "region"
+AGE = "age"
+NAME = "name"
+SAME_ORGANISATION = "same-org"  # the organisation has a network: join it, or a separate one?
+REASON = "reason"  # why a separate network
+STEPS = (ORGANISATION, ORGANISATION_PICK, REGION, AGE, NAME, SAME_ORGANISATION, REASON)
 REASON_LIMIT = 200
 
 AGE_KEYS = ("lt1", "y1-3", "y3-5", "y5-10", "y10")
 NAME_LIMIT = 120
 
 
+@dataclass(frozen=True)
+class Registering(Entry, state="reg", stepped=True):
+    """A registration under way: the step it is on and the answers so far."""
+
+    step: str = ORGANISATION
+    typed: str = ""  # the organisation as typed
+    matches: tuple[str, ...] = ()  # the directory's organisations that match it
+    organisation: str | None = None
+    suggested_region: str | None = None
+    existing: int = 0  # the network already at that organisation, if any
+    existing_name: str = ""
+    separate_reason: str | None = None
+    region: str | None = None
+    age: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.step not in STEPS:
+            raise ValueError(f"no registration step {self.step!r}")
+
+
+def registering(user: User) -> Registering | None:
+    return user.entry if isinstance(user.entry, Registering) else None
+
+
 def is_registering(user: User) -> bool:
-    return bool(user.state and user.state.startswith("reg:"))
+    return registering(user) is not None
 
 
 async def text_route(update: Update, context: BotContext, user: User) -> bool:
     """Take free text as the answer to the registration step, if one is under way."""
-    if not is_registering(user):
+    entry = registering(user)
+    if entry is None:
         return False
-    await text_received(update, context, user)
+    await text_received(update, context, user.id, entry)
     return True
 
 
@@ -64,56 +91,50 @@ async def waiting(context: BotContext, user: User) -> str | None:
 
 async def begin(context: BotContext, chat_id: int, user: User) -> None:
     """Ask for the organisation, or re-ask whichever step the user stopped at."""
-    if not is_registering(user):
-        await context.storage.set_state(user.id, ORGANISATION, {})
-        user = User(user.id, ORGANISATION, {}, user.active)
-    text, markup = _prompt(context, user)
+    entry = registering(user)
+    if entry is None:
+        entry = Registering(context.services.clock.now())
+        await context.storage.set_entry(user.id, entry)
+    text, markup = _prompt(context, entry)
     await context.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-def _prompt(context: BotContext, user: User) -> tuple[Safe, InlineKeyboardMarkup | None]:
-    strings, draft = context.strings, user.draft
-    if user.state == ORGANISATION_PICK:
-        return _matches(context, draft)
-    if user.state == REGION:
-        return _region_prompt(context, draft)
-    if user.state == AGE:
+def _prompt(context: BotContext, entry: Registering) -> tuple[Safe, InlineKeyboardMarkup | None]:
+    strings = context.strings
+    if entry.step == ORGANISATION_PICK:
+        return _matches(context, entry)
+    if entry.step == REGION:
+        return _region_prompt(context, entry)
+    if entry.step == AGE:
         return _age_prompt(context)
-    if user.state == NAME:
+    if entry.step == NAME:
         return _name_prompt(context)
-    if user.state == SAME_ORGANISATION:
-        return _same_organisation(context, draft)
-    if user.state == REASON:
+    if entry.step == SAME_ORGANISATION:
+        return _same_organisation(context, entry)
+    if entry.step == REASON:
         return strings("gov.ask_reason"), None
     return strings("registration.ask_organisation"), None
 
 
 def _same_organisation(
-    context: BotContext, draft: dict[str, Any]
+    context: BotContext, entry: Registering
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     strings = context.strings
-    existing = int(draft.get("existing", 0))
     rows = [
-        [(strings("gov.ask_to_join_button"), callbacks.encode("jo", existing))],
+        [(strings("gov.ask_to_join_button"), callbacks.encode("jo", entry.existing))],
         [(strings("gov.separate_button"), callbacks.encode("js"))],
     ]
     text = strings(
         "gov.organisation_taken",
-        organisation=str(draft.get("organisation", "")),
-        network=str(draft.get("existing_name", "")),
+        organisation=entry.organisation or "",
+        network=entry.existing_name,
     )
     return text, keyboard(rows)
 
 
-def _names(draft: dict[str, Any]) -> list[str]:
-    matches = draft.get("matches")
-    return [str(name) for name in matches] if isinstance(matches, list) else []
-
-
-def _matches(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKeyboardMarkup]:
+def _matches(context: BotContext, entry: Registering) -> tuple[Safe, InlineKeyboardMarkup]:
     strings = context.strings
-    names = _names(draft)
-    typed = str(draft.get("typed", ""))
+    names, typed = entry.matches, entry.typed
     rows: list[list[Button]] = [[(name, callbacks.encode("o", i))] for i, name in enumerate(names)]
     rows.append([(strings("registration.use_typed", typed=_short(typed)), callbacks.encode("t"))])
     if not names:
@@ -125,9 +146,9 @@ def _matches(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKe
     return strings(key, typed=clip(typed)), keyboard(rows)
 
 
-def _region_prompt(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, InlineKeyboardMarkup]:
+def _region_prompt(context: BotContext, entry: Registering) -> tuple[Safe, InlineKeyboardMarkup]:
     strings, directory = context.strings, context.content.directory
-    suggested = draft.get("suggested_region")
+    suggested = entry.suggested_region
     buttons: list[Button] = []
     for index, region in enumerate(directory.regions):
         label = (
@@ -136,8 +157,10 @@ def _region_prompt(context: BotContext, draft: dict[str, Any]) -> tuple[Safe, In
         button = (label, callbacks.encode("r", index))
         buttons.insert(0, button) if region.key == suggested else buttons.append(button)
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    organisation = strings("registration.organisation_chosen", organisation=draft["organisation"])
-    if isinstance(suggested, str):
+    organisation = strings(
+        "registration.organisation_chosen", organisation=entry.organisation or ""
+    )
+    if suggested is not None:
         ask = strings("registration.ask_region_suggested", region=directory.region(suggested).name)
     else:
         ask = strings("registration.ask_region")
@@ -160,44 +183,47 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def text_received(update: Update, context: BotContext, user: User) -> None:
+async def text_received(
+    update: Update, context: BotContext, user_id: int, entry: Registering
+) -> None:
     """Take typed text for the organisation or network name; hint at buttons elsewhere."""
     message = update.effective_message
     if message is None or message.text is None:
         return
     text = " ".join(message.text.split())
     strings = context.strings
-    if user.state in (ORGANISATION, ORGANISATION_PICK, NAME) and len(text) > NAME_LIMIT:
+    if entry.step in (ORGANISATION, ORGANISATION_PICK, NAME) and len(text) > NAME_LIMIT:
         await message.reply_text(strings("registration.too_long", limit=NAME_LIMIT))
         return
     # Checked on the text as sent: a line break is lost once the words are re-joined.
-    if user.state in (ORGANISATION, ORGANISATION_PICK, NAME) and (
+    if entry.step in (ORGANISATION, ORGANISATION_PICK, NAME) and (
         why := refused(context, message.text.strip())
     ):
         await message.reply_text(why)
         return
-    if user.state == REASON:
+    if entry.step == REASON:
         if not text or len(text) > REASON_LIMIT:
             await message.reply_text(strings("gov.reason_length", limit=REASON_LIMIT))
             return
         if why := refused(context, message.text.strip()):
             await message.reply_text(why)
             return
-        reasoned = {**user.draft, "separate_reason": text}
-        await context.storage.set_state(user.id, REGION, reasoned)
+        reasoned = replace(entry, step=REGION, separate_reason=text)
+        await context.storage.set_entry(user_id, reasoned)
         prompt, markup = _region_prompt(context, reasoned)
         await message.reply_text(prompt, reply_markup=markup)
         return
-    if user.state in (ORGANISATION, ORGANISATION_PICK):
+    if entry.step in (ORGANISATION, ORGANISATION_PICK):
         found = context.content.directory.match_organisations(text)
-        draft: dict[str, Any] = {"typed": text, "matches": [org.name for org in found]}
-        await context.storage.set_state(user.id, ORGANISATION_PICK, draft)
-        prompt, markup = _matches(context, draft)
+        matches = tuple(org.name for org in found)
+        picking = Registering(entry.began, ORGANISATION_PICK, typed=text, matches=matches)
+        await context.storage.set_entry(user_id, picking)
+        prompt, markup = _matches(context, picking)
         await message.reply_text(prompt, reply_markup=markup)
-    elif user.state == REGION and (region := context.content.directory.match_region(text)):
-        await _region_chosen(context, message.chat_id, user, region.key, None)
-    elif user.state == NAME and text:
-        await _finish(context, message.chat_id, user, text)
+    elif entry.step == REGION and (region := context.content.directory.match_region(text)):
+        await _region_chosen(context, message.chat_id, user_id, entry, region.key, None)
+    elif entry.step == NAME and text:
+        await _finish(context, message.chat_id, user_id, entry, text)
     else:
         await message.reply_text(strings("registration.use_buttons"))
 
@@ -210,34 +236,45 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     query, press, message = pressed
     user = await context.storage.user(query.from_user.id)
     step = _step_for(press.kind)
-    if user is None or user.state != step:
+    entry = registering(user) if user is not None else None
+    if user is None or entry is None or entry.step != step:
         await answer_query(query, context.strings("errors.button_expired"))
         return
-    draft, strings = dict(user.draft), context.strings
+    strings = context.strings
     chat_id = message.chat.id
     if press.kind in ("o", "t"):
-        names = _names(draft)
+        names = entry.matches
         if press.kind == "o" and press.args[0] >= len(names):
             await answer_query(query, strings("errors.button_expired"))
             return
-        organisation = names[press.args[0]] if press.kind == "o" else str(draft.get("typed", ""))
+        organisation = names[press.args[0]] if press.kind == "o" else entry.typed
         org = next(
             (o for o in context.content.directory.organisations if o.name == organisation), None
         )
-        draft = {"organisation": organisation, "suggested_region": org.region if org else None}
+        picked = Registering(
+            entry.began,
+            REGION,
+            organisation=organisation,
+            suggested_region=org.region if org else None,
+        )
         await answer_query(query)
         existing = await context.storage.networks_at(organisation)
         if existing:
             # One network per organisation by default: offer to ask its owner first.
-            draft.update(existing=existing[0].id, existing_name=existing[0].name)
-            await context.storage.set_state(user.id, SAME_ORGANISATION, draft)
-            text, markup = _same_organisation(context, draft)
+            picked = replace(
+                picked,
+                step=SAME_ORGANISATION,
+                existing=existing[0].id,
+                existing_name=existing[0].name,
+            )
+            await context.storage.set_entry(user.id, picked)
+            text, markup = _same_organisation(context, picked)
         else:
-            await context.storage.set_state(user.id, REGION, draft)
-            text, markup = _region_prompt(context, draft)
+            await context.storage.set_entry(user.id, picked)
+            text, markup = _region_prompt(context, picked)
         await show(context, chat_id, text, markup, replace=message)
     elif press.kind == "js":
-        await context.storage.set_state(user.id, REASON, draft)
+        await context.storage.set_entry(user.id, replace(entry, step=REASON))
         await answer_query(query)
         await show(context, chat_id, strings("gov.ask_reason"), None, replace=message)
     elif press.kind == "r":
@@ -246,20 +283,21 @@ async def button_pressed(update: Update, context: BotContext) -> None:
             await answer_query(query, strings("errors.button_expired"))
             return
         await answer_query(query)
-        await _region_chosen(context, chat_id, user, regions[press.args[0]].key, message)
+        await _region_chosen(context, chat_id, user.id, entry, regions[press.args[0]].key, message)
     elif press.kind == "g":
         if press.args[0] >= len(AGE_KEYS):
             await answer_query(query, strings("errors.button_expired"))
             return
-        draft["age"] = AGE_KEYS[press.args[0]]
-        await context.storage.set_state(user.id, NAME, draft)
+        age = AGE_KEYS[press.args[0]]
+        await context.storage.set_entry(user.id, replace(entry, step=NAME, age=age))
         await answer_query(query)
-        chosen = strings("registration.age_chosen", age=strings(f"ages.{draft['age']}"))
+        chosen = strings("registration.age_chosen", age=strings(f"ages.{age}"))
         text, markup = _name_prompt(context)
         await show(context, chat_id, Safe(f"{chosen}\n\n{text}"), markup, replace=message)
     elif press.kind == "n":
         await answer_query(query)
-        await _finish(context, chat_id, user, strings("registration.default_name"), message)
+        name = strings("registration.default_name")
+        await _finish(context, chat_id, user.id, entry, name, message)
 
 
 def _step_for(kind: str) -> str:
@@ -274,10 +312,14 @@ def _step_for(kind: str) -> str:
 
 
 async def _region_chosen(
-    context: BotContext, chat_id: int, user: User, region: str, message: Message | None
+    context: BotContext,
+    chat_id: int,
+    user_id: int,
+    entry: Registering,
+    region: str,
+    message: Message | None,
 ) -> None:
-    draft = {**user.draft, "region": region}
-    await context.storage.set_state(user.id, AGE, draft)
+    await context.storage.set_entry(user_id, replace(entry, step=AGE, region=region))
     strings = context.strings
     chosen = strings(
         "registration.region_chosen", region=context.content.directory.region(region).name
@@ -287,21 +329,26 @@ async def _region_chosen(
 
 
 async def _finish(
-    context: BotContext, chat_id: int, user: User, name: str, message: Message | None = None
+    context: BotContext,
+    chat_id: int,
+    user_id: int,
+    entry: Registering,
+    name: str,
+    message: Message | None = None,
 ) -> None:
     """Create the network with this user as lead, then ask the first question."""
-    draft = user.draft
-    if not all(isinstance(draft.get(k), str) for k in ("organisation", "region", "age")):
-        await context.storage.set_state(user.id, ORGANISATION, {})
+    organisation, region, age = entry.organisation, entry.region, entry.age
+    if organisation is None or region is None or age is None:
+        await context.storage.set_entry(user_id, Registering(context.services.clock.now()))
         await context.bot.send_message(chat_id, context.strings("registration.ask_organisation"))
         return
     network = await context.storage.create_network(
-        user.id,
-        organisation=str(draft["organisation"]),
+        user_id,
+        organisation=organisation,
         name=name,
-        region=str(draft["region"]),
-        age=str(draft["age"]),
-        separate_reason=str(draft["separate_reason"]) if draft.get("separate_reason") else None,
+        region=region,
+        age=age,
+        separate_reason=entry.separate_reason or None,
     )
     if message is not None:
         chosen = context.strings("registration.name_chosen", name=network.name)
@@ -311,7 +358,7 @@ async def _finish(
     await context.bot.send_message(chat_id, Safe(f"{done}\n\n{context.strings('gov.unverified')}"))
     await send_verify_cards(context, network)
     assessment = await context.storage.start_assessment(
-        user.id, network.id, context.content.model.version
+        user_id, network.id, context.content.model.version
     )
     await questions.present(context, chat_id, assessment)
 

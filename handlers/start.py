@@ -211,11 +211,12 @@ async def join_from_registration(update: Update, context: BotContext) -> None:
     storage, strings = context.storage, context.strings
     user = await storage.user(query.from_user.id)
     network = await storage.network(press.args[0])
-    if user is None or user.state != SAME_ORGANISATION or network is None:
+    at = user.entry.at if user is not None and user.entry is not None else None
+    if user is None or at != SAME_ORGANISATION or network is None:
         await answer_query(query, strings("errors.button_expired"))
         return
     await answer_query(query)
-    await storage.set_state(user.id, None, {})
+    await storage.set_entry(user.id, None)
     await show(context, message.chat.id, strings("gov.asking_owner"), None, replace=message)
     await ask_owner(
         context,

@@ -2,21 +2,21 @@
 
 Two ways in: the one-message form (`/wres 4 2026Q3 white 1000 490 bme 500 190 [label]`, which
 outside tools rely on) and a guided entry (indicator and quarter by buttons, then each count
-typed, one at a time). The guided step lives in `users.state` and the answers so far in
-`users.draft`, like registration. A quarter already recorded is only replaced on confirmation.
+typed, one at a time). The guided step and the answers so far are a `WresGuided` entry, stored
+with the user like registration's. A quarter already recorded is only replaced on confirmation.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InputFile, Message, Update
 
-from bot import charts
-from bot.clock import iso, parse
+from bot import charts, conversation
 from bot.context import BotContext
 from bot.feature import Buttons, Command, Feature
 from bot.routes import TextRoute
@@ -28,7 +28,6 @@ from handlers import callbacks, readings
 from handlers.common import (
     Button,
     answer_query,
-    draft_expired,
     keyboard,
     paged,
     private_sender,
@@ -55,9 +54,9 @@ from scoring.wres import (
 WRES = Kind("wres")  # a lead's quarterly WRES reminder: slot per quarter and lead
 WRES_REMINDERS = Kind("wres-reminders")  # the quarter-hourly check behind WRES
 
-QUARTER = "wres:quarter"
-COUNT = "wres:count"
-CONFIRM = "wres:confirm"
+QUARTER = "quarter"
+COUNT = "count"
+CONFIRM = "confirm"
 CHECK_EVERY = timedelta(minutes=15)
 # Counts in the order the guided entry asks for them: (group, size or count).
 STEPS: tuple[tuple[str, str], ...] = (
@@ -68,12 +67,30 @@ STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class WresGuided(
+    conversation.Entry, state="wres", stepped=True, expires=conversation.DRAFT_EXPIRES
+):
+    """The guided entry: its step, the indicator, then the quarter and the counts so far (and,
+    waiting to replace a recorded quarter, the entry's label)."""
+
+    step: str
+    indicator: int
+    quarter: str = ""
+    counts: tuple[int, ...] = ()
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.step not in (QUARTER, COUNT, CONFIRM) or len(self.counts) > len(STEPS):
+            raise ValueError(f"no WRES entry step {self.step!r} with {len(self.counts)} counts")
+
+
+def guided(user: User) -> WresGuided | None:
+    return user.entry if isinstance(user.entry, WresGuided) else None
+
+
 async def waiting(context: BotContext, user: User) -> str | None:
-    return "wres.use_number" if is_in_entry(user) else None
-
-
-def is_in_entry(user: User) -> bool:
-    return bool(user.state and user.state.startswith("wres:"))
+    return "wres.use_number" if guided(user) else None
 
 
 def _today(context: BotContext) -> date:
@@ -156,7 +173,7 @@ async def wres_command(update: Update, context: BotContext) -> None:
 
 
 async def _overview(context: BotContext, message: Message, network: Network) -> None:
-    await context.storage.set_state(message.chat.id, None, {})
+    await context.storage.set_entry(message.chat.id, None)
     rows = await context.storage.wres_rows(network.id)
     text, markup = _overview_page(context, network, rows, 1)
     await message.reply_text(text, reply_markup=markup)
@@ -292,30 +309,21 @@ def _row(network: Network, entry: Entry) -> WresRow:
     )
 
 
-def _entry_draft(entry: Entry, now: datetime) -> dict[str, Any]:
-    figures = entry.figures
-    return {
-        "indicator": entry.indicator,
-        "quarter": str(entry.quarter),
-        "label": entry.label,
-        "counts": [
-            figures.white.size,
-            figures.white.count,
-            figures.bme.size,
-            figures.bme.count,
-        ],
-        "since": iso(now),
-    }
+def _confirming(entry: Entry, now: datetime) -> WresGuided:
+    """A complete entry waiting for the lead to confirm it replaces the recorded quarter."""
+    white, bme = entry.figures.white, entry.figures.bme
+    counts = (white.size, white.count, bme.size, bme.count)
+    return WresGuided(now, CONFIRM, entry.indicator, str(entry.quarter), counts, entry.label)
 
 
-def _entry_from_draft(draft: dict[str, Any], today: date) -> Entry | None:
-    """The complete entry a draft holds, re-checked; None if it is not one."""
-    counts = draft.get("counts")
-    if not isinstance(counts, list) or len(counts) != 4:
+def _complete(guided: WresGuided, today: date) -> Entry | None:
+    """The complete entry a guided one holds, re-checked; None if it is not one."""
+    counts = guided.counts
+    if len(counts) != len(STEPS):
         return None
     words = [
-        str(draft.get("indicator")),
-        str(draft.get("quarter")),
+        str(guided.indicator),
+        guided.quarter,
         "white",
         str(counts[0]),
         str(counts[1]),
@@ -323,8 +331,7 @@ def _entry_from_draft(draft: dict[str, Any], today: date) -> Entry | None:
         str(counts[2]),
         str(counts[3]),
     ]
-    label = draft.get("label")
-    entry = parse_entry([*words, *str(label or "").split()], today)
+    entry = parse_entry([*words, *(guided.label or "").split()], today)
     return None if isinstance(entry, Problem) else entry
 
 
@@ -350,7 +357,7 @@ async def _record(
             network.id, entry.indicator, str(entry.quarter), entry.label
         )
         now = context.services.clock.now()
-        await storage.set_state(chat_id, CONFIRM, _entry_draft(entry, now))
+        await storage.set_entry(chat_id, _confirming(entry, now))
         text = strings(
             "wres.replace_ask",
             number=entry.indicator,
@@ -367,7 +374,7 @@ async def _record(
         )
         await show(context, chat_id, text, buttons, replace=replace)
         return
-    await storage.set_state(chat_id, None, {})
+    await storage.set_entry(chat_id, None)
     await _say_recorded(context, chat_id, indicator, entry, "wres.saved", replace)
 
 
@@ -393,13 +400,13 @@ async def _say_recorded(
 # -- the guided entry --------------------------------------------------------------------------
 
 
-def _ask_count(context: BotContext, draft: dict[str, Any]) -> Safe:
-    counts = draft.get("counts", [])
+def _ask_count(context: BotContext, guided: WresGuided) -> Safe:
+    counts = guided.counts
     group, kind = STEPS[len(counts)]
     names = {"white": context.strings("wres.group_white"), "bme": context.strings("wres.group_bme")}
     return context.strings(
-        f"wres.i{draft['indicator']}.ask_{kind}",
-        quarter=label_of(str(draft["quarter"])),
+        f"wres.i{guided.indicator}.ask_{kind}",
+        quarter=label_of(guided.quarter),
         group=names[group],
         size=counts[-1] if counts else "",
     )
@@ -418,7 +425,8 @@ async def button_pressed(update: Update, context: BotContext) -> None:
     storage, strings = context.storage, context.strings
     user = await storage.user(query.from_user.id)
     network = await storage.network_of(query.from_user.id)
-    if user is None or network is None or not _press_fits(press.kind, user):
+    entry = guided(user) if user is not None else None
+    if user is None or network is None or not _press_fits(press.kind, entry):
         await answer_query(query, strings("errors.button_expired"))
         return
     chat_id = message.chat.id
@@ -429,9 +437,7 @@ async def button_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     if indicator is not None:
-        await storage.set_state(
-            user.id, QUARTER, {"indicator": indicator.number, "since": iso(now)}
-        )
+        await storage.set_entry(user.id, WresGuided(now, QUARTER, indicator.number))
         # only quarters that have ended: a quarter's figures are not complete before then
         quarters = ended_quarters(_today(context))
         rows: list[list[Button]] = [
@@ -440,68 +446,68 @@ async def button_pressed(update: Update, context: BotContext) -> None:
         rows.append([(strings("wres.cancel"), callbacks.encode("wx"))])
         text = strings("wres.ask_quarter", number=indicator.number, title=indicator.title)
         await show(context, chat_id, text, keyboard(rows), replace=message)
-    elif press.kind == "wq":
+    elif press.kind == "wq" and entry is not None:
         quarter = Quarter.from_code(press.args[0])
         checked = parse_quarter(str(quarter), _today(context)) if quarter else Problem.BAD_QUARTER
         if isinstance(checked, Problem):
             await show(context, chat_id, _problem(context, checked), None, replace=message)
             return
-        draft = {**user.draft, "quarter": str(checked), "counts": [], "since": iso(now)}
-        await storage.set_state(user.id, COUNT, draft)
+        counting = replace(entry, began=now, step=COUNT, quarter=str(checked), counts=())
+        await storage.set_entry(user.id, counting)
         await show(
-            context, chat_id, _ask_count(context, draft), _cancel_button(context), replace=message
+            context,
+            chat_id,
+            _ask_count(context, counting),
+            _cancel_button(context),
+            replace=message,
         )
-    elif press.kind == "wr":
-        entry = _entry_from_draft(user.draft, _today(context))
-        await storage.set_state(user.id, None, {})
-        if entry is None or not press.args[0]:
+    elif press.kind == "wr" and entry is not None:
+        complete = _complete(entry, _today(context))
+        await storage.set_entry(user.id, None)
+        if complete is None or not press.args[0]:
             await show(context, chat_id, strings("wres.kept"), None, replace=message)
             return
-        chosen = context.content.wres.indicator(entry.indicator)
+        chosen = context.content.wres.indicator(complete.indicator)
         assert chosen is not None
-        await storage.save_wres(_row(network, entry), user.id, replace=True)
-        await _say_recorded(context, chat_id, chosen, entry, "wres.replaced", message)
+        await storage.save_wres(_row(network, complete), user.id, replace=True)
+        await _say_recorded(context, chat_id, chosen, complete, "wres.replaced", message)
     else:
-        await storage.set_state(user.id, None, {})
+        await storage.set_entry(user.id, None)
         await show(context, chat_id, strings("wres.cancelled"), None, replace=message)
 
 
-def _press_fits(kind: str, user: User) -> bool:
+def _press_fits(kind: str, entry: WresGuided | None) -> bool:
     """Whether a press belongs to the step the user is on (an indicator can be picked anew)."""
     if kind == "wi":
         return True
-    if kind == "wx":
-        return is_in_entry(user)
-    return user.state == {"wq": QUARTER, "wr": CONFIRM}.get(kind)
+    if entry is None:
+        return False
+    return kind == "wx" or entry.step == {"wq": QUARTER, "wr": CONFIRM}.get(kind)
 
 
-async def _evidence_asked_since(context: BotContext, user: User) -> bool:
+async def _evidence_asked_since(context: BotContext, user_id: int, entry: WresGuided) -> bool:
     """Whether the user's assessment asked for an evidence note after this entry began: the
     later question gets the typed text."""
-    assessment = await context.storage.open_assessment(user.id)
-    since = user.draft.get("since")
-    if assessment is None or not assessment.awaiting_evidence or not isinstance(since, str):
+    assessment = await context.storage.open_assessment(user_id)
+    if assessment is None or not assessment.awaiting_evidence:
         return False
-    return assessment.updated_at > parse(since)
+    return assessment.updated_at > entry.began
 
 
 async def text_received(update: Update, context: BotContext, user: User) -> bool:
     """Take a typed count in the guided entry; False if the user is not in one (or it went
     stale), so the text goes wherever it otherwise would."""
-    message = update.effective_message
-    if message is None or message.text is None or not is_in_entry(user):
+    message, entry = update.effective_message, guided(user)
+    if message is None or message.text is None or entry is None:
         return False
     storage, strings = context.storage, context.strings
-    if draft_expired(user.draft, context.services.clock.now()) or await _evidence_asked_since(
-        context, user
-    ):
-        await storage.set_state(user.id, None, {})
+    if await _evidence_asked_since(context, user.id, entry):
+        await storage.set_entry(user.id, None)
         return False
-    if user.state != COUNT:
+    if entry.step != COUNT:
         await message.reply_text(strings("wres.use_number"))
         return True
-    draft = dict(user.draft)
-    counts = [int(c) for c in draft.get("counts", [])]
+    counts = entry.counts
     value = parse_count(message.text)
     if isinstance(value, Problem):
         await message.reply_text(
@@ -515,19 +521,18 @@ async def text_received(update: Update, context: BotContext, user: User) -> bool
             _problem(context, problem, guided=True), reply_markup=_cancel_button(context)
         )
         return True
-    counts.append(value)
-    draft["counts"] = counts
-    if len(counts) < len(STEPS):
-        await storage.set_state(user.id, COUNT, draft)
-        await message.reply_text(_ask_count(context, draft), reply_markup=_cancel_button(context))
+    counted = replace(entry, counts=(*counts, value))
+    if len(counted.counts) < len(STEPS):
+        await storage.set_entry(user.id, counted)
+        await message.reply_text(_ask_count(context, counted), reply_markup=_cancel_button(context))
         return True
     network = await storage.network_of(user.id)
-    entry = _entry_from_draft(draft, _today(context))
-    if network is None or entry is None:
-        await storage.set_state(user.id, None, {})
+    complete = _complete(counted, _today(context))
+    if network is None or complete is None:
+        await storage.set_entry(user.id, None)
         await message.reply_text(strings("wres.cancelled"))
         return True
-    await _record(context, message.chat_id, network, entry, None)
+    await _record(context, message.chat_id, network, complete, None)
     return True
 
 
@@ -577,6 +582,7 @@ FEATURE = Feature(
         Buttons(page_pressed, {"wp": 1}),  # a page of the recorded quarters: page (from 1)
     ),
     text_routes=(TextRoute(text_received, waiting),),
+    entries=(WresGuided,),
     kinds=(WRES, WRES_REMINDERS),
     repeating=(Repeating(WRES_REMINDERS, wres_reminders_job, every=CHECK_EVERY),),
 )

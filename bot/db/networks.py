@@ -11,7 +11,9 @@ from typing import Any
 
 import aiosqlite
 
+from bot import conversation
 from bot.clock import parse
+from bot.conversation import Entry
 from bot.db.core import Core, Privacy
 from bot.rows import (
     Lead,
@@ -40,16 +42,16 @@ class NetworkStore(Core):
             return None
         return User(
             id=row["id"],
-            state=row["state"],
-            draft=json.loads(row["draft"]) if row["draft"] else {},
+            entry=conversation.decode(row["state"], row["draft"]),
             active=bool(row["active"]),
         )
 
-    async def set_state(self, user_id: int, state: str | None, draft: dict[str, Any]) -> None:
+    async def set_entry(self, user_id: int, entry: Entry | None) -> None:
+        """Store what the user has begun typing (None: nothing)."""
+        state, draft = conversation.encode(entry)
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE users SET state = ?, draft = ? WHERE id = ?",
-                (state, json.dumps(draft) if draft else None, user_id),
+                "UPDATE users SET state = ?, draft = ? WHERE id = ?", (state, draft, user_id)
             )
 
     async def set_user_active(self, user_id: int, active: bool) -> None:

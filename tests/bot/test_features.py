@@ -10,6 +10,7 @@ from bot.feature import Buttons, Command, Feature
 from bot.scheduling import Kind
 from content import Content
 from handlers import callbacks
+from handlers.plan import PlanEdit
 
 
 async def _noop(*_: object) -> None:
@@ -44,12 +45,21 @@ def test_callback_kinds_are_derived_from_the_descriptors() -> None:
         ),
         (Feature("x", kinds=(Kind("k"),)), Feature("y", kinds=(Kind("k"),))),
         (Feature("x"), Feature("x")),
+        (Feature("x", entries=(PlanEdit,)), Feature("y", entries=(PlanEdit,))),
     ],
 )
 def test_a_second_declaration_is_refused(twice: tuple[Feature, Feature]) -> None:
     """Two features declaring the same command, kind or name are refused at start-up."""
     with pytest.raises(ValueError, match="twice"):
         feature.check(twice)
+
+
+def test_every_entry_kind_is_declared_by_a_feature() -> None:
+    """Storage decodes the entries that feature modules define; each is declared in a
+    descriptor, and one that no installed feature declares is refused at start-up."""
+    feature.check_entries(FEATURES)
+    with pytest.raises(ValueError, match="declared by no feature: plan:edit"):
+        feature.check_entries([f for f in FEATURES if PlanEdit not in f.entries])
 
 
 def test_every_listed_command_has_a_menu_description(content: Content) -> None:

@@ -136,7 +136,7 @@ async def test_add_a_step_button_takes_typed_text(bot: Harness, content: Content
     assert step.text == "Agree a budget with the sponsor"
     user = await bot.storage.user(LEAD)
     assert user is not None
-    assert user.state is None
+    assert user.entry is None
 
 
 async def test_advice_added_twice_is_refused(bot: Harness, content: Content) -> None:

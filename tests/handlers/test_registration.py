@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.registration import Registering
 from tests.harness import Harness
 
 LEAD = 601
@@ -11,10 +12,11 @@ CO_LEAD = 602
 STRANGER = 603
 
 
-async def _state(bot: Harness, user_id: int) -> tuple[str | None, dict[str, object]]:
+async def _state(bot: Harness, user_id: int) -> Registering | None:
     user = await bot.storage.user(user_id)
     assert user is not None
-    return user.state, user.draft
+    assert user.entry is None or isinstance(user.entry, Registering)
+    return user.entry
 
 
 async def test_registration_records_organisation_region_age_and_name(bot: Harness) -> None:
@@ -95,13 +97,15 @@ async def test_a_former_name_prefills_todays_region(bot: Harness) -> None:
     await bot.send(LEAD, "Poole Hospital")
     await bot.tap(LEAD, "University Hospitals Dorset")
     assert bot.buttons(LEAD)[0] == "✓ South West"
-    state, draft = await _state(bot, LEAD)
-    assert (state, draft) == (
-        "reg:region",
-        {
-            "organisation": "University Hospitals Dorset NHS Foundation Trust",
-            "suggested_region": "south-west",
-        },
+    entry = await _state(bot, LEAD)
+    assert entry is not None
+    assert (entry.step, entry.organisation, entry.suggested_region) == (
+        "region",
+        "University Hospitals Dorset NHS Foundation Trust",
+        "south-west",
+    )
+    assert entry == Registering(
+        entry.began, "region", organisation=entry.organisation, suggested_region="south-west"
     )
 
 
@@ -121,8 +125,9 @@ async def test_typed_organisation_asks_for_region_without_a_guess(bot: Harness) 
     labels = bot.buttons(LEAD)
     assert len(labels) == 7
     assert not any(label.startswith("✓") for label in labels)
-    state, draft = await _state(bot, LEAD)
-    assert (state, draft["organisation"]) == ("reg:region", "Zebra Community Interest Company")
+    entry = await _state(bot, LEAD)
+    assert entry is not None
+    assert (entry.step, entry.organisation) == ("region", "Zebra Community Interest Company")
 
 
 async def test_region_can_be_typed_forgivingly(bot: Harness) -> None:
@@ -131,8 +136,9 @@ async def test_region_can_be_typed_forgivingly(bot: Harness) -> None:
     await bot.send(LEAD, "Zebra CIC")
     await bot.tap(LEAD, "Use")
     await bot.send(LEAD, "north east & yorkshire")
-    state, draft = await _state(bot, LEAD)
-    assert (state, draft["region"]) == ("reg:age", "north-east-and-yorkshire")
+    entry = await _state(bot, LEAD)
+    assert entry is not None
+    assert (entry.step, entry.region) == ("age", "north-east-and-yorkshire")
 
 
 async def test_over_long_organisation_is_refused(bot: Harness) -> None:
@@ -140,7 +146,9 @@ async def test_over_long_organisation_is_refused(bot: Harness) -> None:
     await bot.send(LEAD, "/assess")
     calls = await bot.send(LEAD, "x" * 121)
     assert "120 characters" in calls[-1].text
-    assert await _state(bot, LEAD) == ("reg:organisation", {})
+    entry = await _state(bot, LEAD)
+    assert entry is not None
+    assert entry == Registering(entry.began)  # the first step, nothing answered
 
 
 async def test_over_long_network_name_is_refused(bot: Harness) -> None:
@@ -304,7 +312,9 @@ async def test_organisation_with_a_web_address_is_refused_and_asked_again(bot: H
     await bot.send(LEAD, "/assess")
     calls = await bot.send(LEAD, EVIL)
     assert "web address" in calls[-1].text
-    assert await _state(bot, LEAD) == ("reg:organisation", {})
+    entry = await _state(bot, LEAD)
+    assert entry is not None
+    assert entry == Registering(entry.began)  # the first step, nothing answered
     await bot.send(LEAD, "Barts Health")
     assert "Barts Health NHS Trust" in bot.buttons(LEAD)
 

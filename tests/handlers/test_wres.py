@@ -195,7 +195,7 @@ async def test_guided_entry_asks_each_count_in_turn(bot: Harness) -> None:
     assert await _rows(bot, network) == [WresRow(network.id, 4, "2026Q3", "", 1000, 490, 500, 190)]
     user = await bot.storage.user(LEAD)
     assert user is not None
-    assert user.state is None
+    assert user.entry is None
 
 
 @pytest.mark.parametrize(
@@ -254,7 +254,7 @@ async def test_an_abandoned_guided_entry_stops_claiming_text(bot: Harness) -> No
     assert "not sure what to do" in calls[-1].text
     user = await bot.storage.user(LEAD)
     assert user is not None
-    assert user.state is None
+    assert user.entry is None
     assert await _rows(bot, network) == []
 
 
