@@ -26,7 +26,7 @@ from telegram.request import HTTPXRequest
 from bot.backup import db_path_from_env
 from bot.config import ConfigError, Settings
 from bot.db import schema
-from bot.migrations import MIGRATIONS
+from bot.migrations import LATEST
 from content import ContentError, load_content
 
 # Telegram's Bot API when TELEGRAM_API_BASE_URL is not set.
@@ -129,7 +129,7 @@ def check_database(path: Path) -> Result:
                 db.execute("ROLLBACK")
     except sqlite3.Error as error:
         return Result("database", False, f"{path} cannot be opened for writing: {error}")
-    known = len(MIGRATIONS)
+    known = LATEST
     if version > known:
         return Result(
             "database",

@@ -259,6 +259,24 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE meetings ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;  -- calendar revision
     ALTER TABLE meetings ADD COLUMN announcement_id INTEGER;  -- the message with the buttons
     """,
+    # 15: the national picture (issue 25): every picture published, so the next one can be
+    # held back until enough networks changed, and the quarter's picture sent to operators once.
+    15: """
+    CREATE TABLE national_pictures (
+        id INTEGER PRIMARY KEY,
+        quarter TEXT UNIQUE,                 -- e.g. 2027Q1 for a quarter's picture; NULL on demand
+        as_of TEXT NOT NULL,                 -- the day its figures are from
+        members TEXT NOT NULL,               -- JSON: network id -> what of it the picture used
+        data TEXT NOT NULL,                  -- JSON: the published (suppressed) tables
+        created_at TEXT NOT NULL
+    );
+    """,
+    # verified columns (drop at merge if gov20's migration has them)
+    # 16: a network counts in anyone's figures only once an operator or hub admin verified it.
+    16: """
+    ALTER TABLE networks ADD COLUMN verified_at TEXT;
+    ALTER TABLE networks ADD COLUMN verified_by INTEGER;
+    """,
 }
 
 # The newest schema version this code knows.

@@ -14,6 +14,7 @@ from bot.db.core import DatabaseTooNew, DatabaseUnavailable
 from bot.db.hubs import DEFAULT_NUDGE_TIME, DEFAULT_NUDGE_WEEKDAY, HubStore
 from bot.db.ledger import LedgerStore
 from bot.db.meetings import MeetingStore
+from bot.db.national import NationalStore
 from bot.db.networks import NetworkStore
 from bot.db.plan import PlanStore
 from bot.db.practices import PracticeStore
@@ -42,6 +43,7 @@ class Storage(
     BuddyStore,
     LedgerStore,
     SnapshotStore,
+    NationalStore,
     PrivacyStore,
 ):
     """The bot's database. Open with `Storage.open(path, clock)`, close with `close()`."""

@@ -11,6 +11,7 @@ from bot.db import (
     hubs,
     ledger,
     meetings,
+    national,
     networks,
     plan,
     practices,
@@ -32,6 +33,7 @@ PARTS: tuple[Privacy, ...] = (
     ledger.PRIVACY,
     wres.PRIVACY,
     plan.PRIVACY,
+    national.PRIVACY,
 )
 
 

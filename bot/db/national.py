@@ -1,0 +1,178 @@
+"""The national picture (issue 25): what it is built from (verified networks, their latest
+agreed results and WRES figures) and every picture published."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.db.core import Core, Privacy
+
+
+@dataclass(frozen=True)
+class NationalRows:
+    """The raw rows a picture is built from, read in one snapshot of the database.
+
+    networks: (id, region, age) of each verified network.
+    history: (network id, assessment id, completed_at, band) of each verified network's
+        completed results that count, oldest first: an assessment of a co-lead round whose
+        differences are not settled is not the network's result until its leads agree (the
+        agreed one, stored later, is then its latest).
+    latest: (network id, assessment id, completed_at, result JSON) of each one's latest.
+    answers: (assessment id, item key, option) of each one's latest result, `items` only.
+    wres: (network id, indicator, quarter, white size, white count, bme size, bme count): each
+        verified network's latest whole-organisation figures per indicator from `since_quarter`.
+    """
+
+    networks: list[tuple[int, str, str]]
+    history: list[tuple[int, int, str, str]]
+    latest: list[tuple[int, int, str, str]]
+    answers: list[tuple[int, str, int]]
+    wres: list[tuple[int, int, str, int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class StoredPicture:
+    id: int
+    quarter: str | None
+    as_of: str
+    members: dict[str, str]
+    data: dict[str, Any]
+
+
+class NationalStore(Core):
+    """The national picture's reads, and the pictures published."""
+
+    # -- national picture (issue 25) --
+
+    async def national_rows(
+        self, since: str, items: Sequence[str], since_quarter: str
+    ) -> NationalRows:
+        """Everything the picture needs, in one trip (one snapshot): see `NationalRows`.
+        `since`: results completed before it are not "latest" (the results window)."""
+        networks, history, latest, answers, wres = await self._reads(
+            (
+                "SELECT id, region, age FROM networks WHERE verified_at IS NOT NULL ORDER BY id",
+                (),
+            ),
+            (
+                "SELECT a.network_id, a.id, a.completed_at, a.band FROM assessments a "
+                "JOIN networks n ON n.id = a.network_id WHERE n.verified_at IS NOT NULL "
+                "AND a.status = 'completed' AND a.id NOT IN ("
+                "  SELECT m.assessment_id FROM agreement_members m "
+                "  JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
+                ") ORDER BY a.network_id, a.completed_at, a.id",
+                (),
+            ),
+            (
+                "SELECT n.id, a.id, a.completed_at, a.result FROM networks n "
+                "JOIN assessments a ON a.id = ("
+                "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
+                "  AND id NOT IN ("
+                "    SELECT m.assessment_id FROM agreement_members m "
+                "    JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
+                "  ) ORDER BY completed_at DESC, id DESC LIMIT 1"
+                ") WHERE n.verified_at IS NOT NULL AND a.completed_at >= ? ORDER BY n.id",
+                (since,),
+            ),
+            (
+                "SELECT w.assessment_id, w.item_key, w.option FROM networks n "
+                "JOIN answers w ON w.assessment_id = ("
+                "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
+                "  AND id NOT IN ("
+                "    SELECT m.assessment_id FROM agreement_members m "
+                "    JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
+                "  ) ORDER BY completed_at DESC, id DESC LIMIT 1"
+                ") WHERE n.verified_at IS NOT NULL "
+                "AND w.item_key IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(items)),),
+            ),
+            (
+                "SELECT w.network_id, w.indicator, w.quarter, w.white_size, w.white_count, "
+                "w.bme_size, w.bme_count FROM wres_quarters w "
+                "JOIN networks n ON n.id = w.network_id "
+                "WHERE n.verified_at IS NOT NULL AND w.label = '' AND w.quarter >= ? "
+                "AND w.quarter = (SELECT MAX(quarter) FROM wres_quarters l "
+                "  WHERE l.network_id = w.network_id AND l.indicator = w.indicator "
+                "  AND l.label = '') ORDER BY w.network_id, w.indicator",
+                (since_quarter,),
+            ),
+        )
+        return NationalRows(
+            networks=[(r[0], r[1], r[2]) for r in networks],
+            history=[(r[0], r[1], r[2], r[3]) for r in history],
+            latest=[(r[0], r[1], r[2], r[3]) for r in latest],
+            answers=[(r[0], r[1], r[2]) for r in answers],
+            wres=[(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in wres],
+        )
+
+    async def national_pictures(self) -> list[StoredPicture]:
+        """Every picture published, oldest first."""
+        rows = await self._all(
+            "SELECT id, quarter, as_of, members, data FROM national_pictures ORDER BY id"
+        )
+        return [_picture(row) for row in rows]
+
+    async def quarter_picture(self, quarter: str) -> StoredPicture | None:
+        """The picture published for a quarter (e.g. 2027Q1), if any."""
+        row = await self._one(
+            "SELECT id, quarter, as_of, members, data FROM national_pictures WHERE quarter = ?",
+            (quarter,),
+        )
+        return _picture(row) if row else None
+
+    async def save_picture(
+        self, quarter: str | None, as_of: str, members: dict[str, str], data: dict[str, Any]
+    ) -> bool:
+        """Record a published picture; False if that quarter's picture was recorded before
+        (the first one recorded for a quarter stands)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO national_pictures (quarter, as_of, members, data, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (quarter) DO NOTHING",
+                (quarter, as_of, json.dumps(members), json.dumps(data), self._now()),
+            )
+            return cursor.rowcount == 1
+
+    async def verify_network(self, network_id: int, user_id: int) -> bool:
+        """Mark a network verified (by an operator or a hub admin); False if it already was.
+        (gov20 verifies networks from its cards; drop this at merge if it has its own.)"""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE networks SET verified_at = ?, verified_by = ? "
+                "WHERE id = ? AND verified_at IS NULL",
+                (self._now(), user_id, network_id),
+            )
+            return cursor.rowcount == 1
+
+
+def _picture(row: aiosqlite.Row | sqlite3.Row) -> StoredPicture:
+    return StoredPicture(
+        id=row["id"],
+        quarter=row["quarter"],
+        as_of=row["as_of"],
+        members=json.loads(row["members"]),
+        data=json.loads(row["data"]),
+    )
+
+
+async def _export(store: Core, user_id: int) -> dict[str, Any]:
+    rows = await store._all(
+        "SELECT id, verified_at FROM networks WHERE verified_by = ? ORDER BY id", (user_id,)
+    )
+    return {"networks_verified": [dict(row) for row in rows]}
+
+
+async def _forget(db: aiosqlite.Connection, user_id: int) -> bool:
+    """The network stays verified; who verified it is forgotten."""
+    await db.execute("UPDATE networks SET verified_by = NULL WHERE verified_by = ?", (user_id,))
+    return False
+
+
+# Who verified a network (drop at merge if gov20's networks store covers verified_by).
+PRIVACY = Privacy(columns=(("networks", "verified_by"),), export=_export, forget=_forget)
