@@ -74,7 +74,7 @@ def documents(context: BotContext, built: Built) -> tuple[PackText, bytes, str, 
         Section(w("counts_heading"), tables=_count_tables(w, data)),
         Section(
             w("totals_heading"),
-            paragraphs=[w("calibration")],
+            paragraphs=[w("calibration"), w("group_hidden", minimum=minimum)],
             tables=[_totals_table(w, england, baseline), *_group_tables(w, data, maximum)],
         ),
         Section(
@@ -193,11 +193,12 @@ def _group_tables(w: Words, data: dict[str, Any], maximum: int) -> list[Table]:
         for key, row in data[what].items():
             name = names.get(key, key) if names is not None else w.age(key)
             if row is None:
-                rows.append((name, w("group_hidden"), "", ""))
+                rows.append((name, w("hidden"), w("hidden"), w("hidden")))
             else:
                 rows.append((name, w.count(row["n"]), str(row["mean"]), f"{row['median']:g}"))
         header = (label, w("col_count"), w("col_mean"), w("col_median"))
-        tables.append(Table(w("groups_table", what=label.lower()), header, rows))
+        caption = w("groups_by_region" if what == "regions" else "groups_by_age")
+        tables.append(Table(caption, header, rows))
     return tables
 
 
