@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import compare_latency, fairness, fanout, pack, pairing, throughput
+from bench import compare_latency, fairness, fanout, national, pack, pairing, throughput
 from bench.report import Row, table
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
     "fairness": fairness.run,
     "pack": pack.run,
     "pairing": pairing.run,
+    "national": national.run,
 }
 
 

@@ -66,7 +66,7 @@ def test_menus_follow_the_descriptors() -> None:
     assert "hub" in menus.group_admin
     assert "hub" not in menus.group
     assert set(menus.group) <= set(menus.group_admin)
-    assert menus.operator == ("stats",)
+    assert menus.operator == ("stats", "national")
 
 
 def test_scheduled_kinds_come_from_the_features() -> None:

@@ -93,6 +93,7 @@ async def _seed_everywhere(bot: Harness, content: Content) -> None:
     assert step is not None
     await storage.set_buddy(USER, "enabler:time", "theme:mentoring", True)
     assert await storage.save_buddy_round("2027-03", [("london", [USER, OTHER])], [])
+    assert await storage.verify_network(other.id, USER)  # USER as an operator
 
 
 def _holding(path: Path) -> dict[tuple[str, str], int]:
