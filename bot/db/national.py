@@ -55,61 +55,15 @@ class NationalStore(Core):
     ) -> NationalRows:
         """Everything the picture needs, in one trip (one snapshot): see `NationalRows`.
         `since`: results completed before it are not "latest" (the results window)."""
-        networks, history, latest, answers, wres = await self._reads(
-            (
-                "SELECT id, region, age FROM networks WHERE verified_at IS NOT NULL ORDER BY id",
-                (),
-            ),
-            (
-                "SELECT a.network_id, a.id, a.completed_at, a.band FROM assessments a "
-                "JOIN networks n ON n.id = a.network_id WHERE n.verified_at IS NOT NULL "
-                "AND a.status = 'completed' AND a.id NOT IN ("
-                "  SELECT m.assessment_id FROM agreement_members m "
-                "  JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
-                ") ORDER BY a.network_id, a.completed_at, a.id",
-                (),
-            ),
-            (
-                "SELECT n.id, a.id, a.completed_at, a.result FROM networks n "
-                "JOIN assessments a ON a.id = ("
-                "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
-                "  AND id NOT IN ("
-                "    SELECT m.assessment_id FROM agreement_members m "
-                "    JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
-                "  ) ORDER BY completed_at DESC, id DESC LIMIT 1"
-                ") WHERE n.verified_at IS NOT NULL AND a.completed_at >= ? ORDER BY n.id",
-                (since,),
-            ),
-            (
-                "SELECT w.assessment_id, w.item_key, w.option FROM networks n "
-                "JOIN answers w ON w.assessment_id = ("
-                "  SELECT id FROM assessments WHERE network_id = n.id AND status = 'completed' "
-                "  AND id NOT IN ("
-                "    SELECT m.assessment_id FROM agreement_members m "
-                "    JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
-                "  ) ORDER BY completed_at DESC, id DESC LIMIT 1"
-                ") WHERE n.verified_at IS NOT NULL "
-                "AND w.item_key IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(items)),),
-            ),
-            (
-                "SELECT w.network_id, w.indicator, w.quarter, w.white_size, w.white_count, "
-                "w.bme_size, w.bme_count FROM wres_quarters w "
-                "JOIN networks n ON n.id = w.network_id "
-                "WHERE n.verified_at IS NOT NULL AND w.label = '' AND w.quarter >= ? "
-                "AND w.quarter = (SELECT MAX(quarter) FROM wres_quarters l "
-                "  WHERE l.network_id = w.network_id AND l.indicator = w.indicator "
-                "  AND l.label = '') ORDER BY w.network_id, w.indicator",
-                (since_quarter,),
-            ),
-        )
-        return NationalRows(
-            networks=[(r[0], r[1], r[2]) for r in networks],
-            history=[(r[0], r[1], r[2], r[3]) for r in history],
-            latest=[(r[0], r[1], r[2], r[3]) for r in latest],
-            answers=[(r[0], r[1], r[2]) for r in answers],
-            wres=[(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in wres],
-        )
+
+        def work(db: sqlite3.Connection) -> NationalRows:
+            db.execute("BEGIN")  # one snapshot of the data for every read below
+            try:
+                return _national_rows(db, since, items, since_quarter)
+            finally:
+                db.execute("COMMIT")
+
+        return await self._on_thread(work)
 
     async def national_pictures(self) -> list[StoredPicture]:
         """Every picture published, oldest first."""
@@ -176,3 +130,59 @@ async def _forget(db: aiosqlite.Connection, user_id: int) -> bool:
 
 # Who verified a network (drop at merge if gov20's networks store covers verified_by).
 PRIVACY = Privacy(columns=(("networks", "verified_by"),), export=_export, forget=_forget)
+
+
+def _national_rows(
+    db: sqlite3.Connection, since: str, items: Sequence[str], since_quarter: str
+) -> NationalRows:
+    networks = db.execute(
+        "SELECT id, region, age FROM networks WHERE verified_at IS NOT NULL ORDER BY id"
+    ).fetchall()
+    pending = {
+        row[0]
+        for row in db.execute(
+            "SELECT m.assessment_id FROM agreement_members m "
+            "JOIN agreements g ON g.id = m.agreement_id WHERE g.agreed_at IS NULL"
+        )
+    }
+    history = [
+        (row[0], row[1], row[2], row[3])
+        for row in db.execute(
+            "SELECT a.network_id, a.id, a.completed_at, a.band FROM assessments a "
+            "JOIN networks n ON n.id = a.network_id WHERE n.verified_at IS NOT NULL "
+            "AND a.status = 'completed' ORDER BY a.network_id, a.completed_at, a.id"
+        )
+        if row[1] not in pending
+    ]
+    last: dict[int, tuple[int, str]] = {}
+    for network_id, assessment_id, completed_at, _ in history:
+        last[network_id] = (assessment_id, completed_at)
+    ids = json.dumps(sorted(a for a, completed_at in last.values() if completed_at >= since))
+    latest = db.execute(
+        "SELECT network_id, id, completed_at, result FROM assessments "
+        "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY network_id",
+        (ids,),
+    ).fetchall()
+    answers = db.execute(
+        "SELECT assessment_id, item_key, option FROM answers "
+        "WHERE assessment_id IN (SELECT value FROM json_each(?)) "
+        "AND item_key IN (SELECT value FROM json_each(?))",
+        (ids, json.dumps(list(items))),
+    ).fetchall()
+    wres = db.execute(
+        "SELECT w.network_id, w.indicator, w.quarter, w.white_size, w.white_count, "
+        "w.bme_size, w.bme_count FROM wres_quarters w "
+        "JOIN networks n ON n.id = w.network_id "
+        "WHERE n.verified_at IS NOT NULL AND w.label = '' AND w.quarter >= ? "
+        "AND w.quarter = (SELECT MAX(quarter) FROM wres_quarters l "
+        "  WHERE l.network_id = w.network_id AND l.indicator = w.indicator "
+        "  AND l.label = '') ORDER BY w.network_id, w.indicator",
+        (since_quarter,),
+    ).fetchall()
+    return NationalRows(
+        networks=[(r[0], r[1], r[2]) for r in networks],
+        history=history,
+        latest=[(r[0], r[1], r[2], r[3]) for r in latest],
+        answers=[(r[0], r[1], r[2]) for r in answers],
+        wres=[(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in wres],
+    )
