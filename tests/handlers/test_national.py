@@ -215,3 +215,28 @@ async def test_a_picture_stands_until_enough_networks_change(
     latest = (await bot.storage.national_pictures())[-1]
     assert latest.id != first.id
     assert latest.data["england"]["n"] == 10
+
+
+async def test_what_moved_since_last_quarters_picture(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The quarter's picture is the one later pictures say what moved against."""
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, admin_ids={OPERATOR}) as bot:
+        clock.set(FIRST_WORKING_DAY - timedelta(days=3))
+        await _seed_small(bot, content)  # 5 networks at 78 (Pathfinder)
+        clock.set(FIRST_WORKING_DAY + timedelta(minutes=5))
+        await bot.run_callback(national_job)
+        for index in range(5):
+            await seed_result(bot.storage, content.model, 720 + index, choose=uniform(3))
+            network = await bot.storage.network_of(720 + index)
+            assert network is not None
+            await bot.storage.verify_network(network.id, OPERATOR)
+        clock.set(FIRST_WORKING_DAY + timedelta(days=20))
+        calls = await bot.send(OPERATOR, "/national")
+        assert bot.errors == []
+    [table] = [c for c in calls if c.method == "sendDocument" and "CSV" in c.text]
+    cells = _table(next(iter(table.files.values())))
+    moved = "National figures then and now"
+    assert cells[(moved, "Networks assessed", "Then")] == "5"
+    assert cells[(moved, "Networks assessed", "Now")] == "10"
+    assert cells[(moved, "Mean total", "Change")] == f"{(_total(content, 3) - 78) / 2:+g}"
