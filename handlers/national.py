@@ -23,7 +23,7 @@ from bot.feature import Command, Feature
 from bot.scheduling import Kind, Repeating, Send, deliver_due
 from content.strings import Safe
 from handlers.common import is_group, is_operator
-from handlers.national_doc import Built, Words, files
+from handlers.national_doc import Built, Words, compute, files, in_worker
 from scoring import national, timing
 from scoring.dates import first_working_day
 from scoring.model import Band
@@ -78,27 +78,23 @@ async def build(context: BotContext, quarter: str | None = None) -> Built:
             if content.model.has_item(key)
         }
         local = now.astimezone(context.settings.timezone).date()
-        rows = await context.storage.national_rows(
-            iso(now - RESULTS_WINDOW), items, str(recent_quarters(local, 5)[-1])
-        )
-        pictures = await context.storage.national_pictures()
         today = _local_today(context)
-
-        def work() -> tuple[dict[str, str], dict[str, Any] | None]:
-            facts = national.gather(
-                rows.networks, rows.history, rows.latest, rows.answers, rows.wres, demonstrates
-            )
-            members = national.members(facts)
-            history = [picture.members for picture in pictures]
-            if not national.may_publish(history, members, setting.minimum):
-                return members, None
-            return members, national.build(facts, setting, today)
-
-        members, data = await asyncio.to_thread(work)
+        members, data = await in_worker(
+            content,
+            compute,
+            context.settings.db_path,
+            iso(now - RESULTS_WINDOW),
+            items,
+            str(recent_quarters(local, 5)[-1]),
+            setting,
+            demonstrates,
+            today,
+        )
         if data is not None:
             await context.storage.save_picture(quarter, today, members, data)
             return await _with_before(context, data, False, quarter)
-        last = pictures[-1]
+        last = await context.storage.latest_picture()
+        assert last is not None  # only a picture published before can hold a new one back
         if quarter is not None:
             await context.storage.save_picture(quarter, last.as_of, last.members, last.data)
         return await _with_before(context, last.data, True, quarter)
@@ -108,17 +104,10 @@ async def _with_before(
     context: BotContext, data: dict[str, Any], held: bool, quarter: str | None
 ) -> Built:
     """The picture with the last quarter's picture before it (not `quarter`'s own)."""
-    earlier = [
-        p
-        for p in await context.storage.national_pictures()
-        if p.quarter is not None
-        and p.quarter != quarter
-        and (quarter is None or p.quarter < quarter)
-    ]
-    if not earlier:
+    before = await context.storage.quarter_before(quarter)
+    if before is None:
         return Built(data, held, None, None)
-    before = max(earlier, key=lambda p: p.quarter or "")
-    return Built(data, held, before.data, before.quarter)
+    return Built(data, held, before[1], before[0])
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -139,7 +128,7 @@ async def national_command(update: Update, context: BotContext) -> None:
         return
     await message.reply_text(strings("national.building"))
     built = await build(context)
-    pdf, table, as_of = await files(context, built)
+    pdf, table, as_of = await files(context.content, built)
     minimum = context.settings.min_group_size
     await message.reply_document(
         InputFile(pdf, filename=f"national-picture-{as_of}.pdf"),
@@ -160,7 +149,7 @@ async def _in_hub(context: BotContext, chat_id: int) -> None:
         return
     built = await build(context)
     view = national.hub_view(built.data, hub.region)
-    w = Words(context, int(built.data["minimum"]))
+    w = Words(context.content, int(built.data["minimum"]))
     region = w.regions.get(hub.region, hub.region)
     lines = [strings("national.hub_title", region=region, as_of=view["as_of"])]
     england, ours = view["england"], view["region"]
@@ -259,7 +248,7 @@ async def national_job(context: BotContext) -> None:
 
     async def message(operator: int) -> tuple[int, Send]:
         if not made:
-            made.append(await files(context, await build(context, quarter)))
+            made.append(await files(context.content, await build(context, quarter)))
         pdf, table, as_of = made[0]
 
         async def send(chat_id: int) -> object:

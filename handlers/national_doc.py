@@ -8,17 +8,23 @@ import asyncio
 import csv
 import html
 import io
+import multiprocessing
 import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from bot import charts
-from bot.context import BotContext
+from bot.db.national import read_national
 from bot.pack import PackText, Section, Table, board_pack
+from content import Content
 from scoring import national
 from scoring.model import Band
 
 TAG = re.compile(r"<[^>]+>")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,15 +48,14 @@ def _plain(text: str) -> str:
 class Words:
     """The strings, names and cells the documents are written with (plain text)."""
 
-    def __init__(self, context: BotContext, minimum: int) -> None:
-        self.context, self.minimum = context, minimum
-        content = context.content
+    def __init__(self, content: Content, minimum: int) -> None:
+        self.content, self.minimum = content, minimum
         self.regions = {region.key: region.name for region in content.directory.regions}
         self.enablers = {enabler.key: enabler.short for enabler in content.model.enablers}
-        self.bands = {band: _plain(context.strings(f"bands.{band.value}")) for band in Band}
+        self.bands = {band: _plain(content.strings(f"bands.{band.value}")) for band in Band}
 
     def __call__(self, key: str, **values: object) -> str:
-        return _plain(self.context.strings(f"national.{key}", **values))
+        return _plain(self.content.strings(f"national.{key}", **values))
 
     def count(self, value: object) -> str:
         if value == national.FEW:
@@ -60,14 +65,14 @@ class Words:
         return f"{value:,}" if isinstance(value, int) else str(value)
 
     def age(self, key: str) -> str:
-        return _plain(self.context.strings(f"ages.{key}"))
+        return _plain(self.content.strings(f"ages.{key}"))
 
 
-def documents(context: BotContext, built: Built) -> tuple[PackText, bytes, str, str]:
+def documents(content: Content, built: Built) -> tuple[PackText, bytes, str, str]:
     """The PDF's text, the chart and its two texts, and the CSV (the same tables)."""
     data, minimum = built.data, int(built.data["minimum"])
-    w = Words(context, minimum)
-    baseline = context.content.baseline
+    w = Words(content, minimum)
+    baseline = content.baseline
     england = data["england"]
     maximum = baseline.max_total
     sections = [
@@ -85,7 +90,7 @@ def documents(context: BotContext, built: Built) -> tuple[PackText, bytes, str, 
         Section(w("craft_heading"), paragraphs=[w("craft_note")], tables=[_craft_table(w, data)]),
         _moved_section(w, built),
         Section(
-            w("wres_heading"), paragraphs=[w("wres_note")], tables=_wres_tables(context, w, data)
+            w("wres_heading"), paragraphs=[w("wres_note")], tables=_wres_tables(content, w, data)
         ),
     ]
     if england is None:
@@ -203,7 +208,7 @@ def _group_tables(w: Words, data: dict[str, Any], maximum: int) -> list[Table]:
 
 
 def _items_table(w: Words, data: dict[str, Any]) -> Table:
-    texts = {f.key: f.text for f in w.context.content.baseline.figures}
+    texts = {f.key: f.text for f in w.content.baseline.figures}
     rows = []
     for row in data["items"]:
         then = f"{'over ' if row['at_least'] else ''}{row['baseline']}%"
@@ -241,7 +246,7 @@ def _moved_section(w: Words, built: Built) -> Section:
     )
     if built.before is None:
         return Section(w("moved_heading"), paragraphs=[w("moved_none"), apart])
-    texts = {f.key: f.text for f in w.context.content.baseline.figures}
+    texts = {f.key: f.text for f in w.content.baseline.figures}
     rows = []
     for move in national.movement(built.before, built.data):
         kind, _, key = move.key.partition(":")
@@ -263,9 +268,9 @@ def _moved_section(w: Words, built: Built) -> Section:
     )
 
 
-def _wres_tables(context: BotContext, w: Words, data: dict[str, Any]) -> list[Table]:
+def _wres_tables(content: Content, w: Words, data: dict[str, Any]) -> list[Table]:
     tables = []
-    for indicator in context.content.wres.indicators:
+    for indicator in content.wres.indicators:
         block = data["wres"].get(str(indicator.number))
         if block is None:
             continue
@@ -321,12 +326,57 @@ def _csv(text: PackText) -> str:
     return buffer.getvalue()
 
 
-async def files(context: BotContext, built: Built) -> tuple[bytes, bytes, str]:
-    """The PDF and the CSV (built in a worker thread), and the day they are from."""
+# -- the worker process -------------------------------------------------------------------------
+# Building a picture for thousands of networks is CPU work in Python (reading rows, JSON,
+# suppression, the chart, typesetting): in a thread it would hold the GIL against the event
+# loop, so it runs in one worker process, started on first use with the bot's content.
 
-    def work() -> tuple[bytes, bytes]:
-        text, png, _, table = documents(context, built)
-        return board_pack(text, png), table.encode()
+_content: Content | None = None  # the worker's copy
+_pool: ProcessPoolExecutor | None = None
 
-    pdf, table = await asyncio.to_thread(work)
+
+def _start(content: Content) -> None:
+    global _content
+    _content = content
+
+
+async def in_worker(content: Content, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in the worker process (started with `content` on first use)."""
+    global _pool
+    if _pool is None:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        _pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start, initargs=(content,))
+    return await asyncio.get_running_loop().run_in_executor(_pool, work, *args)
+
+
+def compute(
+    path: Path,
+    since: str,
+    items: Sequence[str],
+    since_quarter: str,
+    setting: national.Setting,
+    demonstrates: Mapping[str, Sequence[bool]],
+    today: str,
+) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """In the worker: today's member list, and the picture if it may be published (else None)."""
+    rows, history = read_national(path, since, items, since_quarter)
+    facts = national.gather(
+        rows.networks, rows.history, rows.latest, rows.answers, rows.wres, demonstrates
+    )
+    members = national.members(facts)
+    if not national.may_publish(history, members, setting.minimum):
+        return members, None
+    return members, national.build(facts, setting, today)
+
+
+def render(built: Built) -> tuple[bytes, bytes]:
+    """In the worker: the PDF and the CSV of a picture."""
+    assert _content is not None
+    text, png, _, table = documents(_content, built)
+    return board_pack(text, png), table.encode()
+
+
+async def files(content: Content, built: Built) -> tuple[bytes, bytes, str]:
+    """The PDF and the CSV (made in the worker), and the day they are from."""
+    pdf, table = await in_worker(content, render, built)
     return pdf, table, str(built.data["as_of"])

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -50,20 +53,23 @@ class NationalStore(Core):
 
     # -- national picture (issue 25) --
 
-    async def national_rows(
-        self, since: str, items: Sequence[str], since_quarter: str
-    ) -> NationalRows:
-        """Everything the picture needs, in one trip (one snapshot): see `NationalRows`.
-        `since`: results completed before it are not "latest" (the results window)."""
+    async def latest_picture(self) -> StoredPicture | None:
+        """The picture published last, if any."""
+        row = await self._one(
+            "SELECT id, quarter, as_of, members, data FROM national_pictures "
+            "ORDER BY id DESC LIMIT 1"
+        )
+        return _picture(row) if row else None
 
-        def work(db: sqlite3.Connection) -> NationalRows:
-            db.execute("BEGIN")  # one snapshot of the data for every read below
-            try:
-                return _national_rows(db, since, items, since_quarter)
-            finally:
-                db.execute("COMMIT")
-
-        return await self._on_thread(work)
+    async def quarter_before(self, quarter: str | None) -> tuple[str, dict[str, Any]] | None:
+        """The last quarter's picture before `quarter` (any quarter's when None): its quarter
+        and its tables (not its member list)."""
+        row = await self._one(
+            "SELECT quarter, data FROM national_pictures WHERE quarter IS NOT NULL "
+            "AND (? IS NULL OR quarter < ?) ORDER BY quarter DESC LIMIT 1",
+            (quarter, quarter),
+        )
+        return (row["quarter"], json.loads(row["data"])) if row else None
 
     async def national_pictures(self) -> list[StoredPicture]:
         """Every picture published, oldest first."""
@@ -130,6 +136,27 @@ async def _forget(db: aiosqlite.Connection, user_id: int) -> bool:
 
 # Who verified a network (drop at merge if gov20's networks store covers verified_by).
 PRIVACY = Privacy(columns=(("networks", "verified_by"),), export=_export, forget=_forget)
+
+
+def read_national(
+    path: Path, since: str, items: Sequence[str], since_quarter: str
+) -> tuple[NationalRows, list[dict[str, str]]]:
+    """`NationalRows` and the member list of every picture published (oldest first), read in
+    one snapshot over a read-only connection of its own: for a worker process, so the bot's
+    event loop never waits on building the picture."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute("BEGIN")
+        try:
+            rows = _national_rows(db, since, items, since_quarter)
+            history = [
+                json.loads(row[0])
+                for row in db.execute("SELECT members FROM national_pictures ORDER BY id")
+            ]
+        finally:
+            db.execute("COMMIT")
+    return rows, history
 
 
 def _national_rows(
