@@ -127,8 +127,12 @@ async def national_command(update: Update, context: BotContext) -> None:
         await message.reply_text(strings("national.operators_only"))
         return
     await message.reply_text(strings("national.building"))
-    built = await build(context)
-    pdf, table, as_of = await files(context.content, built)
+    try:
+        pdf, table, as_of = await files(context.content, await build(context))
+    except Exception:  # a worker that died, a database busy for too long: say so, log it
+        log.exception("the national picture could not be built")
+        await message.reply_text(strings("national.failed"))
+        return
     minimum = context.settings.min_group_size
     await message.reply_document(
         InputFile(pdf, filename=f"national-picture-{as_of}.pdf"),
@@ -147,7 +151,12 @@ async def _in_hub(context: BotContext, chat_id: int) -> None:
     if hub is None or not hub.live:
         await context.bot.send_message(chat_id, strings("national.not_a_hub"))
         return
-    built = await build(context)
+    try:
+        built = await build(context)
+    except Exception:
+        log.exception("the national picture could not be built for hub %s", hub.id)
+        await context.bot.send_message(chat_id, strings("national.failed"))
+        return
     view = national.hub_view(built.data, hub.region)
     w = Words(context.content, int(built.data["minimum"]))
     region = w.regions.get(hub.region, hub.region)

@@ -10,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from content import Content
+from handlers import national as national_handlers
 from handlers.national import national_job, quarter_due
 from scoring import score
 from tests.fakebot import FakeBotApi
@@ -240,3 +243,19 @@ async def test_what_moved_since_last_quarters_picture(
     assert cells[(moved, "Networks assessed", "Then")] == "5"
     assert cells[(moved, "Networks assessed", "Now")] == "10"
     assert cells[(moved, "Mean total", "Change")] == f"{(_total(content, 3) - 78) / 2:+g}"
+
+
+async def test_a_picture_that_cannot_be_built_is_said_so(
+    bot: Harness, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that fails leaves the operator a clear message, and nothing is recorded."""
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(national_handlers, "in_worker", broken)
+    await _seed_small(bot, content)
+    calls = await bot.send(OPERATOR, "/national")
+    assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
+    assert "could not be built" in calls[-1].text
+    assert await bot.storage.national_pictures() == []
