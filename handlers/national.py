@@ -96,8 +96,8 @@ async def build(context: BotContext, quarter: str | None = None) -> Built:
         last = await context.storage.latest_picture()
         assert last is not None  # only a picture published before can hold a new one back
         if quarter is not None:
-            await context.storage.save_picture(quarter, last.as_of, last.members, last.data)
-        return await _with_before(context, last.data, True, quarter)
+            await context.storage.picture_for_quarter(last[0], quarter)
+        return await _with_before(context, last[1], True, quarter)
 
 
 async def _with_before(

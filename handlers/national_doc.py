@@ -8,7 +8,9 @@ import asyncio
 import csv
 import html
 import io
+import json
 import multiprocessing
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -338,6 +340,7 @@ _pool: ProcessPoolExecutor | None = None
 def _start(content: Content) -> None:
     global _content
     _content = content
+    os.nice(10)  # the bot's own process comes first when the CPU is short
 
 
 async def in_worker(content: Content, work: Callable[..., T], *args: Any) -> T:
@@ -357,16 +360,17 @@ def compute(
     setting: national.Setting,
     demonstrates: Mapping[str, Sequence[bool]],
     today: str,
-) -> tuple[dict[str, str], dict[str, Any] | None]:
-    """In the worker: today's member list, and the picture if it may be published (else None)."""
+) -> tuple[str, dict[str, Any] | None]:
+    """In the worker: the picture if it may be published, with its member list as JSON (ready
+    to store: the bot's event loop never handles the whole list); else ("", None)."""
     rows, history = read_national(path, since, items, since_quarter)
     facts = national.gather(
         rows.networks, rows.history, rows.latest, rows.answers, rows.wres, demonstrates
     )
     members = national.members(facts)
     if not national.may_publish(history, members, setting.minimum):
-        return members, None
-    return members, national.build(facts, setting, today)
+        return "", None
+    return json.dumps(members), national.build(facts, setting, today)
 
 
 def render(built: Built) -> tuple[bytes, bytes]:

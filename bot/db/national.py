@@ -53,13 +53,22 @@ class NationalStore(Core):
 
     # -- national picture (issue 25) --
 
-    async def latest_picture(self) -> StoredPicture | None:
-        """The picture published last, if any."""
-        row = await self._one(
-            "SELECT id, quarter, as_of, members, data FROM national_pictures "
-            "ORDER BY id DESC LIMIT 1"
-        )
-        return _picture(row) if row else None
+    async def latest_picture(self) -> tuple[int, dict[str, Any]] | None:
+        """The picture published last (its id and tables), if any."""
+        row = await self._one("SELECT id, data FROM national_pictures ORDER BY id DESC LIMIT 1")
+        return (row["id"], json.loads(row["data"])) if row else None
+
+    async def picture_for_quarter(self, picture_id: int, quarter: str) -> bool:
+        """Record a picture published before as `quarter`'s too (it stands, unchanged); False
+        if that quarter's picture was recorded before."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO national_pictures (quarter, as_of, members, data, created_at) "
+                "SELECT ?, as_of, members, data, ? FROM national_pictures WHERE id = ? "
+                "ON CONFLICT (quarter) DO NOTHING",
+                (quarter, self._now(), picture_id),
+            )
+            return cursor.rowcount == 1
 
     async def quarter_before(self, quarter: str | None) -> tuple[str, dict[str, Any]] | None:
         """The last quarter's picture before `quarter` (any quarter's when None): its quarter
@@ -87,15 +96,15 @@ class NationalStore(Core):
         return _picture(row) if row else None
 
     async def save_picture(
-        self, quarter: str | None, as_of: str, members: dict[str, str], data: dict[str, Any]
+        self, quarter: str | None, as_of: str, members: str, data: dict[str, Any]
     ) -> bool:
-        """Record a published picture; False if that quarter's picture was recorded before
-        (the first one recorded for a quarter stands)."""
+        """Record a published picture (`members`: its member list as JSON); False if that
+        quarter's picture was recorded before (the first one recorded for a quarter stands)."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO national_pictures (quarter, as_of, members, data, created_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (quarter) DO NOTHING",
-                (quarter, as_of, json.dumps(members), json.dumps(data), self._now()),
+                (quarter, as_of, members, json.dumps(data), self._now()),
             )
             return cursor.rowcount == 1
 

@@ -259,3 +259,27 @@ async def test_a_picture_that_cannot_be_built_is_said_so(
     assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
     assert "could not be built" in calls[-1].text
     assert await bot.storage.national_pictures() == []
+
+
+async def test_a_quarter_with_too_few_changes_sends_the_picture_that_stands(
+    fake: FakeBotApi, content: Content, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Nothing changed since an on-demand picture: the quarter's picture is that one, with its
+    date, recorded as the quarter's."""
+    async with running(fake, content, tmp_path / "bot.sqlite3", clock, admin_ids={OPERATOR}) as bot:
+        clock.set(FIRST_WORKING_DAY - timedelta(days=3))
+        await _seed_small(bot, content)
+        await bot.send(OPERATOR, "/national")
+        clock.set(FIRST_WORKING_DAY + timedelta(minutes=5))
+        calls = await bot.run_callback(national_job)
+        assert bot.errors == []
+        pictures = await bot.storage.national_pictures()
+    assert [p.quarter for p in pictures] == [None, "2027Q1"]
+    assert pictures[1].data == pictures[0].data
+    assert pictures[1].members == pictures[0].members
+    [pdf] = [
+        c
+        for c in calls
+        if c.method == "sendDocument" and "PDF" not in c.text and "CSV" not in c.text
+    ]
+    assert "(2027-01-01)" in pdf.text  # the standing picture's date
