@@ -284,7 +284,7 @@ async def national_job(context: BotContext) -> None:
 
 FEATURE = Feature(
     name="national",
-    commands=(Command("national", national_command, ("operator",)),),
+    commands=(Command("national", national_command, ("operator", "group", "group_admin")),),
     kinds=(NATIONAL, NATIONAL_CHECKS),
     repeating=(Repeating(NATIONAL_CHECKS, national_job, every=CHECK_EVERY),),
 )

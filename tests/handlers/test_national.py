@@ -141,6 +141,13 @@ async def test_a_lead_is_refused(bot: Harness, content: Content) -> None:
     assert await bot.storage.national_pictures() == []
 
 
+async def test_national_is_in_the_group_menus_and_the_group_help(bot: Harness) -> None:
+    for scope in ("all_group_chats", "all_chat_administrators"):
+        assert "national" in [c["command"] for c in bot.fake.commands[scope]]
+    await bot.send(LEAD, "/help", chat_id=GROUP)
+    assert "/national" in bot.fake.sent(GROUP)[-1].text
+
+
 async def test_a_group_that_is_not_a_hub_is_told(bot: Harness) -> None:
     calls = await bot.send(LEAD, "/national", chat_id=GROUP)
     assert [c.method for c in calls] == ["sendMessage"]
