@@ -14,6 +14,7 @@ import pytest
 
 from content import Content
 from handlers import national as national_handlers
+from bot.rows import WresRow
 from handlers.national import national_job, quarter_due
 from scoring import score
 from tests.fakebot import FakeBotApi
@@ -59,6 +60,9 @@ async def _seed(bot: Harness, content: Content) -> None:
         network = await bot.storage.network_of(user)
         assert network is not None
         await bot.storage.verify_network(network.id, OPERATOR)
+        if user < 106:  # London tracks WRES indicator 2: white 40 of 100, BME 20 of 100 (2.00)
+            row = WresRow(network.id, 2, "2026Q4", "", 100, 40, 100, 10 + 2 * (user - 100))
+            assert await bot.storage.save_wres(row, user, replace=False)
     bot.clock.set(NOW)
 
 
@@ -117,6 +121,13 @@ async def test_operator_gets_pdf_and_csv_matching_hand_counts(
     craft = "Median share of each CRAFT enabler's points, England and by region (%)"
     assert cells[(craft, "London", "Senior commitment")] == "81"
     assert cells[(craft, "North West", "Senior commitment")] == "not shown"
+    # London's six networks track indicator 2: white 40% against BME 10% to 20% (median of
+    # 4.00, 3.33, 2.86, 2.50, 2.22, 2.00 is 2.68); no other region tracks it.
+    wres = "Indicator 2 (Appointed from shortlisting): networks tracking it and their median relative likelihood"
+    assert cells[(wres, "England", "Networks tracking it")] == "6"
+    assert cells[(wres, "England", "Median relative likelihood")] == "2.68"
+    assert cells[(wres, "London", "Median relative likelihood")] == "2.68"
+    assert cells[(wres, "North West", "Networks tracking it")] == "not shown"
     pdf_caption = documents[0].text
     assert "fewer than 5 networks" not in pdf_caption
     assert "5 networks" in pdf_caption
@@ -166,6 +177,7 @@ async def test_hub_sees_its_region_beside_england(bot: Harness, content: Content
     assert "London beside England" in text
     assert f"London: 6 networks assessed, mean total {_total(content, 3):.1f} of 178" in text
     assert "England: 13 networks assessed" in text
+    assert "WRES indicator 2: London 6 networks, median 2.68." in text
     assert "Network 10" not in text
     [photo] = [c for c in calls if c.method == "sendPhoto"]
     assert "Senior commitment London 81%" in photo.text
