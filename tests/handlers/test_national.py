@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.rows import WresRow
 from content import Content
 from handlers import national as national_handlers
-from bot.rows import WresRow
 from handlers.national import national_job, quarter_due
 from scoring import score
 from tests.fakebot import FakeBotApi
@@ -123,7 +123,10 @@ async def test_operator_gets_pdf_and_csv_matching_hand_counts(
     assert cells[(craft, "North West", "Senior commitment")] == "not shown"
     # London's six networks track indicator 2: white 40% against BME 10% to 20% (median of
     # 4.00, 3.33, 2.86, 2.50, 2.22, 2.00 is 2.68); no other region tracks it.
-    wres = "Indicator 2 (Appointed from shortlisting): networks tracking it and their median relative likelihood"
+    wres = (
+        "Indicator 2 (Appointed from shortlisting): "
+        "networks tracking it and their median relative likelihood"
+    )
     assert cells[(wres, "England", "Networks tracking it")] == "6"
     assert cells[(wres, "England", "Median relative likelihood")] == "2.68"
     assert cells[(wres, "London", "Median relative likelihood")] == "2.68"
