@@ -44,3 +44,4 @@ _.deliveries
 _.ready
 _.held_chats
 _.last_day  # a quarter's last day (scoring/quarters.py), checked by its property test
+_.national_pictures  # tests read every picture published (bot/db/national.py)

@@ -9,7 +9,17 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench import compare_latency, fairness, fanout, pack, pairing, pulse, ratelimit, throughput
+from bench import (
+    compare_latency,
+    fairness,
+    fanout,
+    national,
+    pack,
+    pairing,
+    pulse,
+    ratelimit,
+    throughput,
+)
 from bench.report import Row, table
 
 BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
@@ -21,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[], Coroutine[Any, Any, list[Row]]]] = {
     "pairing": pairing.run,
     "pulse": pulse.run,
     "ratelimit": ratelimit.run,
+    "national": national.run,
 }
 
 

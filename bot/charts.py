@@ -282,3 +282,56 @@ def result_svg(model: Model, result: Result) -> bytes:
         )
     parts.append("</svg>")
     return "".join(parts).encode()
+
+
+def national_chart(
+    bands: Sequence[tuple[str, float | None, float]], craft: Sequence[tuple[str, float]]
+) -> bytes:
+    """The national picture's chart: each band's share today beside 2017 (left; a band not
+    shown today has no bar), and England's median CRAFT enabler shares (right).
+
+    `bands`: (band name, percent today or None, percent in 2017); `craft`: (enabler, percent).
+    """
+    figure = _figure(8.0, 3.2)
+    left, right = figure.subplots(1, 2)
+    steps = list(range(len(bands)))
+    today = [(s, value) for s, (_, value, _) in zip(steps, bands, strict=True) if value is not None]
+    left.bar(
+        [s - 0.2 for s, _ in today], [v for _, v in today], 0.4, color=SECTION_COLOUR, label="Today"
+    )
+    left.bar(
+        [s + 0.2 for s in steps], [b for _, _, b in bands], 0.4, color=BASELINE_COLOUR, label="2017"
+    )
+    left.set_xticks(steps, [name for name, _, _ in bands])
+    left.set_ylim(0, 100)
+    left.set_ylabel("% of networks")
+    left.set_title("Bands", loc="left", fontsize=10)
+    left.legend(fontsize=8, frameon=False)
+    keys = list(range(len(craft)))
+    right.bar(keys, [value for _, value in craft], color=ENABLER_COLOUR)
+    right.set_xticks(keys, [name for name, _ in craft], fontsize=7, rotation=20, ha="right")
+    right.set_ylim(0, 100)
+    right.set_ylabel("% of the enabler's points")
+    right.set_title("CRAFT, England (median)", loc="left", fontsize=10)
+    for axes in (left, right):
+        axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return _png(figure)
+
+
+def region_beside_england_chart(
+    region: str, enablers: Sequence[str], ours: Sequence[float], england: Sequence[float]
+) -> bytes:
+    """A hub's chart: the region's median CRAFT enabler shares beside England's."""
+    figure = _figure(6.5, 3.0)
+    axes = figure.subplots()
+    steps = list(range(len(enablers)))
+    axes.bar([s - 0.2 for s in steps], list(ours), 0.4, color=SECTION_COLOUR, label=region)
+    axes.bar([s + 0.2 for s in steps], list(england), 0.4, color=ENABLER_COLOUR, label="England")
+    axes.set_xticks(steps, list(enablers), fontsize=7, rotation=20, ha="right")
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("% of the enabler's points")
+    axes.legend(fontsize=8, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return _png(figure)

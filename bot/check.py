@@ -28,7 +28,7 @@ from bot import logs
 from bot.backup import db_path_from_env
 from bot.config import PRIVACY_SETTINGS, ConfigError, Settings
 from bot.db import schema
-from bot.migrations import MIGRATIONS
+from bot.migrations import LATEST
 from content import ContentError, load_content
 
 # Telegram's Bot API when TELEGRAM_API_BASE_URL is not set.
@@ -150,7 +150,7 @@ def check_database(path: Path) -> Result:
                 db.execute("ROLLBACK")
     except sqlite3.Error as error:
         return Result("database", False, f"{path} cannot be opened for writing: {error}")
-    known = len(MIGRATIONS)
+    known = LATEST
     if version > known:
         return Result(
             "database",

@@ -376,6 +376,18 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX audit_by_time ON audit(at);
     """,
+    # 14: the national picture (issue 25): every picture published, so the next one can be
+    # held back until enough networks changed, and the quarter's picture sent to operators once.
+    14: """
+    CREATE TABLE national_pictures (
+        id INTEGER PRIMARY KEY,
+        quarter TEXT UNIQUE,                 -- e.g. 2027Q1 for a quarter's picture; NULL on demand
+        as_of TEXT NOT NULL,                 -- the day its figures are from
+        members TEXT NOT NULL,               -- JSON: network id -> what of it the picture used
+        data TEXT NOT NULL,                  -- JSON: the published (suppressed) tables
+        created_at TEXT NOT NULL
+    );
+    """,
 }
 
 # The newest schema version this code knows.

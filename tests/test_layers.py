@@ -18,7 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Helpers every feature may use: no feature's behaviour lives in them.
 SHARED_HELPERS = {"common", "callbacks", "render", "readings", "questions", "errors", "menu"}
 # A feature may span modules; these import each other freely.
-FEATURES = {"assessment": {"assessment", "registration", "coleads"}, "report": {"report", "board"}}
+FEATURES = {
+    "assessment": {"assessment", "registration", "coleads"},
+    "report": {"report", "board"},
+    "national": {"national", "national_doc"},
+}
 COMPOSITION = {"bot.app", "bot.__main__"}
 
 

@@ -16,6 +16,7 @@ from bot.db.core import DatabaseTooNew, DatabaseUnavailable
 from bot.db.hubs import DEFAULT_NUDGE_TIME, DEFAULT_NUDGE_WEEKDAY, HubStore
 from bot.db.ledger import LedgerStore
 from bot.db.meetings import MeetingStore
+from bot.db.national import NationalStore
 from bot.db.networks import NetworkStore
 from bot.db.plan import PlanStore
 from bot.db.practices import PracticeStore
@@ -50,6 +51,7 @@ class Storage(
     SnapshotStore,
     AuditStore,
     RetentionStore,
+    NationalStore,
     PrivacyStore,
 ):
     """The bot's database. Open with `Storage.open(path, clock)`, close with `close()`."""

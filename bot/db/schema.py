@@ -77,7 +77,7 @@ def problem(connection: sqlite3.Connection) -> str | None:
         return None
     if version == LEGACY_BUDDIES_VERSION and actual == expected(LEGACY_BUDDIES_APPLIED):
         return None
-    wanted = expected(tuple(range(1, version + 1)))
+    wanted = expected(tuple(number for number in sorted(MIGRATIONS) if number <= version))
     if actual == wanted:
         return None
     unknown = actual.keys() - wanted.keys()

@@ -76,7 +76,7 @@ def test_menus_follow_the_descriptors() -> None:
     assert "hub" in menus.group_admin
     assert "hub" not in menus.group
     assert set(menus.group) <= set(menus.group_admin)
-    assert set(menus.operator) >= {"stats", "verify"}
+    assert set(menus.operator) >= {"stats", "verify", "national"}
     assert set(menus.operator) & set(menus.private) == set()
 
 
