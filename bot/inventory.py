@@ -394,6 +394,19 @@ INVENTORY: dict[str, Table] = {
             "updated_at": "when it was last changed",
         },
     ),
+    "national_pictures": Table(
+        "Every national picture published (anonymised, suppressed tables), so the next is held "
+        "back until enough networks changed and each quarter's goes to operators once.",
+        "kept while the bot runs; names no person",
+        {
+            "id": "internal number",
+            "quarter": "the quarter it was the picture of, or empty for one made on demand",
+            "as_of": "the day its figures are from",
+            "members": "which networks it counted (internal numbers, region, age, result number)",
+            "data": "the published tables, with small cells suppressed",
+            "created_at": "when it was made",
+        },
+    ),
 }
 
 
