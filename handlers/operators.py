@@ -227,16 +227,14 @@ async def restore_lead_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if found is None or message is None:
         return
-    _, network_id, user_id = found
+    operator, network_id, user_id = found
     strings, storage = context.strings, context.storage
     network = await storage.network(network_id)
     if network is None or not await storage.restore_lead(network_id, user_id):
         await message.reply_text(strings("gov.restore_failed"))
         return
     log.info("an operator restored a lead of network %s", network_id)
-    await storage.audit(
-        message.from_user.id if message.from_user else None, audit.LEAD_RESTORED, user_id
-    )
+    await storage.audit(operator, audit.LEAD_RESTORED, user_id)
     await message.reply_text(strings("gov.restored", network=network.name))
     await _tell(context, user_id, strings("gov.you_were_restored", network=network.name))
 
@@ -247,14 +245,13 @@ async def transfer_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if found is None or message is None:
         return
-    _, network_id, user_id = found
+    operator, network_id, user_id = found
     strings, storage = context.strings, context.storage
     network = await storage.network(network_id)
     if network is None or not await storage.transfer_ownership(network_id, user_id):
         await message.reply_text(strings("gov.transfer_failed"))
         return
     log.info("an operator transferred ownership of network %s", network_id)
-    operator = message.from_user.id if message.from_user else None
     await storage.audit(operator, audit.OWNER_TRANSFERRED, network_id)
     await message.reply_text(strings("gov.transferred", network=network.name))
     await _tell(context, user_id, strings("gov.now_owner", network=network.name))
