@@ -234,7 +234,7 @@ async def _in_hub(context: BotContext, chat_id: int) -> None:
     )
 
 
-def _hub_pulse_lines(context: BotContext, w: Words, block: dict[str, Any] | None) -> list[str]:
+def _hub_pulse_lines(context: BotContext, w: Words, block: dict[str, Any] | None) -> list[Safe]:
     """England's member pulse figures for the hub: how many ran one, and the shares shown."""
     if block is None:
         return []

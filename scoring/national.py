@@ -558,11 +558,11 @@ def gather(
         figures.setdefault(network_id, {})[indicator] = (quarter, Figures.of(ws, wc, bs, bc))
     pulse_ids: dict[int, int] = {}
     pulse_counts: dict[int, dict[str, list[int]]] = {}
-    for network_id, pulse_id, statement, option, count in pulse_rows:
+    for network_id, pulse_id, statement, choice, number in pulse_rows:
         pulse_ids[network_id] = pulse_id
         counts = pulse_counts.setdefault(network_id, {})
-        if statement is not None and option is not None and 0 <= option < PULSE_OPTIONS:
-            counts.setdefault(statement, [0] * PULSE_OPTIONS)[option] = count or 0
+        if statement is not None and choice is not None and 0 <= choice < PULSE_OPTIONS:
+            counts.setdefault(statement, [0] * PULSE_OPTIONS)[choice] = number or 0
     found = []
     for network_id, region, age in networks:
         pulse = None

@@ -51,7 +51,7 @@ async def _seed(bot: Harness, content: Content) -> None:
         await seed_result(bot.storage, model, 200 + index, region="north-west", choose=uniform(1))
     for index in range(2):
         await seed_result(bot.storage, model, 300 + index, region="midlands", choose=uniform(3))
-    await seed_result(bot.storage, model, 400, choose=uniform(4))  # never verified
+    await seed_result(bot.storage, model, 400, choose=uniform(4), verified=False)
     await bot.storage.ensure_user(500)
     await bot.storage.create_network(
         500, organisation="Quiet Trust", name="Quiet", region="london", age="lt1"
@@ -112,9 +112,9 @@ async def test_operator_gets_pdf_and_csv_matching_hand_counts(
     assert cells[(groups, "London", "Mean")] == f"{_total(content, 3):.1f}"
     assert cells[(groups, "North West", "Networks assessed")] == "not shown"
     items = "Share of networks agreeing today beside the 2017 review"
-    purpose = "said their purpose was clearly defined"
-    assert cells[(items, purpose, "Today")] == "62%"  # 8 of 13 agree, 5 do not
-    assert cells[(items, purpose, "2017")] == "over 90%"
+    terms = "said they had clear terms of reference"
+    assert cells[(items, terms, "Today")] == "62%"  # 8 of 13 agree, 5 do not
+    assert cells[(items, terms, "2017")] == "over 90%"
     expectations = next(f.text for f in content.baseline.figures if f.item is None)
     assert cells[(items, expectations, "Today")] == "—"
     assert cells[(items, expectations, "Like for like?")].startswith("No")
