@@ -17,7 +17,8 @@ from bot.rows import WresRow
 from content import Content
 from handlers import national as national_handlers
 from handlers.national import national_job, quarter_due
-from scoring import score
+from handlers.national_doc import Built, documents
+from scoring import national, score
 from tests.fakebot import FakeBotApi
 from tests.harness import OPERATOR, FakeClock, Harness, running
 from tests.seed import seed_result, uniform
@@ -354,8 +355,8 @@ async def test_pulses_of_five_networks_give_shares_by_hand_count(
     an approved hub sees England's shares."""
     bot.clock.set(NOW - timedelta(days=30))
     await _pulse_networks(bot, content, range(600, 605))
-    for lead, purpose in zip(range(600, 605), PURPOSE_ANSWERS, strict=True):
-        await _pulse(bot, lead, purpose)
+    for lead, answers in zip(range(600, 605), PURPOSE_ANSWERS, strict=True):
+        await _pulse(bot, lead, answers)
     bot.clock.set(NOW)
     calls = await bot.send(OPERATOR, "/national")
     assert bot.errors == []
@@ -398,8 +399,8 @@ async def test_pulses_of_four_networks_are_too_few(bot: Harness, content: Conten
     await seed_result(bot.storage, content.model, 609, verified=False)
     await _pulse(bot, 604, PURPOSE_ANSWERS[0])  # closed 420 days ago: outside the window
     bot.clock.set(NOW - timedelta(days=30))
-    for lead, purpose in zip(range(600, 604), PURPOSE_ANSWERS, strict=False):
-        await _pulse(bot, lead, purpose)
+    for lead, answers in zip(range(600, 604), PURPOSE_ANSWERS, strict=False):
+        await _pulse(bot, lead, answers)
     await _pulse(bot, 605, PURPOSE_ANSWERS[1], close=False)  # still open
     await _pulse(bot, 606, (4, 4, 4, 4))  # closed with 4 answers: shows nothing anywhere
     await _pulse(bot, 609, PURPOSE_ANSWERS[1])  # an unverified network's
@@ -421,8 +422,8 @@ async def test_a_new_pulse_is_a_change_for_the_publication_rule(
     fifth's lets a new picture out with the new shares."""
     bot.clock.set(NOW - timedelta(days=60))
     await _pulse_networks(bot, content, range(600, 605))
-    for lead, purpose in zip(range(600, 605), PURPOSE_ANSWERS, strict=True):
-        await _pulse(bot, lead, purpose)
+    for lead, answers in zip(range(600, 605), PURPOSE_ANSWERS, strict=True):
+        await _pulse(bot, lead, answers)
     bot.clock.set(NOW - timedelta(days=40))
     await bot.send(OPERATOR, "/national")
     purpose = f"Members agree {content.pulse.statements[0].short}"
@@ -442,3 +443,16 @@ async def test_a_new_pulse_is_a_change_for_the_publication_rule(
     bot.clock.set(NOW)
     assert await share() == "100%"
     assert len(await bot.storage.national_pictures()) == 2
+
+
+def test_a_picture_from_before_pulses_says_so(content: Content) -> None:
+    """A picture published before pulses were part of it (no pulse block) still makes its
+    documents, saying the pulses will come with the next picture."""
+    setting = national.Setting(["london"], ["lt1"], ["C"], (), {}, 5)
+    data = national.build([], setting, "2026-12-01")
+    del data["pulses"]
+    text, _, _, table = documents(content, Built(data, True, None, None))
+    [section] = [s for s in text.sections if s.heading == "What members say: member pulses"]
+    assert not section.tables
+    assert "before member pulses were part of it" in section.paragraphs[0]
+    assert "member pulse" not in table
