@@ -30,8 +30,9 @@ OTHER = 10**9 + NETWORKS + 1  # a lead asking for /help meanwhile
 GOAL = 5.0  # seconds, p95
 
 
-def _prepare(db: Path) -> None:
-    """Every network verified, and a WRES quarter of each indicator for every third one."""
+def _prepare(db: Path, statements: list[str]) -> None:
+    """Every network verified, a WRES quarter of each indicator for every third one, and two
+    closed member pulses (the latest one read) for every other one."""
     now = iso(datetime.now(UTC))
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE networks SET verified_at = ?, verified_by = ?", (now, OPERATOR))
@@ -43,6 +44,22 @@ def _prepare(db: Path) -> None:
                 (network, indicator, "2026Q4", 1000, 300 + network % 50, 400, 90, now)
                 for network in ids
                 for indicator in (2, 3, 4)
+            ],
+        )
+        pulsed = [row[0] for row in connection.execute("SELECT id FROM networks WHERE id % 2 = 0")]
+        for earlier in (True, False):
+            connection.executemany(
+                "INSERT INTO pulses (network_id, code, opened_by, opened_at, closes_at, "
+                "closed_at, answers) VALUES (?, ?, ?, ?, ?, ?, 12)",
+                [(n, f"bench-{n}-{earlier}", OPERATOR, now, now, now) for n in pulsed],
+            )
+        connection.executemany(
+            "INSERT INTO pulse_counts (pulse_id, statement, option, count) VALUES (?, ?, ?, 2)",
+            [
+                (pulse, statement, option)
+                for (pulse,) in connection.execute("SELECT id FROM pulses").fetchall()
+                for statement in statements
+                for option in range(6)
             ],
         )
         connection.commit()
@@ -70,7 +87,7 @@ async def run() -> list[Row]:
         db = Path(folder) / "national.sqlite3"
         await seed.create(db)
         seed.networks(db, content, NETWORKS, assessments_each=2)
-        _prepare(db)
+        _prepare(db, [statement.key for statement in content.pulse.statements])
         clock = FakeClock(datetime.now(UTC))
         operators = frozenset({OPERATOR})
         async with running(fake, content, db, clock, admin_ids=operators) as bot:
@@ -95,6 +112,7 @@ async def run() -> list[Row]:
                 assert len(documents) == 2, calls
             picture = (await bot.storage.national_pictures())[-1].data
             assert picture["england"]["n"] == NETWORKS, picture["england"]
+            assert picture["pulses"]["networks"] == NETWORKS // 2, picture["pulses"]
     await fake.stop()
     p95, help_p95, idle_p95 = _p95(builds), _p95(during), _p95(idle)
     return [

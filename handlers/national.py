@@ -51,6 +51,7 @@ def _setting(context: BotContext) -> national.Setting:
         figures=content.baseline.figures,
         first=content.wres.first_groups(),
         minimum=context.settings.min_group_size,
+        statements=[statement.key for statement in content.pulse.statements],
     )
 
 
@@ -209,6 +210,7 @@ async def _in_hub(context: BotContext, chat_id: int) -> None:
                         median=f"{cell['median']:.2f}",
                     )
                 )
+    lines.extend(_hub_pulse_lines(context, w, view["pulses"]))
     await context.bot.send_message(chat_id, Safe("\n".join(lines)))
     if ours is None:
         return
@@ -230,6 +232,20 @@ async def _in_hub(context: BotContext, chat_id: int) -> None:
         InputFile(png, filename="national.png"),
         caption=strings("national.hub_chart_caption", region=region, figures=figures),
     )
+
+
+def _hub_pulse_lines(context: BotContext, w: Words, block: dict[str, Any] | None) -> list[Safe]:
+    """England's member pulse figures for the hub: how many ran one, and the shares shown."""
+    if block is None:
+        return []
+    strings = context.strings
+    lines = [strings("national.hub_pulses", networks=w.count(block["networks"]))]
+    shorts = {s.key: s.short for s in context.content.pulse.statements}
+    for row in block["statements"]:
+        if row["share"] is not None:
+            short = shorts.get(row["key"], row["key"])
+            lines.append(strings("national.hub_pulse_share", share=row["share"], short=short))
+    return lines
 
 
 # -- each quarter ----------------------------------------------------------------------------

@@ -94,6 +94,7 @@ def documents(content: Content, built: Built) -> tuple[PackText, bytes, str, str
         Section(
             w("wres_heading"), paragraphs=[w("wres_note")], tables=_wres_tables(content, w, data)
         ),
+        _pulse_section(content, w, data),
     ]
     if england is None:
         headline = w("headline_few", minimum=minimum)
@@ -123,7 +124,6 @@ def documents(content: Content, built: Built) -> tuple[PackText, bytes, str, str
         footer=[
             w("footer_suppression", minimum=minimum),
             w("footer_sources"),
-            w("footer_pulse"),
         ],
     )
     return text, _chart(w, england, baseline), figures, _csv(text)
@@ -291,6 +291,34 @@ def _wres_tables(content: Content, w: Words, data: dict[str, Any]) -> list[Table
     return tables
 
 
+def _pulse_section(content: Content, w: Words, data: dict[str, Any]) -> Section:
+    """How many networks ran a member pulse, and the share of members agreeing with each
+    statement across their latest pulses (a picture from before pulses says so instead)."""
+    block = data.get("pulses")
+    if block is None:
+        return Section(w("pulse_heading"), paragraphs=[w("pulse_missing")])
+    ran = Table(
+        w("pulse_ran_table"),
+        (w("col_region"), w("col_pulsed")),
+        [(w("total_row"), w.count(block["networks"]))],
+    )
+    shorts = {s.key: s.short for s in content.pulse.statements}
+    rows = []
+    for row in block["statements"]:
+        label = w("pulse_statement", short=shorts.get(row["key"], row["key"]))
+        if row["share"] is None:
+            rows.append((label, w("pulse_hidden"), w("hidden"), w("hidden")))
+        else:
+            share, networks, views = f"{row['share']}%", row["networks"], row["views"]
+            rows.append((label, share, w.count(networks), w.count(views)))
+    header = (w("col_statement"), w("col_agreeing"), w("col_contributing"), w("col_views"))
+    return Section(
+        w("pulse_heading"),
+        paragraphs=[w("pulse_note", minimum=w.minimum)],
+        tables=[ran, Table(w("pulse_table"), header, rows)],
+    )
+
+
 def _chart_figures(w: Words, england: dict[str, Any] | None, baseline: Any) -> str:
     then = ", ".join(f"{w.bands[b]} {baseline.band_percent[b]:.0f}%" for b in Band)
     bands = england["bands"] if england else None
@@ -363,9 +391,15 @@ def compute(
 ) -> tuple[str, dict[str, Any] | None]:
     """In the worker: the picture if it may be published, with its member list as JSON (ready
     to store: the bot's event loop never handles the whole list); else ("", None)."""
-    rows, history = read_national(path, since, items, since_quarter)
+    rows, history = read_national(path, since, items, since_quarter, setting.minimum)
     facts = national.gather(
-        rows.networks, rows.history, rows.latest, rows.answers, rows.wres, demonstrates
+        rows.networks,
+        rows.history,
+        rows.latest,
+        rows.answers,
+        rows.wres,
+        demonstrates,
+        rows.pulses,
     )
     members = national.members(facts)
     if not national.may_publish(history, members, setting.minimum):

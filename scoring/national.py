@@ -13,6 +13,11 @@ Rules, all from `minimum` (BOT_MIN_GROUP_SIZE) networks:
 - The band split is shown nationally when each band holds none or `minimum` networks or more;
   a region's band split only when the same holds for it and for the regions whose split is not
   shown, taken together.
+- Member pulses: how many networks' latest pulse (closed with at least `minimum` answers)
+  falls in the window, published like any count (`count_or_few`); per statement, the share of
+  members agreeing pooled over those pulses, shown only when at least `minimum` networks'
+  pulses contribute, each counted only where its own pulse shows the statement
+  (`scoring.pulse.statement_shown`), and the pooled views are enough by the same rule.
 - A new picture replaces the last one only when, against every picture published before, none
   or at least `minimum` networks differ (`may_publish`), so no two pictures isolate a network.
 
@@ -31,6 +36,9 @@ from typing import Any, TypeVar
 from scoring.baseline import Figure
 from scoring.model import Band
 from scoring.publication import changed
+from scoring.pulse import OPTIONS as PULSE_OPTIONS
+from scoring.pulse import answered as views
+from scoring.pulse import share_agreeing, statement_shown
 from scoring.suppression import Shown, count_or_few, rate, shares, suppress
 from scoring.wres import Figures, estimate
 
@@ -57,10 +65,19 @@ class Assessed:
 
 
 @dataclass(frozen=True)
+class PulseFacts:
+    """A network's latest member pulse in the window (closed with enough answers): its id and,
+    per statement, the count of each option ("Prefer not to say" first)."""
+
+    pulse_id: int
+    counts: Mapping[str, Sequence[int]]
+
+
+@dataclass(frozen=True)
 class NetworkFacts:
     """One verified network: where it is, how old, its latest agreed result in the last year
     (None if it has none), the band of a result a year before that one, and its latest WRES
-    figures per indicator (quarter, figures)."""
+    figures per indicator (quarter, figures) and its latest member pulse in the window."""
 
     network_id: int
     region: str
@@ -68,12 +85,14 @@ class NetworkFacts:
     latest: Assessed | None
     year_ago: Band | None = None
     wres: Mapping[int, tuple[str, Figures]] = field(default_factory=dict)
+    pulse: PulseFacts | None = None
 
 
 @dataclass(frozen=True)
 class Setting:
     """What the picture is laid out by: regions, ages, enablers and WRES indicators in order,
-    the 2017 item figures, which group each indicator names first, and the minimum."""
+    the 2017 item figures, which group each indicator names first, the minimum, and the member
+    pulse's statements in order."""
 
     regions: Sequence[str]
     ages: Sequence[str]
@@ -81,6 +100,7 @@ class Setting:
     figures: Sequence[Figure]
     first: Mapping[int, str]
     minimum: int
+    statements: Sequence[str] = ()
 
 
 # -- publication ---------------------------------------------------------------------------------
@@ -96,7 +116,7 @@ def members(facts: Sequence[NetworkFacts]) -> dict[str, str]:
             f"{indicator}:{quarter}:{f.white.size},{f.white.count},{f.bme.size},{f.bme.count}"
             for indicator, (quarter, f) in sorted(fact.wres.items())
         )
-        found[str(fact.network_id)] = "|".join(
+        entry = "|".join(
             (
                 fact.region,
                 fact.age,
@@ -105,6 +125,9 @@ def members(facts: Sequence[NetworkFacts]) -> dict[str, str]:
                 wres,
             )
         )
+        # Only with a pulse, so a network without one reads as in pictures from before pulses.
+        pulse = f"|pulse:{fact.pulse.pulse_id}" if fact.pulse is not None else ""
+        found[str(fact.network_id)] = entry + pulse
     return found
 
 
@@ -191,6 +214,7 @@ def build(facts: Sequence[NetworkFacts], setting: Setting, as_of: str) -> dict[s
     picture["items"] = _items(assessed, setting)
     picture["year_apart"] = _year_apart(assessed, minimum)
     picture["wres"] = _wres(facts, setting)
+    picture["pulses"] = pulses(facts, setting.statements, minimum)
     return picture
 
 
@@ -396,6 +420,32 @@ def _wres_cell(networks: int, ratios: Sequence[float], minimum: int) -> dict[str
     return {"networks": networks, "median": median}
 
 
+def pulses(
+    facts: Sequence[NetworkFacts], statements: Sequence[str], minimum: int
+) -> dict[str, Any]:
+    """How many networks ran a pulse in the window (a count like any other), and per statement
+    the share of members agreeing pooled over their pulses: shown only when at least `minimum`
+    networks' pulses show the statement themselves and the pooled views are enough too; with
+    it, how many networks and members' views it rests on."""
+    ran = [fact.pulse for fact in facts if fact.pulse is not None]
+    networks = count_or_few(len(ran), minimum)
+    rows = []
+    for key in statements:
+        contributing = [
+            pulse.counts[key]
+            for pulse in ran
+            if key in pulse.counts and statement_shown(pulse.counts[key], minimum)
+        ]
+        pooled = [sum(counts[option] for counts in contributing) for option in range(PULSE_OPTIONS)]
+        row: dict[str, Any] = {"key": key, "share": None, "networks": None, "views": None}
+        if len(contributing) >= minimum and statement_shown(pooled, minimum):
+            row.update(
+                share=share_agreeing(pooled), networks=len(contributing), views=views(pooled)
+            )
+        rows.append(row)
+    return {"networks": FEW if networks is None else networks, "statements": rows}
+
+
 # -- what moved ----------------------------------------------------------------------------------
 
 
@@ -452,6 +502,7 @@ def hub_view(picture: Mapping[str, Any], region: str) -> dict[str, Any]:
             indicator: {"england": data["england"], "region": data["regions"].get(region)}
             for indicator, data in picture.get("wres", {}).items()
         },
+        "pulses": picture.get("pulses"),  # England's only: a region's would be too few
     }
 
 
@@ -465,10 +516,13 @@ def gather(
     answers: Sequence[tuple[int, str, int]],
     wres: Sequence[tuple[int, int, str, int, int, int, int]],
     demonstrates: Mapping[str, Sequence[bool]],
+    pulse_rows: Sequence[tuple[int, int, str | None, int | None, int | None]] = (),
 ) -> list[NetworkFacts]:
     """Each verified network's facts from the stored rows (see bot.db.national.NationalRows):
     `latest` holds only results within the window; `demonstrates` gives, per item the picture
-    reports, whether each of its options shows the attribute (the model's scale)."""
+    reports, whether each of its options shows the attribute (the model's scale);
+    `pulse_rows` (network id, pulse id, statement, option, count) the counts of each one's
+    latest pulse in the window (statement None: a pulse with no counts)."""
     by_assessment: dict[int, dict[str, int]] = {}
     for assessment_id, item_key, option in answers:
         by_assessment.setdefault(assessment_id, {})[item_key] = option
@@ -502,8 +556,18 @@ def gather(
     figures: dict[int, dict[int, tuple[str, Figures]]] = {}
     for network_id, indicator, quarter, ws, wc, bs, bc in wres:
         figures.setdefault(network_id, {})[indicator] = (quarter, Figures.of(ws, wc, bs, bc))
+    pulse_ids: dict[int, int] = {}
+    pulse_counts: dict[int, dict[str, list[int]]] = {}
+    for network_id, pulse_id, statement, choice, number in pulse_rows:
+        pulse_ids[network_id] = pulse_id
+        counts = pulse_counts.setdefault(network_id, {})
+        if statement is not None and choice is not None and 0 <= choice < PULSE_OPTIONS:
+            counts.setdefault(statement, [0] * PULSE_OPTIONS)[choice] = number or 0
     found = []
     for network_id, region, age in networks:
+        pulse = None
+        if network_id in pulse_ids:
+            pulse = PulseFacts(pulse_ids[network_id], pulse_counts[network_id])
         result = results.get(network_id)
         year_ago = None
         if result is not None:
@@ -514,6 +578,8 @@ def gather(
             ]
             year_ago = before[-1] if before else None
         found.append(
-            NetworkFacts(network_id, region, age, result, year_ago, figures.get(network_id, {}))
+            NetworkFacts(
+                network_id, region, age, result, year_ago, figures.get(network_id, {}), pulse
+            )
         )
     return found

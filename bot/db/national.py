@@ -30,6 +30,10 @@ class NationalRows:
     answers: (assessment id, item key, option) of each one's latest result, `items` only.
     wres: (network id, indicator, quarter, white size, white count, bme size, bme count): each
         verified network's latest whole-organisation figures per indicator from `since_quarter`.
+    pulses: (network id, pulse id, statement, option, count) of each verified network's latest
+        closed member pulse with enough answers (as `PulseStore.latest_pulse_figures` picks it),
+        where that pulse closed within the window; statement, option and count are None for a
+        pulse without counts.
     """
 
     networks: list[tuple[int, str, str]]
@@ -37,6 +41,7 @@ class NationalRows:
     latest: list[tuple[int, int, str, str]]
     answers: list[tuple[int, str, int]]
     wres: list[tuple[int, int, str, int, int, int, int]]
+    pulses: list[tuple[int, int, str | None, int | None, int | None]]
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def _picture(row: aiosqlite.Row | sqlite3.Row) -> StoredPicture:
 
 
 def read_national(
-    path: Path, since: str, items: Sequence[str], since_quarter: str
+    path: Path, since: str, items: Sequence[str], since_quarter: str, minimum: int
 ) -> tuple[NationalRows, list[dict[str, str]]]:
     """`NationalRows` and the member list of every picture published (oldest first), read in
     one snapshot over a read-only connection of its own: for a worker process, so the bot's
@@ -130,7 +135,7 @@ def read_national(
         db.execute("PRAGMA busy_timeout = 5000")
         db.execute("BEGIN")
         try:
-            rows = _national_rows(db, since, items, since_quarter)
+            rows = _national_rows(db, since, items, since_quarter, minimum)
             history = [
                 json.loads(row[0])
                 for row in db.execute("SELECT members FROM national_pictures ORDER BY id")
@@ -141,7 +146,7 @@ def read_national(
 
 
 def _national_rows(
-    db: sqlite3.Connection, since: str, items: Sequence[str], since_quarter: str
+    db: sqlite3.Connection, since: str, items: Sequence[str], since_quarter: str, minimum: int
 ) -> NationalRows:
     networks = db.execute(
         "SELECT id, region, age FROM networks WHERE verified_at IS NOT NULL ORDER BY id"
@@ -187,10 +192,24 @@ def _national_rows(
         "  AND l.label = '') ORDER BY w.network_id, w.indicator",
         (since_quarter,),
     ).fetchall()
+    # Each verified network's latest closed pulse with at least `minimum` answers (the pulse's
+    # own rule for showing anything), counted only when it closed within the window.
+    pulses = db.execute(
+        "SELECT p.network_id, p.id, c.statement, c.option, c.count FROM pulses p "
+        "JOIN networks n ON n.id = p.network_id "
+        "LEFT JOIN pulse_counts c ON c.pulse_id = p.id "
+        "WHERE n.verified_at IS NOT NULL AND p.closed_at >= ? "
+        "AND p.id = (SELECT l.id FROM pulses l WHERE l.network_id = p.network_id "
+        "  AND l.closed_at IS NOT NULL AND l.answers >= ? "
+        "  ORDER BY l.closed_at DESC, l.id DESC LIMIT 1) "
+        "ORDER BY p.network_id, c.statement, c.option",
+        (since, minimum),
+    ).fetchall()
     return NationalRows(
         networks=[(r[0], r[1], r[2]) for r in networks],
         history=history,
         latest=[(r[0], r[1], r[2], r[3]) for r in latest],
         answers=[(r[0], r[1], r[2]) for r in answers],
         wres=[(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in wres],
+        pulses=[(r[0], r[1], r[2], r[3], r[4]) for r in pulses],
     )

@@ -11,12 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from bot.rows import WresRow
 from content import Content
 from handlers import national as national_handlers
 from handlers.national import national_job, quarter_due
-from scoring import score
+from handlers.national_doc import Built, documents
+from scoring import national, score
 from tests.fakebot import FakeBotApi
 from tests.harness import OPERATOR, FakeClock, Harness, running
 from tests.seed import seed_result, uniform
@@ -308,3 +310,152 @@ async def test_a_quarter_with_too_few_changes_sends_the_picture_that_stands(
         if c.method == "sendDocument" and "PDF" not in c.text and "CSV" not in c.text
     ]
     assert "(2027-01-01)" in pdf.text  # the standing picture's date
+
+
+# -- member pulses ---------------------------------------------------------------------------
+
+PULSES = "Share of members agreeing with each pulse statement, England"
+RAN = "Networks that ran a member pulse in the last 12 months"
+# Per network, each member's answer to the first statement ("purpose"); options: 0 Prefer not
+# to say, 1 Strongly disagree, 2 Disagree, 3 Neither, 4 Agree, 5 Strongly agree.
+PURPOSE_ANSWERS = (
+    (4, 4, 5, 1, 0, 2),  # 3 agreeing of 5 views
+    (5, 5, 5, 5, 5),  # 5 of 5
+    (1, 2, 3, 3, 2),  # 0 of 5
+    (4, 1, 1, 1, 1, 1),  # 1 of 6
+    (4, 4, 3, 3, 3),  # 2 of 5
+)
+
+
+async def _pulse(bot: Harness, lead: int, purpose: tuple[int, ...], *, close: bool = True) -> int:
+    """A pulse of the lead's network, each member answering `purpose` to the first statement,
+    "Prefer not to say" to the second and Agree to the rest; closed unless `close` is False."""
+    network = await bot.storage.network_of(lead)
+    assert network is not None
+    keys = [s.key for s in bot.app.bot_data["services"].content.pulse.statements]
+    pulse = await bot.storage.open_pulse(network.id, lead, bot.clock.now() + timedelta(days=14))
+    assert pulse is not None
+    for member, first in enumerate(purpose, start=9000 + 100 * (lead % 100)):
+        assert await bot.storage.begin_pulse(pulse.id, member)
+        for position, option in enumerate([first, 0] + [4] * (len(keys) - 2)):
+            assert await bot.storage.answer_pulse(pulse.id, member, position, option)
+        assert await bot.storage.finish_pulse(pulse.id, member, keys, None)
+    if close:
+        assert await bot.storage.close_pulse(pulse.id, 5)
+    return pulse.id
+
+
+async def _pulse_networks(bot: Harness, content: Content, leads: range) -> None:
+    for lead in leads:
+        await seed_result(bot.storage, content.model, lead, choose=uniform(2))
+
+
+async def test_pulses_of_five_networks_give_shares_by_hand_count(
+    bot: Harness, content: Content
+) -> None:
+    """Five verified networks' closed pulses pool into a share per statement in the CSV; a
+    statement nobody gave a view on shows nothing; the PDF has the section and no old footer;
+    an approved hub sees England's shares."""
+    bot.clock.set(NOW - timedelta(days=30))
+    await _pulse_networks(bot, content, range(600, 605))
+    for lead, answers in zip(range(600, 605), PURPOSE_ANSWERS, strict=True):
+        await _pulse(bot, lead, answers)
+    bot.clock.set(NOW)
+    calls = await bot.send(OPERATOR, "/national")
+    assert bot.errors == []
+    pdf_call, csv_call = [c for c in calls if c.method == "sendDocument"]
+    cells = _table(next(iter(csv_call.files.values())))
+    assert cells[(RAN, "England", "Networks with a pulse")] == "5"
+    statements = content.pulse.statements
+    purpose = f"Members agree {statements[0].short}"
+    # 3 + 5 + 0 + 1 + 2 = 11 agreeing of 5 + 5 + 5 + 6 + 5 = 26 views: 42.3%.
+    assert cells[(PULSES, purpose, "Share agreeing")] == "42%"
+    assert cells[(PULSES, purpose, "Networks counted")] == "5"
+    assert cells[(PULSES, purpose, "Members giving a view")] == "26"
+    nobody = f"Members agree {statements[1].short}"  # everyone preferred not to say
+    assert cells[(PULSES, nobody, "Share agreeing")] == "not shown (too few networks or views)"
+    # The rest: every member (26 in all, the one who preferred not to say on purpose too) agreed.
+    for statement in statements[2:]:
+        assert cells[(PULSES, f"Members agree {statement.short}", "Share agreeing")] == "100%"
+        assert cells[(PULSES, f"Members agree {statement.short}", "Members giving a view")] == (
+            "27"
+        )
+    pdf = PdfReader(io.BytesIO(next(iter(pdf_call.files.values()))))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "What members say: member pulses" in text
+    assert "not part of this picture yet" not in text
+    bot.fake.set_admins(GROUP, [ADMIN])
+    await bot.send(OPERATOR, "/hub London", chat_id=GROUP)
+    calls = await bot.send(ADMIN, "/national", chat_id=GROUP)
+    [hub] = [c.text for c in calls if c.method == "sendMessage"]
+    assert "Member pulses in England: 5 networks ran one in the last 12 months." in hub
+    assert f"• 42% of members agree {statements[0].short}" in hub
+    assert statements[1].short not in hub
+
+
+async def test_pulses_of_four_networks_are_too_few(bot: Harness, content: Content) -> None:
+    """Four verified networks with a closed pulse in the window: "fewer than 5" and no shares.
+    A pulse that closed over a year ago, one still open, one with 4 answers and an unverified
+    network's pulse do not count."""
+    bot.clock.set(NOW - timedelta(days=420))
+    await _pulse_networks(bot, content, range(600, 609))
+    await seed_result(bot.storage, content.model, 609, verified=False)
+    await _pulse(bot, 604, PURPOSE_ANSWERS[0])  # closed 420 days ago: outside the window
+    bot.clock.set(NOW - timedelta(days=30))
+    for lead, answers in zip(range(600, 604), PURPOSE_ANSWERS, strict=False):
+        await _pulse(bot, lead, answers)
+    await _pulse(bot, 605, PURPOSE_ANSWERS[1], close=False)  # still open
+    await _pulse(bot, 606, (4, 4, 4, 4))  # closed with 4 answers: shows nothing anywhere
+    await _pulse(bot, 609, PURPOSE_ANSWERS[1])  # an unverified network's
+    bot.clock.set(NOW)
+    calls = await bot.send(OPERATOR, "/national")
+    assert bot.errors == []
+    documents = [c for c in calls if c.method == "sendDocument"]
+    cells = _table(next(iter(documents[1].files.values())))
+    assert cells[(RAN, "England", "Networks with a pulse")] == "fewer than 5"
+    rows = [v for (table, _, column), v in cells.items() if table == PULSES]
+    assert rows
+    assert all(v.startswith("not shown") for v in rows)
+
+
+async def test_a_new_pulse_is_a_change_for_the_publication_rule(
+    bot: Harness, content: Content
+) -> None:
+    """A picture stands until enough networks change: four networks' new pulses hold it, a
+    fifth's lets a new picture out with the new shares."""
+    bot.clock.set(NOW - timedelta(days=60))
+    await _pulse_networks(bot, content, range(600, 605))
+    for lead, answers in zip(range(600, 605), PURPOSE_ANSWERS, strict=True):
+        await _pulse(bot, lead, answers)
+    bot.clock.set(NOW - timedelta(days=40))
+    await bot.send(OPERATOR, "/national")
+    purpose = f"Members agree {content.pulse.statements[0].short}"
+
+    async def share() -> str:
+        calls = await bot.send(OPERATOR, "/national")
+        documents = [c for c in calls if c.method == "sendDocument"]
+        return _table(next(iter(documents[1].files.values())))[(PULSES, purpose, "Share agreeing")]
+
+    bot.clock.set(NOW - timedelta(days=20))
+    for lead in range(600, 604):  # every member now strongly agrees
+        await _pulse(bot, lead, (5, 5, 5, 5, 5))
+    bot.clock.set(NOW - timedelta(days=10))
+    assert await share() == "42%"  # 4 networks changed: the picture stands
+    bot.clock.set(NOW - timedelta(days=5))
+    await _pulse(bot, 604, (5, 5, 5, 5, 5))
+    bot.clock.set(NOW)
+    assert await share() == "100%"
+    assert len(await bot.storage.national_pictures()) == 2
+
+
+def test_a_picture_from_before_pulses_says_so(content: Content) -> None:
+    """A picture published before pulses were part of it (no pulse block) still makes its
+    documents, saying the pulses will come with the next picture."""
+    setting = national.Setting(["london"], ["lt1"], ["C"], (), {}, 5)
+    data = national.build([], setting, "2026-12-01")
+    del data["pulses"]
+    text, _, _, table = documents(content, Built(data, True, None, None))
+    [section] = [s for s in text.sections if s.heading == "What members say: member pulses"]
+    assert not section.tables
+    assert "before member pulses were part of it" in section.paragraphs[0]
+    assert "member pulse" not in table

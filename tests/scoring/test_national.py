@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from scoring import national
 from scoring.baseline import Figure
 from scoring.model import Band
-from scoring.national import FEW, HIDDEN, Assessed, NetworkFacts, Setting
+from scoring.national import FEW, HIDDEN, Assessed, NetworkFacts, PulseFacts, Setting
+from scoring.pulse import AGREE, PREFER_NOT, STRONGLY_AGREE
 from scoring.wres import Figures
 
 MIN = 5
@@ -305,3 +306,133 @@ def test_movement_compares_figures_both_pictures_show() -> None:
     assert moves["mean"].change == 10.0
     assert moves["band:pathfinder"].change == 0
     assert national.movement(None, after) == []
+
+
+# -- member pulses -----------------------------------------------------------------------------
+
+STATEMENTS = ("purpose", "voice")
+
+
+def pulsed(network: int, counts: dict[str, tuple[int, ...]], pulse_id: int = 0) -> NetworkFacts:
+    """A network without a result whose latest pulse in the window has these counts."""
+    return NetworkFacts(
+        network, "a", "new", None, pulse=PulseFacts(pulse_id or 900 + network, counts)
+    )
+
+
+# Options: Prefer not to say, Strongly disagree, Disagree, Neither, Agree, Strongly agree.
+FIVE_AGREE = (0, 0, 1, 1, 2, 1)  # 5 views, 3 agreeing
+FOUR_VIEWS = (3, 0, 0, 0, 4, 0)  # 4 views (and 3 who preferred not to say): too few
+
+
+@pytest.mark.parametrize(
+    ("networks", "ran", "purpose", "voice"),
+    [
+        # 5 networks, each 3 of 5 agreeing on purpose: 15 of 25 pooled, 60%.
+        ([{"purpose": FIVE_AGREE}] * 5, 5, (60, 5, 25), None),
+        # Only 4 networks ran one: a few, and no share.
+        ([{"purpose": FIVE_AGREE}] * 4, FEW, None, None),
+        # 6 ran, but one network's own pulse shows too few views on purpose: 5 count, and on
+        # voice only 4 networks show it (4 views in the other two).
+        (
+            [{"purpose": FIVE_AGREE, "voice": (0, 5, 0, 0, 0, 0)}] * 4
+            + [{"purpose": FOUR_VIEWS, "voice": FOUR_VIEWS}]
+            + [{"purpose": (0, 0, 0, 0, 0, 9), "voice": FOUR_VIEWS}],
+            6,
+            (72, 5, 29),  # (4 * 3 + 9) agreeing of (4 * 5 + 9) views: 21 of 29 is 72.4%
+            None,
+        ),
+        # Nobody pulsed.
+        ([], 0, None, None),
+    ],
+)
+def test_pulse_shares_by_table(
+    networks: list[dict[str, tuple[int, ...]]],
+    ran: int | str,
+    purpose: tuple[int, int, int] | None,
+    voice: tuple[int, int, int] | None,
+) -> None:
+    facts = [pulsed(i, counts) for i, counts in enumerate(networks)]
+    block = national.pulses(facts, STATEMENTS, MIN)
+    assert block["networks"] == ran
+    found = {
+        row["key"]: None if row["share"] is None else (row["share"], row["networks"], row["views"])
+        for row in block["statements"]
+    }
+    assert found == {"purpose": purpose, "voice": voice}
+
+
+def test_build_carries_the_pulse_block_and_members_name_the_pulse() -> None:
+    """The picture holds the pulse block for the setting's statements; a network's member entry
+    names its pulse (so a new pulse is a change), and one without a pulse reads as before."""
+    setting = Setting(REGIONS, AGES, ("C", "R"), FIGURES, {2: "white"}, MIN, STATEMENTS)
+    facts = [pulsed(i, {"purpose": FIVE_AGREE}) for i in range(5)] + [fact(9)]
+    picture = national.build(facts, setting, "2027-02-01")
+    assert picture["pulses"]["networks"] == 5
+    assert [row["key"] for row in picture["pulses"]["statements"]] == list(STATEMENTS)
+    members = national.members(facts)
+    assert members["0"].endswith("|pulse:900")
+    assert "pulse" not in members["9"]
+    again = national.members([pulsed(0, {"purpose": FIVE_AGREE}, pulse_id=950)])
+    assert again["0"] != members["0"]
+    assert national.hub_view(picture, "a")["pulses"] == picture["pulses"]
+
+
+def test_gather_reads_pulse_rows() -> None:
+    """Pulse rows become each network's pulse: counts per statement and option, a pulse with
+    no counts stays a pulse (it ran), and an option off the scale is left out."""
+    facts = national.gather(
+        networks=[(1, "london", "lt1"), (2, "london", "lt1"), (3, "london", "lt1")],
+        history=[],
+        latest=[],
+        answers=[],
+        wres=[],
+        demonstrates={},
+        pulse_rows=[
+            (1, 41, "purpose", 4, 3),
+            (1, 41, "purpose", 0, 1),
+            (1, 41, "voice", 9, 2),
+            (2, 42, None, None, None),
+        ],
+    )
+    first, second, third = facts
+    assert first.pulse == PulseFacts(41, {"purpose": [1, 0, 0, 0, 3, 0]})
+    assert second.pulse == PulseFacts(42, {})
+    assert third.pulse is None
+
+
+OPTION_COUNTS = st.lists(st.integers(0, 4), min_size=6, max_size=6).map(tuple)
+PULSE = st.dictionaries(st.sampled_from(STATEMENTS), OPTION_COUNTS, max_size=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), PULSE), max_size=15), st.integers(2, 6))
+def test_no_published_pulse_share_rests_on_fewer_than_the_minimum(
+    drawn: list[dict[str, tuple[int, ...]] | None], minimum: int
+) -> None:
+    """Every share shown pools at least `minimum` networks' pulses that each show the statement
+    themselves (`minimum` views or more), and the networks count is none, `minimum` or more, or
+    a few; the share is the pooled agreeing over the pooled views, from the counts alone."""
+    facts = [
+        pulsed(i, counts) if counts is not None else NetworkFacts(i, "a", "new", None)
+        for i, counts in enumerate(drawn)
+    ]
+    block = national.pulses(facts, STATEMENTS, minimum)
+    ran = sum(1 for counts in drawn if counts is not None)
+    assert block["networks"] == (ran if ran == 0 or ran >= minimum else FEW)
+    for row in block["statements"]:
+        own = [
+            counts[row["key"]]
+            for counts in drawn
+            if counts is not None
+            and row["key"] in counts
+            and sum(counts[row["key"]]) - counts[row["key"]][PREFER_NOT] >= minimum
+        ]
+        if row["share"] is None:
+            assert len(own) < minimum or row["networks"] is None
+            continue
+        assert row["networks"] == len(own) >= minimum
+        views = sum(sum(c) - c[PREFER_NOT] for c in own)
+        agreeing = sum(c[AGREE] + c[STRONGLY_AGREE] for c in own)
+        assert row["views"] == views >= minimum
+        assert abs(row["share"] - 100 * agreeing / views) <= 0.5
