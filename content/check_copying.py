@@ -63,13 +63,16 @@ def copied(
 def content_texts(directory: Path = DATA_DIR) -> dict[str, str]:
     """Every string in the content files, labelled "file: dotted.key"."""
     texts: dict[str, str] = {}
-    for path in sorted(directory.glob("*.toml")):
+    # Every content file, and each feature's own strings file (strings/<feature>.toml).
+    paths = sorted(directory.glob("*.toml")) + sorted(directory.glob("strings/*.toml"))
+    for path in paths:
         if path.name in SKIPPED_FILES:
             continue
         with path.open("rb") as handle:
             data = tomllib.load(handle)
+        name = path.relative_to(directory).as_posix()
         for key, text in _strings(data, ""):
-            label = f"{path.name}: {key}"
+            label = f"{name}: {key}"
             if not QUOTED.match(label):
                 texts[label] = text
     return texts

@@ -34,7 +34,15 @@ SUPERLATIVE = re.compile(
     r"|\breview's (\w+ recommendation|introduction|focus groups|Annex F|section)\b",
     re.IGNORECASE,
 )
-CLAIM_FILES = ("craft.toml", "model.toml", "nudges.toml", "baseline.toml", "strings.toml")
+CLAIM_FILES = (
+    "craft.toml",
+    "model.toml",
+    "nudges.toml",
+    "baseline.toml",
+    "strings.toml",
+    "pulse.toml",
+    "strings/",
+)
 
 ACRONYMS = {
     "EMN": "Ethnic Minority Network (EMN)",
