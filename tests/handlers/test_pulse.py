@@ -66,6 +66,9 @@ async def test_member_sees_network_and_promise_then_answers(
     calls = await bot.send(MEMBERS[0], f"/start pulse_{code}")
     assert "Network 2401" in calls[-1].text
     assert "anonymous" in calls[-1].text
+    # The privacy notice in short comes before the first question (issue 26).
+    assert "Before you answer: your data in brief" in calls[-1].text
+    assert "Information Commissioner" in calls[-1].text
     await bot.tap(MEMBERS[0], "Begin")
     assert "1 of 9" in bot.fake.shown(MEMBERS[0])[-1].text
     assert bot.buttons(MEMBERS[0])[0] == "Prefer not to say"
