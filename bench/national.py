@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import seed
+from bench.meanwhile import help_until
 from bench.report import Row
 from bot.clock import iso
 from content import load_content
 from tests.fakebot import FakeBotApi
-from tests.harness import FakeClock, Harness, running
+from tests.harness import FakeClock, running
 
 NETWORKS = 10_000
 ROUNDS = 10
@@ -71,14 +72,6 @@ def _forget_pictures(db: Path) -> None:
         connection.commit()
 
 
-async def _help_until(bot: Harness, done: asyncio.Event, latencies: list[float]) -> None:
-    while not done.is_set():
-        started = time.perf_counter()
-        await bot.send(OTHER, "/help")
-        latencies.append(time.perf_counter() - started)
-        await asyncio.sleep(0.01)
-
-
 async def run() -> list[Row]:
     content = load_content()
     fake = FakeBotApi()
@@ -102,7 +95,7 @@ async def run() -> list[Row]:
             for _ in range(ROUNDS):
                 _forget_pictures(db)
                 done = asyncio.Event()
-                helper = asyncio.create_task(_help_until(bot, done, during))
+                helper = asyncio.create_task(help_until(bot, OTHER, done, during))
                 started = time.perf_counter()
                 calls = await bot.send(OPERATOR, "/national")
                 builds.append(time.perf_counter() - started)

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench import seed
+from bench.meanwhile import help_until
 from bench.report import Row
 from bot.context import services_of
 from bot.packer import PackBuilder
@@ -51,14 +52,6 @@ async def _prepare(bot: Harness) -> None:
             await bot.storage.save_wres(row, LEAD, replace=False)
 
 
-async def _help_until(bot: Harness, done: asyncio.Event, latencies: list[float]) -> None:
-    while not done.is_set():
-        started = time.perf_counter()
-        await bot.send(OTHER, "/help")
-        latencies.append(time.perf_counter() - started)
-        await asyncio.sleep(0.01)
-
-
 async def run() -> list[Row]:
     content = load_content()
     fake = FakeBotApi()
@@ -81,7 +74,7 @@ async def run() -> list[Row]:
             during: list[float] = []
             for _ in range(PACKS):
                 done = asyncio.Event()
-                helper = asyncio.create_task(_help_until(bot, done, during))
+                helper = asyncio.create_task(help_until(bot, OTHER, done, during))
                 started = time.perf_counter()
                 calls = await bot.send(LEAD, "/report")
                 packs.append(time.perf_counter() - started)
