@@ -19,7 +19,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
-from bot.rows import Hub, Practice
+from bot.rows import Hub, Network, Practice
 from content.strings import Safe
 from handlers import callbacks
 from scoring.paging import Page, clamp, paginate
@@ -121,6 +121,23 @@ async def private_sender(update: Update, context: BotContext) -> tuple[Message, 
         await message.reply_text(context.strings("errors.private_only"))
         return None
     return message, user
+
+
+async def lead_sender(
+    update: Update, context: BotContext, not_a_lead: str
+) -> tuple[Message, User, Network] | None:
+    """The message, its sender and the network they lead, for a private-only command of a
+    lead's; elsewhere, or from someone who leads no network, say so (`not_a_lead`: the strings
+    key) and None."""
+    sender = await private_sender(update, context)
+    if sender is None:
+        return None
+    message, user = sender
+    network = await context.storage.network_of(user.id)
+    if network is None:
+        await message.reply_text(context.strings(not_a_lead))
+        return None
+    return message, user, network
 
 
 async def point_to_private(message: Message, context: BotContext, feature: str) -> None:

@@ -25,8 +25,8 @@ from handlers.common import (
     Button,
     answer_query,
     keyboard,
+    lead_sender,
     paged,
-    private_sender,
     read_press,
     show,
 )
@@ -183,14 +183,10 @@ async def add_pressed(update: Update, context: BotContext) -> None:
 async def plan_command(update: Update, context: BotContext) -> None:
     """List the network's plan in pages, each step with a button to manage it; `/plan add
     <text>` adds a step of the lead's own."""
-    sender = await private_sender(update, context)
-    if sender is None:
+    found = await lead_sender(update, context, "plan.no_network")
+    if found is None:
         return
-    message, user = sender
-    network = await context.storage.network_of(user.id)
-    if network is None:
-        await message.reply_text(context.strings("plan.no_network"))
-        return
+    message, user, network = found
     if await _editing(context, user.id):
         await context.storage.set_entry(user.id, None)
     args = list(context.args or [])

@@ -28,8 +28,8 @@ from handlers.common import (
     answer_query,
     deep_link,
     keyboard,
+    lead_sender,
     privacy_fields,
-    private_sender,
     read_press,
     refused,
     show,
@@ -65,14 +65,10 @@ def _minimum(context: BotContext) -> int:
 
 async def pulse_command(update: Update, context: BotContext) -> None:
     """The open pulse's card; with none open, past pulses (or a first pulse, opened now)."""
-    sender = await private_sender(update, context)
-    if sender is None:
+    found = await lead_sender(update, context, "pulse.not_a_lead")
+    if found is None:
         return
-    message, user = sender
-    network = await context.storage.network_of(user.id)
-    if network is None:
-        await message.reply_text(context.strings("pulse.not_a_lead"))
-        return
+    message, user, network = found
     pulses = await _settled(context, network)
     current = next((p for p in pulses if not p.closed), None)
     if current is None and not pulses:

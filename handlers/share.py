@@ -17,10 +17,10 @@ from handlers.common import (
     PRACTICE_PREFIX,
     answer_query,
     keyboard,
+    lead_sender,
     log_unreachable_operator,
     may_review_region,
     nudge_library,
-    private_sender,
     read_press,
     refused,
     region_reviewers,
@@ -37,15 +37,11 @@ SHARES_PER_DAY = 3  # practices a lead may send for review in any 24 hours
 
 async def share_command(update: Update, context: BotContext) -> None:
     """Take the practice text and ask whether to credit the network or share anonymously."""
-    sender = await private_sender(update, context)
-    if sender is None:
+    found = await lead_sender(update, context, "share.not_a_lead")
+    if found is None:
         return
-    message, user = sender
+    message, user, network = found
     strings = context.strings
-    network = await context.storage.network_of(user.id)
-    if network is None:
-        await message.reply_text(strings("share.not_a_lead"))
-        return
     # Everything after the command, line breaks included.
     parts = (message.text or "").split(maxsplit=1)
     text = parts[1].strip() if len(parts) == 2 else ""

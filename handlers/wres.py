@@ -29,8 +29,8 @@ from handlers.common import (
     Button,
     answer_query,
     keyboard,
+    lead_sender,
     paged,
-    private_sender,
     read_press,
     show,
 )
@@ -137,29 +137,16 @@ def _problem(context: BotContext, problem: Problem, *, guided: bool = False) -> 
     return Safe(f"{text}\n{after}")
 
 
-async def _lead_network(update: Update, context: BotContext) -> tuple[Message, Network] | None:
-    """The message and the sender's network, for a private chat with a lead; else answered."""
-    sender = await private_sender(update, context)
-    if sender is None:
-        return None
-    message, user = sender
-    network = await context.storage.network_of(user.id)
-    if network is None:
-        await message.reply_text(context.strings("wres.no_network"))
-        return None
-    return message, network
-
-
 # -- the command -------------------------------------------------------------------------------
 
 
 async def wres_command(update: Update, context: BotContext) -> None:
     """Record a quarter in one message, or show the recorded quarters and offer the guided
     entry."""
-    found = await _lead_network(update, context)
+    found = await lead_sender(update, context, "wres.no_network")
     if found is None:
         return
-    message, network = found
+    message, _, network = found
     user_id = message.chat.id
     args = list(context.args or [])
     if not args:

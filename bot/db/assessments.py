@@ -20,7 +20,6 @@ from bot.rows import (
     Answer,
     CompletedAssessment,
     DueReassessment,
-    Network,
     NetworkHistory,
     OpenAssessment,
 )
@@ -321,32 +320,25 @@ class AssessmentStore(Core):
         return [_completed(row) for row in rows]
 
     async def network_history(self, user_id: int) -> NetworkHistory | None:
-        """The network this user leads, with its completed assessments (oldest first)."""
-        rows = await self._all(
-            "SELECT n.id AS n_id, n.organisation, n.name, n.region, n.age, n.invite_code, "
-            "n.created_at AS n_created_at, a.* FROM leads l "
-            "JOIN networks n ON n.id = l.network_id "
-            "LEFT JOIN assessments a ON a.network_id = n.id AND a.status = 'completed' "
-            "WHERE l.user_id = ? ORDER BY a.completed_at, a.id",
-            (user_id,),
+        """The network this user leads, with its completed assessments (oldest first): the
+        network's results and the rounds awaiting agreement (one trip)."""
+        networks, assessments = await self._reads(
+            (
+                "SELECT n.* FROM leads l JOIN networks n ON n.id = l.network_id "
+                "WHERE l.user_id = ?",
+                (user_id,),
+            ),
+            (
+                "SELECT a.* FROM leads l JOIN assessments a ON a.network_id = l.network_id "
+                "AND a.status = 'completed' WHERE l.user_id = ? ORDER BY a.completed_at, a.id",
+                (user_id,),
+            ),
         )
-        if not rows:
+        if not networks:
             return None
-        first = rows[0]
-        network = Network(
-            id=first["n_id"],
-            organisation=first["organisation"],
-            name=first["name"],
-            region=first["region"],
-            age=first["age"],
-            invite_code=first["invite_code"],
-            created_at=parse(first["n_created_at"]),
-        )
-        done = [_completed(row) for row in rows if row["id"] is not None]
-        row = await self._one("SELECT * FROM networks WHERE id = ?", (network.id,))
-        full = _network(row) if row is not None else None
+        done = [_completed(row) for row in assessments]
         return NetworkHistory(
-            full or network,
+            _network(networks[0]),
             tuple(a for a in done if a.view == "network"),
             tuple(a for a in done if a.view == "pending"),
         )
