@@ -214,6 +214,9 @@ def menu_of(features: tuple[Feature, ...]) -> menu.Menus:
 async def _post_shutdown(application: BotApplication) -> None:
     services = services_of(application)
     await asyncio.to_thread(services.packer.shutdown)
+    for each in FEATURES:
+        for stop in each.on_shutdown:
+            await asyncio.to_thread(stop)
     if services.storage_ is not None:
         await services.storage_.close()
         services.storage_ = None

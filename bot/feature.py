@@ -70,6 +70,8 @@ class Feature:
     # Handlers that see every update before any other (each in a group of its own, as only
     # one handler per group runs), e.g. noting a lead's activity.
     before: tuple[BaseHandler[Any, Any, Any], ...] = ()
+    # What to stop when the bot shuts down (a worker process the feature started, say).
+    on_shutdown: tuple[Callable[[], None], ...] = ()
     # Any other handlers (group housekeeping, catch-alls), added after every feature's
     # commands and buttons, in the order of the features.
     handlers: tuple[BaseHandler[Any, Any, Any], ...] = ()

@@ -23,7 +23,7 @@ from bot.feature import Command, Feature
 from bot.scheduling import Kind, Repeating, Send, deliver_due
 from content.strings import Safe
 from handlers.common import is_group, is_operator
-from handlers.national_doc import Built, Words, compute, files, in_worker
+from handlers.national_doc import Built, Words, compute, files, in_worker, shutdown
 from scoring import national, timing
 from scoring.dates import first_working_day
 from scoring.model import Band
@@ -303,4 +303,5 @@ FEATURE = Feature(
     commands=(Command("national", national_command, ("operator", "group", "group_admin")),),
     kinds=(NATIONAL, NATIONAL_CHECKS),
     repeating=(Repeating(NATIONAL_CHECKS, national_job, every=CHECK_EVERY),),
+    on_shutdown=(shutdown,),
 )

@@ -380,6 +380,14 @@ async def in_worker(content: Content, work: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_pool, work, *args)
 
 
+def shutdown() -> None:
+    """Stop the worker process, if one was started (when the bot shuts down)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
 def compute(
     path: Path,
     since: str,
