@@ -97,9 +97,7 @@ def wres_reading(
     if found.ratio is None:
         return [strings(f"{key}.undefined", **values)]
     ratio = f"{found.ratio:.2f}"
-    if figures.group(indicator.first).count == 0:
-        # None of the first group counted: the ratio (corrected for the empty cell, as its
-        # interval is) and its inverse would read as more certain than the figures are.
+    if found.first_none:
         sentence = strings("wres.zero", **values)
     elif ratio == "1.00":
         sentence = strings(f"{key}.equal", **values)

@@ -152,6 +152,9 @@ class Estimate:
     upper: float
     small_groups: bool
     tiny_groups: bool = False
+    # None of the first group was counted: `ratio` is then only the zero-cell correction's, and
+    # reads as more certain than the figures are, so it is said in words beside the interval.
+    first_none: bool = False
 
     @property
     def too_few_to_tell(self) -> bool:
@@ -201,6 +204,7 @@ def estimate(figures: Figures, first: str) -> Estimate:
         upper=upper,
         small_groups=min(one.size, other.size) < SMALL_GROUP,
         tiny_groups=min(one.size, other.size) < TINY_GROUP,
+        first_none=one.count == 0,
     )
 
 

@@ -328,3 +328,12 @@ def test_commas_are_read_only_as_thousands_separators(typed: str, expected: int 
 def test_a_count_written_with_thousands_separators_reads_back(value: int) -> None:
     assert parse_count(f"{value:,}") == value
     assert parse_count(str(value)) == value
+
+
+def test_none_counted_in_the_first_group_is_flagged() -> None:
+    """With none of the first group counted, the estimate says so (the point is then only the
+    zero-cell correction's); with some counted, it does not."""
+    none = Figures(Counts(100, 0), Counts(100, 20))
+    some = Figures(Counts(100, 1), Counts(100, 20))
+    assert estimate(none, "white").first_none is True
+    assert estimate(some, "white").first_none is False
