@@ -95,7 +95,8 @@ p.subtitle { color: #444; margin: 0 0 8pt; font-size: 9pt; }
 p.headline { font-size: 15pt; font-weight: bold; color: #005EB8; margin: 4pt 0; }
 ul { margin: 2pt 0; padding-left: 14pt; } li { margin: 1pt 0; break-inside: avoid; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 6pt; break-inside: auto; }
-caption { text-align: left; font-weight: bold; font-size: 9pt; padding-bottom: 2pt; break-after: avoid; }
+caption { text-align: left; font-weight: bold; font-size: 9pt; padding-bottom: 2pt;
+  break-after: avoid; }
 th, td { border-bottom: 0.5pt solid #999; padding: 2pt 4pt; text-align: left;
   vertical-align: top; font-size: 8.5pt; }
 th { background: #E8EDEE; }
